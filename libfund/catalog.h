@@ -1,0 +1,51 @@
+/*  catalog - the item catalogue of SPEC 2.2: every known item code, its
+    Chinese name, its kind, the units of measure it accepts, whether it may
+    be negative and which total it is a part of.
+*/
+#ifndef CATALOG_H_INCLUDED
+#define CATALOG_H_INCLUDED
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum {
+    ITEM_MONEY,   /* yuan or wan; kept in fen */
+    ITEM_STAT,    /* stat.*: person, wan-person, yuan, count ... */
+    ITEM_IND,     /* ind.<free code>: reported indicator, any quantity unit */
+    ITEM_SCORE    /* score.<framework code> or score.total: points */
+} item_kind_t;
+
+/* Where an item sits in the elimination of intra-pool transfers (SPEC 3). */
+typedef enum {
+    POOL_KEEP = 0,        /* summed into the pool */
+    POOL_COUNTY_INTRA,    /* expense.upper_remit, income.upper_grant of a county */
+    POOL_CITY_INTRA       /* income.lower_remit, expense.lower_grant of the 市本级 */
+} pool_role_t;
+
+typedef struct {
+    const char *code;      /* "income.subsidy.central"; "ind.*" / "score.*" for the free families */
+    const char *name;      /* 中文 name */
+    item_kind_t kind;
+    bool negative_ok;      /* balances, ind.* */
+    bool dept_only;        /* dept.* items: fund dept only */
+    const char *parent;    /* the total this item is a summand of, or NULL */
+    pool_role_t pool_role;
+} catalog_entry_t;
+
+/* Returns the entry of a code; ind.X and score.X return the family entry.
+   Returns NULL for an unknown code. */
+const catalog_entry_t *catalog_lookup (const char *code);
+
+/* Returns the known code nearest to an unknown one (edit distance), or NULL. */
+const char *catalog_suggest (const char *code);
+
+/* Returns the number of fixed entries (the free families excluded). */
+size_t catalog_size (void);
+
+/* Returns fixed entry i in catalogue order, or NULL when out of range. */
+const catalog_entry_t *catalog_at (size_t i);
+
+/* Returns true when the unit of measure is allowed for the entry. */
+bool catalog_uom_ok (const catalog_entry_t *entry, const char *uom);
+
+#endif

@@ -1,0 +1,50 @@
+/*  transport - CZMQ sockets secured with CURVE, authenticated by ZAP.
+
+    A server (ROUTER, or PUB) never runs without its ZAP handler: a zauth
+    actor configured with an allow directory of public-key files, whose
+    metadata binds each key to a 6-digit code. The receiver reads a peer's
+    code from the authenticated connection (frame metadata "code"), never
+    from the payload. --insecure (plain text) is refused unless every
+    endpoint is loopback or ipc.
+*/
+#ifndef TRANSPORT_H_INCLUDED
+#define TRANSPORT_H_INCLUDED
+
+#include <czmq.h>
+#include <stdbool.h>
+
+#define TRANSPORT_MAX_MSG (4 * 1024 * 1024)   /* ZMQ_MAXMSGSIZE and explicit check */
+
+typedef struct _transport_server_t transport_server_t;
+
+/* Returns true when the endpoint is tcp://127.x.x.x, tcp://[::1], tcp://localhost or ipc://. */
+bool transport_is_loopback (const char *endpoint);
+
+/* Binds a server socket of type (ZMQ_ROUTER or ZMQ_PUB) on endpoint. With a
+   cert, it is a CURVE server whose ZAP handler accepts only keys in
+   allow_dir. With cert NULL it is plain text, refused (NULL) unless the
+   endpoint is loopback. Returns NULL with a message on stderr on failure. */
+transport_server_t *transport_server_new (int type, const char *endpoint, zcert_t *cert,
+                                          const char *allow_dir);
+
+/* Stops the ZAP handler, closes the socket and nulls the pointer. */
+void transport_server_destroy (transport_server_t **self_p);
+
+/* Returns the server's socket, for zpoller/zloop and sending. */
+zsock_t *transport_server_sock (transport_server_t *self);
+
+/* Re-reads the allow directory (new or removed keys). Returns 0 or -1. */
+int transport_server_reload (transport_server_t *self);
+
+/* Connects a client socket of type (ZMQ_DEALER or ZMQ_SUB) to endpoint as a
+   CURVE client with cert, trusting the server key in server_pub_file. With
+   cert NULL it is plain text (loopback only). Returns NULL with a message on
+   stderr on failure. */
+zsock_t *transport_client_new (int type, const char *endpoint, zcert_t *cert,
+                               const char *server_pub_file);
+
+/* Returns the authenticated code of the peer that sent frame (ZAP metadata
+   "code"), or NULL when the connection carries none. */
+const char *transport_peer_code (zframe_t *frame);
+
+#endif
