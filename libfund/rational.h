@@ -8,6 +8,7 @@
 #define RATIONAL_H_INCLUDED
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef __int128 i128;

@@ -1,0 +1,212 @@
+/*  citydb - the city's LMDB of the newest report revisions. */
+#include "citydb.h"
+#include "diag.h"
+#include "validate.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct _citydb_t {
+    store_t *store;
+};
+
+static const char *const s_dbs[] = {"reports", "meta", "evals", "outbox", NULL};
+
+#define KEY_MAX 64
+
+static size_t
+s_key (char *buf, const char *period, const char *fund, const char *unit)
+{
+    return (size_t) snprintf (buf, KEY_MAX, "%s|%s|%s", period, fund, unit);
+}
+
+//  Opens (creating) the city's store.
+citydb_t *
+citydb_open (const char *dir)
+{
+    citydb_t *self = calloc (1, sizeof *self);
+    const char *err = NULL;
+    if (self)
+        self->store = store_open (dir, s_dbs, &err);
+    if (self && !self->store) {
+        fprintf (stderr, "cannot open the city store %s: %s\n", dir, err ? err : "unknown error");
+        free (self);
+        self = NULL;
+    }
+    return self;
+}
+
+//  Closes the store and nulls the pointer.
+void
+citydb_destroy (citydb_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    store_destroy (&(*self_p)->store);
+    free (*self_p);
+    *self_p = NULL;
+}
+
+//  Returns the underlying store.
+store_t *
+citydb_store (citydb_t *self)
+{
+    return self->store;
+}
+
+typedef struct {
+    report_t *const *reports;
+    size_t n;
+    int64_t now;
+    citydb_outcome_t *outcomes;
+} accept_t;
+
+//  Decides what to do with one report given what is stored.
+static citydb_outcome_t
+s_compare (const void *val, size_t len, const report_t *report, int64_t *first_received)
+{
+    Fundchain__StoredReport *old = fundchain__stored_report__unpack (NULL, len, val);
+    if (!old || !old->report)
+        return CITYDB_STORED;   //  an unreadable record is replaced
+    citydb_outcome_t outcome = CITYDB_STORED;
+    if (old->report->revision == report->revision)
+        outcome = CITYDB_DUPLICATE;
+    else if (old->report->revision > report->revision)
+        outcome = CITYDB_OLDER;
+    *first_received = old->first_received_at;
+    fundchain__stored_report__free_unpacked (old, NULL);
+    return outcome;
+}
+
+static int
+s_put (store_txn_t *txn, const char *key, size_t klen, const report_t *report, int64_t first,
+       int64_t now)
+{
+    size_t len;
+    uint8_t *bytes = report_encode (report, &len);
+    Fundchain__Report *wire = bytes ? fundchain__report__unpack (NULL, len, bytes) : NULL;
+    free (bytes);
+    if (!wire)
+        return -1;
+    Fundchain__StoredReport stored = FUNDCHAIN__STORED_REPORT__INIT;
+    stored.report = wire;
+    stored.first_received_at = first;
+    stored.received_at = now;
+    size_t size = fundchain__stored_report__get_packed_size (&stored);
+    uint8_t *packed = malloc (size ? size : 1);
+    int rc = -1;
+    if (packed) {
+        fundchain__stored_report__pack (&stored, packed);
+        rc = store_put (txn, "reports", key, klen, packed, size);
+    }
+    free (packed);
+    fundchain__report__free_unpacked (wire, NULL);
+    return rc;
+}
+
+static int
+s_accept_one (store_txn_t *txn, const report_t *report, int64_t now, citydb_outcome_t *outcome)
+{
+    char key[KEY_MAX];
+    size_t klen = s_key (key, report->period, report->fund, report->unit);
+    const void *val;
+    size_t len;
+    int64_t first = now;
+    *outcome = CITYDB_STORED;
+    int rc = store_get (txn, "reports", key, klen, &val, &len);
+    if (rc < 0)
+        return -1;
+    if (rc == 0)
+        *outcome = s_compare (val, len, report, &first);
+    if (first > now)
+        first = now;   //  a revision that arrived earlier keeps the first arrival
+    if (*outcome != CITYDB_STORED)
+        return 0;
+    return s_put (txn, key, klen, report, first, now);
+}
+
+static int
+s_accept_all (store_txn_t *txn, void *arg)
+{
+    accept_t *job = arg;
+    for (size_t i = 0; i < job->n; i++) {
+        int rc = s_accept_one (txn, job->reports[i], job->now, &job->outcomes[i]);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+//  Stores validated reports in one transaction.
+int
+citydb_accept (citydb_t *self, report_t *const *reports, size_t n, int64_t now,
+               citydb_outcome_t *outcomes)
+{
+    if (n == 0)
+        return 0;
+    accept_t job = {reports, n, now, outcomes};
+    return store_write (self->store, s_accept_all, &job);
+}
+
+typedef struct {
+    citydb_fn *fn;
+    void *arg;
+    const char *fund;
+} each_t;
+
+static int
+s_visit (const void *key, size_t klen, const void *val, size_t vlen, void *arg)
+{
+    each_t *each = arg;
+    (void) key;
+    (void) klen;
+    Fundchain__StoredReport *stored = fundchain__stored_report__unpack (NULL, vlen, val);
+    if (!stored)
+        return 0;
+    int rc = 0;
+    if (stored->report && (!each->fund || !strcmp (stored->report->fund, each->fund)))
+        rc = each->fn (stored, each->arg);
+    fundchain__stored_report__free_unpacked (stored, NULL);
+    return rc;
+}
+
+typedef struct {
+    each_t each;
+    char prefix[KEY_MAX];
+} scan_t;
+
+static int
+s_scan (store_txn_t *txn, void *arg)
+{
+    scan_t *scan = arg;
+    return store_scan (txn, "reports", scan->prefix, strlen (scan->prefix), s_visit, &scan->each);
+}
+
+//  Visits the stored reports of (period, fund).
+int
+citydb_each (citydb_t *self, const char *period, const char *fund, citydb_fn *fn, void *arg)
+{
+    scan_t scan = {{fn, arg, fund}, ""};
+    if (period && fund)
+        snprintf (scan.prefix, sizeof scan.prefix, "%s|%s|", period, fund);
+    return store_read (self->store, s_scan, &scan) == 0 ? 0 : -1;
+}
+
+//  Turns a stored report into a validated report_t.
+report_t *
+citydb_report (const Fundchain__StoredReport *stored, const framework_t *fw)
+{
+    size_t len = fundchain__report__get_packed_size (stored->report);
+    uint8_t *bytes = malloc (len ? len : 1);
+    if (!bytes)
+        return NULL;
+    fundchain__report__pack (stored->report, bytes);
+    const char *why = NULL;
+    report_t *report = report_decode (bytes, len, &why);
+    free (bytes);
+    diag_t *diag = diag_new ();
+    if (report && (!diag || validate_report (report, NULL, fw, diag, NULL) != 0))
+        report_destroy (&report);
+    diag_destroy (&diag);
+    return report;
+}

@@ -1,0 +1,48 @@
+/*  citydb - the city's LMDB: the newest revision of every unit's report,
+    keyed "period|fund|unit", with when its first revision arrived.
+*/
+#ifndef CITYDB_H_INCLUDED
+#define CITYDB_H_INCLUDED
+
+#include "framework.h"
+#include "fundchain.pb-c.h"
+#include "report.h"
+#include "store.h"
+#include <stdint.h>
+
+typedef struct _citydb_t citydb_t;
+
+typedef enum {
+    CITYDB_STORED,      /* new, or a higher revision than the one stored */
+    CITYDB_DUPLICATE,   /* this revision is already stored */
+    CITYDB_OLDER        /* a higher revision is already stored: kept it */
+} citydb_outcome_t;
+
+/* Visits one stored report; returns 0 to go on, 1 to stop, -1 to fail. */
+typedef int (citydb_fn) (const Fundchain__StoredReport *stored, void *arg);
+
+/* Opens (creating) the city's store in dir. NULL with a message on stderr. */
+citydb_t *citydb_open (const char *dir);
+
+/* Closes the store and nulls the pointer; safe on NULL. */
+void citydb_destroy (citydb_t **self_p);
+
+/* Returns the underlying store (for the configuration). */
+store_t *citydb_store (citydb_t *self);
+
+/* Stores validated reports in ONE transaction (group commit), each unless a
+   revision at least as high is stored; outcomes[i] tells what happened to
+   report i. Returns 0 when committed, -1 when nothing was stored. */
+int citydb_accept (citydb_t *self, report_t *const *reports, size_t n, int64_t now,
+                   citydb_outcome_t *outcomes);
+
+/* Visits the stored reports of (period, fund) in unit order; period and
+   fund NULL visit everything. Returns 0 or -1. */
+int citydb_each (citydb_t *self, const char *period, const char *fund, citydb_fn *fn, void *arg);
+
+/* Turns a stored report into a report_t validated against fw (NULL: the
+   default framework); NULL when it no longer
+   validates (never expected: it was validated when accepted). */
+report_t *citydb_report (const Fundchain__StoredReport *stored, const framework_t *fw);
+
+#endif

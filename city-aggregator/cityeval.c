@@ -1,0 +1,128 @@
+/*  cityeval - evaluates a unit or the city pool from what the city stored. */
+#include "cityeval.h"
+#include "evaluation.h"
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    report_t **reports;
+    size_t n;
+    const framework_t *fw;
+    const char *unit;   //  only this unit, or NULL for all
+    int failed;
+} collect_t;
+
+static int
+s_collect (const Fundchain__StoredReport *stored, void *arg)
+{
+    collect_t *c = arg;
+    if (c->unit && strcmp (stored->report->unit, c->unit))
+        return 0;
+    report_t **grown = realloc (c->reports, (c->n + 1) * sizeof *grown);
+    if (!grown)
+        return -1;
+    c->reports = grown;
+    report_t *report = citydb_report (stored, c->fw);
+    if (!report)
+        return 0;   //  cannot happen for a report validated when accepted
+    c->reports[c->n++] = report;
+    return 0;
+}
+
+static void
+s_collect_clear (collect_t *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        report_destroy (&c->reports[i]);
+    free (c->reports);
+}
+
+typedef struct {
+    char (*codes)[8];
+    size_t n;
+} known_t;
+
+static int
+s_add_code (known_t *k, const char *code)
+{
+    for (size_t i = 0; i < k->n; i++)
+        if (!strcmp (k->codes[i], code))
+            return 0;
+    char (*grown)[8] = realloc (k->codes, (k->n + 1) * sizeof *grown);
+    if (!grown)
+        return -1;
+    k->codes = grown;
+    snprintf (k->codes[k->n++], 8, "%s", code);
+    return 0;
+}
+
+static int
+s_add_reporter (const Fundchain__StoredReport *stored, void *arg)
+{
+    return s_add_code (arg, stored->report->unit);
+}
+
+static int
+s_cmp_code (const void *a, const void *b)
+{
+    return strcmp (a, b);
+}
+
+//  The known units of a fund.
+int
+cityeval_known (citydb_t *db, const cityconf_t *conf, const char *fund, char (**codes)[8])
+{
+    known_t k = {NULL, 0};
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < conf->n_units; i++)
+        rc = s_add_code (&k, conf->units[i].code);
+    if (rc == 0)
+        rc = citydb_each (db, NULL, fund, s_add_reporter, &k);
+    if (rc != 0) {
+        free (k.codes);
+        return -1;
+    }
+    if (k.n)
+        qsort (k.codes, k.n, sizeof *k.codes, s_cmp_code);
+    *codes = k.codes;
+    return (int) k.n;
+}
+
+//  Evaluates the pool of (period, fund).
+Fundchain__Evaluation *
+cityeval_pool (citydb_t *db, const cityconf_t *conf, const char *period, const char *fund)
+{
+    eval_cfg_t cfg;
+    cityconf_eval_cfg (conf, &cfg);
+    collect_t c = {NULL, 0, cfg.fw, NULL, 0};
+    char (*codes)[8] = NULL;
+    Fundchain__Evaluation *eval = NULL;
+    int n_known = cityeval_known (db, conf, fund, &codes);
+    if (n_known >= 0 && citydb_each (db, period, fund, s_collect, &c) == 0 && c.n > 0) {
+        const char **known = calloc ((size_t) n_known + 1, sizeof *known);
+        for (int i = 0; known && i < n_known; i++)
+            known[i] = codes[i];
+        if (known)
+            eval = evaluation_pool (conf->city, conf->name, period, fund, c.reports, c.n, known,
+                                    (size_t) n_known, &cfg);
+        free (known);
+    }
+    free (codes);
+    s_collect_clear (&c);
+    return eval;
+}
+
+//  Evaluates one unit's own newest report of (period, fund).
+Fundchain__Evaluation *
+cityeval_unit (citydb_t *db, const cityconf_t *conf, const char *unit, const char *period,
+               const char *fund)
+{
+    eval_cfg_t cfg;
+    cityconf_eval_cfg (conf, &cfg);
+    collect_t c = {NULL, 0, cfg.fw, unit, 0};
+    Fundchain__Evaluation *eval = NULL;
+    if (citydb_each (db, period, fund, s_collect, &c) == 0 && c.n == 1)
+        eval = evaluation_unit (c.reports[0], conf->city, cityconf_unit_name (conf, unit), &cfg);
+    s_collect_clear (&c);
+    return eval;
+}

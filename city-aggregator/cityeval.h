@@ -1,0 +1,26 @@
+/*  cityeval - evaluates a unit or the city pool from what the city stored,
+    exactly as the daemon and the query commands both need it.
+*/
+#ifndef CITYEVAL_H_INCLUDED
+#define CITYEVAL_H_INCLUDED
+
+#include "citydb.h"
+#include "cityconf.h"
+#include "fundchain.pb-c.h"
+
+/* Evaluates the pool of (period, fund). Returns NULL when no unit has
+   reported for it or on failure (free with evaluation_free). */
+Fundchain__Evaluation *cityeval_pool (citydb_t *db, const cityconf_t *conf, const char *period,
+                                      const char *fund);
+
+/* Evaluates one unit's own newest report of (period, fund). Returns NULL
+   when the unit has not reported it. */
+Fundchain__Evaluation *cityeval_unit (citydb_t *db, const cityconf_t *conf, const char *unit,
+                                      const char *period, const char *fund);
+
+/* The known units of a fund: configured ones plus any that ever reported
+   for it, sorted and unique. Returns the count, fills *codes (free with
+   free()), or -1. Each code is 7 bytes. */
+int cityeval_known (citydb_t *db, const cityconf_t *conf, const char *fund, char (**codes)[8]);
+
+#endif

@@ -1,0 +1,108 @@
+/*  status - shows every report revision in the outbox and its state. */
+#include "agent.h"
+#include "cli.h"
+#include "evalview.h"
+#include "outbox.h"
+#include "table.h"
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+static const opt_spec_t s_specs[] = {
+    {"data", true, false, "the agent's data directory"},
+    {"format", true, false, "table (default), csv or json"},
+    {NULL, false, false, NULL}};
+
+static json_t *
+s_entry_json (const Fundchain__OutboxEntry *e)
+{
+    const Fundchain__Report *r = e->report;
+    json_t *warnings = json_array ();
+    for (size_t i = 0; i < e->n_warnings; i++)
+        json_array_append_new (warnings, json_pack ("{s:s, s:s}", "code", e->warnings[i]->code,
+                                                    "message", e->warnings[i]->message));
+    return json_pack ("{s:s, s:s, s:s, s:I, s:s, s:s, s:o}", "unit", r ? r->unit : "",
+                      "period", r ? r->period : "", "fund", r ? r->fund : "", "revision",
+                      (json_int_t) (r ? r->revision : 0), "state", outbox_state_name (e->state),
+                      "reason", e->reason ? e->reason : "", "warnings", warnings);
+}
+
+static int
+s_add_json (const Fundchain__OutboxEntry *entry, void *arg)
+{
+    json_t *entry_json = s_entry_json (entry);
+    return entry_json ? json_array_append_new (arg, entry_json) : -1;
+}
+
+static int
+s_add_row (const Fundchain__OutboxEntry *e, void *arg)
+{
+    char revision[16], warnings[256] = "";
+    const Fundchain__Report *r = e->report;
+    snprintf (revision, sizeof revision, "%u", r ? r->revision : 0);
+    for (size_t i = 0; i < e->n_warnings; i++) {
+        size_t used = strlen (warnings);
+        snprintf (warnings + used, sizeof warnings - used, "%s%s", i ? " " : "",
+                  e->warnings[i]->code);
+    }
+    const char *cells[] = {r ? r->unit : "",  r ? r->period : "", r ? r->fund : "", revision,
+                           outbox_state_name (e->state), e->reason ? e->reason : "", warnings};
+    return table_add (arg, cells);
+}
+
+static int
+s_print_json (outbox_t *outbox)
+{
+    json_t *reports = json_array ();
+    if (outbox_each (outbox, s_add_json, reports) != 0) {
+        json_decref (reports);
+        return -1;
+    }
+    json_t *doc = json_pack ("{s:s, s:o}", "unit", outbox_unit (outbox), "reports", reports);
+    int rc = json_dumpf (doc, stdout, EVALVIEW_JSON_FLAGS);
+    printf ("\n");
+    json_decref (doc);
+    return rc;
+}
+
+static int
+s_print_table (outbox_t *outbox, format_t format)
+{
+    static const char *headers[] = {"unit",  "period", "fund",    "revision",
+                                    "state", "reason", "warnings"};
+    table_t *table = table_new (headers, 7);
+    if (!table)
+        return -1;
+    table_align_right (table, 3);
+    int rc = outbox_each (outbox, s_add_row, table);
+    if (rc == 0)
+        rc = table_print (table, format, stdout);
+    table_destroy (&table);
+    return rc;
+}
+
+//  The status command.
+int
+agent_status (int argc, char **argv)
+{
+    int code;
+    opts_t *opts = cli_parse ("status", s_specs, "--data DIR [--format F]", argc, argv, &code);
+    if (!opts)
+        return code;
+    const char *data = opts_need (opts, "data");
+    format_t format = FORMAT_TABLE;
+    code = EXIT_USAGE;
+    if (opts_get (opts, "format") && format_parse (opts_get (opts, "format"), &format) != 0)
+        fprintf (stderr, "county-agent status: --format must be table, csv or json\n");
+    else if (data) {
+        outbox_t *outbox = outbox_open (data, NULL);
+        code = EXIT_RUNTIME;
+        if (outbox) {
+            int rc = format == FORMAT_JSON ? s_print_json (outbox) : s_print_table (outbox, format);
+            code = rc == 0 ? EXIT_OK : EXIT_RUNTIME;
+        }
+        outbox_destroy (&outbox);
+    }
+    opts_destroy (&opts);
+    return code;
+}
