@@ -1,0 +1,25 @@
+/*  city-aggregator - the city bureau's (市医保局) aggregator.
+
+    run receives county reports over CURVE, validates them again, checks
+    jurisdiction, stores the newest revision durably before acknowledging
+    (group commit), consolidates the city pool (市级统筹, 统收统支), scores
+    units and pool and publishes every change; pool, show and status read
+    the same LMDB, also while run runs; watch follows the live feed.
+*/
+#include "city.h"
+#include "cli.h"
+
+static const cli_command_t s_commands[] = {
+    {"keygen", cli_keygen, "write a CURVE key pair bound to a 6-digit code"},
+    {"run", city_run, "receive, validate and consolidate county reports"},
+    {"pool", city_pool, "show the city pool of a period and fund"},
+    {"show", city_show, "show one unit's own evaluation"},
+    {"status", city_status, "show completeness, timeliness and warnings"},
+    {"watch", city_watch, "print live pool and evaluation updates"},
+    {NULL, NULL, NULL}};
+
+int
+main (int argc, char **argv)
+{
+    return cli_main ("city-aggregator", "city aggregator (市医保局)", s_commands, argc, argv);
+}

@@ -1,0 +1,339 @@
+/*  run - the city aggregator daemon.
+
+    The loop (in the manner of Redis's ae.c) waits for county messages.
+    When some arrive it takes every message already waiting (up to
+    BATCH_MAX) as one batch: each is examined (ingest.c), the accepted
+    reports are stored in ONE LMDB transaction (group commit), and only
+    after that commit are they acknowledged; refusals are answered with
+    their reason. If the commit fails nothing is acknowledged, so the
+    counties send again: nothing accepted is ever lost. Then each changed
+    pool, and each changed unit's evaluation, is published on the PUB feed.
+    SIGTERM or SIGINT ends the loop between batches.
+*/
+#include "adcode.h"
+#include "city.h"
+#include "citydb.h"
+#include "cityconf.h"
+#include "cityeval.h"
+#include "cli.h"
+#include "evalview.h"
+#include "ingest.h"
+#include "keys.h"
+#include "log.h"
+#include "transport.h"
+#include <czmq.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BATCH_MAX 4096
+#define TICK_MS 500
+
+static const opt_spec_t s_specs[] = {
+    {"city", true, false, "this city's 6-digit code (PPCC00)"},
+    {"name", true, false, "this city's name, e.g. 攀枝花市"},
+    {"data", true, false, "the city's data directory (LMDB)"},
+    {"bind", true, false, "endpoint for county reports, e.g. tcp://*:7001"},
+    {"pub", true, false, "endpoint of the live feed of pool and evaluation updates"},
+    {"key", true, false, "this city's secret key file"},
+    {"allow", true, false, "directory of the counties' public key files"},
+    {"units", true, false, "CSV code,name of the city's known units"},
+    {"province", true, false, "the province hub's endpoint"},
+    {"province-pub", true, false, "the province hub's public key file"},
+    {"framework", true, false, "evaluation framework CSV (default: built in)"},
+    {"deadline", true, false, "days after period end: month=10,quarter=5,year=15"},
+    {"risk", true, false, "months_payable thresholds of risk_level (default 3,6,9,15)"},
+    {"insecure", false, false, "plain text instead of CURVE (loopback or ipc only)"},
+    {NULL, false, false, NULL}};
+
+typedef struct {
+    cityconf_t conf;
+    citydb_t *db;
+    transport_server_t *router;
+    transport_server_t *pub;
+    bool insecure;
+    ingest_t *batch;
+    zframe_t **identities;
+    report_t **accepted;
+    size_t *accepted_at;   //  batch index of each accepted report
+    citydb_outcome_t *outcomes;
+} city_t;
+
+static void
+s_send_ack (city_t *self, zframe_t *identity, const ingest_t *in, bool accepted)
+{
+    Fundchain__Ack ack = FUNDCHAIN__ACK__INIT;
+    ack.unit = (char *) in->unit;
+    ack.period = (char *) in->period;
+    ack.fund = (char *) in->fund;
+    ack.revision = in->revision;
+    ack.kind = "report";
+    ack.status = accepted ? FUNDCHAIN__ACK__STATUS__ACCEPTED : FUNDCHAIN__ACK__STATUS__REJECTED;
+    ack.reason = accepted ? "" : (char *) in->reason;
+    Fundchain__Envelope env = FUNDCHAIN__ENVELOPE__INIT;
+    env.body_case = FUNDCHAIN__ENVELOPE__BODY_ACK;
+    env.ack = &ack;
+    zmsg_t *msg = zmsg_new ();
+    zframe_t *body = zframe_new (NULL, fundchain__envelope__get_packed_size (&env));
+    fundchain__envelope__pack (&env, zframe_data (body));
+    zmsg_append (msg, &(zframe_t *){zframe_dup (identity)});
+    zmsg_append (msg, &body);
+    if (zmsg_send (&msg, transport_server_sock (self->router)) != 0) {
+        log_warn ("could not answer %s (it will send again)", in->unit);
+        zmsg_destroy (&msg);
+    }
+}
+
+//  Publishes one evaluation as JSON on the feed, tagged with its kind.
+static void
+s_publish (city_t *self, Fundchain__Evaluation *eval, const char *kind)
+{
+    if (!self->pub || !eval)
+        return;
+    json_t *doc = evalview_json (eval);
+    if (doc) {
+        json_object_set_new (doc, "event", json_string (kind));
+        char *text = json_dumps (doc, JSON_COMPACT | JSON_REAL_PRECISION (15));
+        if (text)
+            zstr_sendx (transport_server_sock (self->pub), kind, text, NULL);
+        free (text);
+    }
+    json_decref (doc);
+}
+
+//  Publishes the pool of each changed (period, fund) once, and each stored unit.
+static void
+s_publish_changes (city_t *self, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (self->outcomes[i] != CITYDB_STORED)
+            continue;
+        const report_t *r = self->accepted[i];
+        Fundchain__Evaluation *unit = cityeval_unit (self->db, &self->conf, r->unit, r->period,
+                                                     r->fund);
+        s_publish (self, unit, "unit");
+        evaluation_free (unit);
+        bool seen = false;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = self->outcomes[k] == CITYDB_STORED
+                   && !strcmp (self->accepted[k]->period, r->period)
+                   && !strcmp (self->accepted[k]->fund, r->fund);
+        if (seen)
+            continue;
+        Fundchain__Evaluation *pool = cityeval_pool (self->db, &self->conf, r->period, r->fund);
+        s_publish (self, pool, "pool");
+        if (pool)
+            log_info ("pool %s %s: %zu units, %s, total %.2f", r->period, r->fund, pool->n_units,
+                      pool->complete ? "complete" : "incomplete", pool->total_centi / 100.0);
+        evaluation_free (pool);
+    }
+}
+
+//  Receives one message into the batch; returns false when none is waiting.
+static bool
+s_receive (city_t *self, size_t i)
+{
+    zsock_t *sock = transport_server_sock (self->router);
+    if (!(zsock_events (sock) & ZMQ_POLLIN))
+        return false;
+    zmsg_t *msg = zmsg_recv (sock);
+    self->identities[i] = msg ? zmsg_pop (msg) : NULL;
+    zframe_t *payload = msg ? zmsg_pop (msg) : NULL;
+    ingest_t *in = &self->batch[i];
+    memset (in, 0, sizeof *in);
+    in->verdict = INGEST_DROP;
+    if (!payload || zmsg_size (msg) != 0)
+        snprintf (in->reason, sizeof in->reason, "malformed multipart message");
+    else {
+        const char *peer = transport_peer_code (payload);
+        if (!peer && !self->insecure)
+            snprintf (in->reason, sizeof in->reason, "no authenticated code on the connection");
+        else
+            ingest_examine (&self->conf, payload, peer, in);
+    }
+    zframe_destroy (&payload);
+    zmsg_destroy (&msg);
+    return true;
+}
+
+static void
+s_answer (city_t *self, size_t n, size_t n_accepted, bool committed)
+{
+    for (size_t i = 0; i < n; i++) {
+        ingest_t *in = &self->batch[i];
+        if (in->verdict == INGEST_DROP)
+            log_warn ("dropped a message from %s: %s", in->unit[0] ? in->unit : "a peer",
+                      in->reason);
+        else if (in->verdict == INGEST_REJECT) {
+            log_warn ("rejected %s %s %s revision %u: %s", in->unit, in->period, in->fund,
+                      in->revision, in->reason);
+            s_send_ack (self, self->identities[i], in, false);
+        }
+    }
+    for (size_t k = 0; committed && k < n_accepted; k++) {
+        ingest_t *in = &self->batch[self->accepted_at[k]];
+        static const char *what[] = {"stored", "duplicate of", "older than stored:"};
+        log_info ("%s %s %s %s revision %u", what[self->outcomes[k]], in->unit, in->period,
+                  in->fund, in->revision);
+        s_send_ack (self, self->identities[self->accepted_at[k]], in, true);
+    }
+}
+
+//  Takes every waiting message as one batch, commits once, then answers.
+static void
+s_batch (city_t *self)
+{
+    size_t n = 0, n_accepted = 0;
+    while (n < BATCH_MAX && s_receive (self, n)) {
+        if (self->batch[n].verdict == INGEST_ACCEPT) {
+            self->accepted[n_accepted] = self->batch[n].report;
+            self->accepted_at[n_accepted++] = n;
+        }
+        n++;
+    }
+    bool committed = citydb_accept (self->db, self->accepted, n_accepted, (int64_t) time (NULL),
+                                    self->outcomes) == 0;
+    if (!committed)
+        log_error ("could not store %zu reports: %s (not acknowledged; they will come again)",
+                   n_accepted, store_error (citydb_store (self->db)));
+    s_answer (self, n, n_accepted, committed);
+    if (committed)
+        s_publish_changes (self, n_accepted);
+    for (size_t i = 0; i < n; i++) {
+        report_destroy (&self->batch[i].report);
+        zframe_destroy (&self->identities[i]);
+    }
+}
+
+static void
+s_loop (city_t *self)
+{
+    zsock_t *sock = transport_server_sock (self->router);
+    zpoller_t *poller = zpoller_new (sock, NULL);
+    while (!zsys_interrupted) {
+        void *which = zpoller_wait (poller, TICK_MS);
+        if (zpoller_terminated (poller))
+            break;
+        if (which == sock)
+            s_batch (self);
+    }
+    zpoller_destroy (&poller);
+}
+
+//  Reads the settings from the flags into self->conf.
+static int
+s_configure (city_t *self, const opts_t *opts)
+{
+    cityconf_t *conf = &self->conf;
+    const char *city = opts_need (opts, "city");
+    const char *name = opts_need (opts, "name");
+    if (!city || !name)
+        return -1;
+    if (!code_is_city (city)) {
+        log_error ("--city must be a city code PPCC00, not '%s'", city);
+        return -1;
+    }
+    snprintf (conf->city, sizeof conf->city, "%s", city);
+    snprintf (conf->name, sizeof conf->name, "%s", name);
+    const char *why = NULL;
+    if (opts_get (opts, "units") && cityconf_load_units (conf, opts_get (opts, "units")) != 0)
+        return -1;
+    if (opts_get (opts, "framework")
+        && cityconf_load_framework (conf, opts_get (opts, "framework")) != 0)
+        return -1;
+    if (opts_get (opts, "deadline") && deadline_parse (opts_get (opts, "deadline"), &conf->deadline, &why) != 0) {
+        log_error ("--deadline: %s", why);
+        return -1;
+    }
+    if (opts_get (opts, "risk") && risk_cfg_parse (opts_get (opts, "risk"), &conf->risk, &why) != 0) {
+        log_error ("--risk: %s", why);
+        return -1;
+    }
+    return 0;
+}
+
+//  Binds the report endpoint and the feed, CURVE unless --insecure.
+static int
+s_bind (city_t *self, const opts_t *opts)
+{
+    const char *bind = opts_need (opts, "bind");
+    const char *pub = opts_need (opts, "pub");
+    if (!bind || !pub)
+        return -1;
+    zcert_t *cert = NULL;
+    const char *allow = NULL;
+    if (!self->insecure) {
+        const char *key = opts_need (opts, "key");
+        allow = opts_need (opts, "allow");
+        if (!key || !allow || !(cert = keys_load_secret (key)))
+            return -1;
+    }
+    self->router = transport_server_new (ZMQ_ROUTER, bind, cert, allow);
+    //  The feed is plain text on loopback (watch needs no key there), CURVE elsewhere.
+    bool local_feed = transport_is_loopback (pub);
+    self->pub = transport_server_new (ZMQ_PUB, pub, local_feed ? NULL : cert, allow);
+    zcert_destroy (&cert);
+    return self->router && self->pub ? 0 : -1;
+}
+
+static int
+s_alloc (city_t *self)
+{
+    self->batch = calloc (BATCH_MAX, sizeof *self->batch);
+    self->identities = calloc (BATCH_MAX, sizeof *self->identities);
+    self->accepted = calloc (BATCH_MAX, sizeof *self->accepted);
+    self->accepted_at = calloc (BATCH_MAX, sizeof *self->accepted_at);
+    self->outcomes = calloc (BATCH_MAX, sizeof *self->outcomes);
+    return self->batch && self->identities && self->accepted && self->accepted_at
+                   && self->outcomes
+               ? 0
+               : -1;
+}
+
+static void
+s_free (city_t *self)
+{
+    free (self->batch);
+    free (self->identities);
+    free (self->accepted);
+    free (self->accepted_at);
+    free (self->outcomes);
+    transport_server_destroy (&self->pub);
+    transport_server_destroy (&self->router);
+    citydb_destroy (&self->db);
+    cityconf_clear (&self->conf);
+}
+
+//  The run command.
+int
+city_run (int argc, char **argv)
+{
+    int code;
+    opts_t *opts = cli_parse ("run", s_specs,
+                              "--city CODE --name NAME --data DIR --bind ENDPOINT --pub ENDPOINT "
+                              "--key FILE --allow DIR [--units FILE] [--framework FILE]",
+                              argc, argv, &code);
+    if (!opts)
+        return code;
+    log_setup ("city-aggregator", LOGL_INFO);
+    city_t self = {0};
+    cityconf_init (&self.conf);
+    self.insecure = opts_has (opts, "insecure");
+    const char *data = opts_need (opts, "data");
+    code = EXIT_USAGE;
+    if (!data || s_configure (&self, opts) != 0 || s_bind (&self, opts) != 0)
+        goto done;
+    code = EXIT_RUNTIME;
+    if (s_alloc (&self) != 0 || !(self.db = citydb_open (data))
+        || cityconf_save (&self.conf, citydb_store (self.db)) != 0)
+        goto done;
+    if (self.insecure)
+        log_warn ("--insecure: links are plain text and peers are not authenticated");
+    log_info ("city %s %s receiving on %s", self.conf.city, self.conf.name, opts_get (opts, "bind"));
+    s_loop (&self);
+    log_info ("stopped");
+    code = EXIT_OK;
+done:
+    s_free (&self);
+    opts_destroy (&opts);
+    return code;
+}
