@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum {
     ITEM_MONEY,   /* yuan or wan; kept in fen */
@@ -47,5 +48,16 @@ const catalog_entry_t *catalog_at (size_t i);
 
 /* Returns true when the unit of measure is allowed for the entry. */
 bool catalog_uom_ok (const catalog_entry_t *entry, const char *uom);
+
+/* Returns true when uom is a money unit ("yuan" or "wan"), storing its
+   multiplier (FEN_PER_YUAN or FEN_PER_WAN) in *fen_per_unit when not NULL. */
+bool catalog_uom_money (const char *uom, int64_t *fen_per_unit);
+
+/* Returns the quantity factor of a non-money unit of measure (10000 for
+   wan-person, 1 for person, %, points, months, count), or 0 when unknown. */
+int64_t catalog_uom_factor (const char *uom);
+
+/* Returns true when some fixed entry has code as its parent. */
+bool catalog_has_children (const char *code);
 
 #endif

@@ -40,6 +40,7 @@ typedef struct {
     char *fields[FW_MAX_FIELDS];
     size_t nfields;        /* fields seen in the current record */
     bool header_seen;
+    bool bad_header;       /* nothing after a bad header can be read */
     size_t errors;
     bool oom;
 } s_parse_t;
@@ -346,9 +347,9 @@ s_on_record (int terminator, void *arg)
     s_parse_t *self = arg;
     if (!self->oom && !s_skip_record (self)) {
         if (!self->header_seen) {
-            s_check_header (self);
+            self->bad_header = s_check_header (self) != 0;
             self->header_seen = true;
-        } else
+        } else if (!self->bad_header)
             s_item (self);
     }
     s_clear_fields (self);

@@ -67,4 +67,20 @@ report_t *report_decode (const uint8_t *data, size_t len, const char **why);
 /* Returns a deep copy, or NULL when out of memory. */
 report_t *report_dup (const report_t *self);
 
+struct Fundchain__Report;
+
+/* Builds the protobuf message of a report; its strings point into self, so
+   self must outlive it. Free with report_pb_free. Returns NULL when out of memory. */
+struct Fundchain__Report *report_to_pb (const report_t *self);
+
+/* Frees a message made by report_to_pb and nulls the pointer; safe on NULL. */
+void report_pb_free (struct Fundchain__Report **msg_p);
+
+/* Makes a report from a protobuf message with the checks of report_decode
+   (no NULL strings, no over-long field, at most REPORT_MAX_ITEMS items).
+   Returns NULL with a reason in *why. */
+report_t *report_from_pb (const struct Fundchain__Report *msg, const char **why);
+
+#define REPORT_MAX_ITEMS 10000
+
 #endif
