@@ -12,6 +12,6 @@
 
 /* Creates path and its missing parents with mode. Returns 0 when path is
    (now) a directory, or -1 with errno set (ENOTDIR when it is a file). */
-int fsdir_create (const char *path, mode_t mode);
+int fsdir_create(const char *path, mode_t mode);
 
 #endif

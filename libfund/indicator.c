@@ -179,7 +179,7 @@ indicator_item_value (const report_t *report, const char *code, rational_t *valu
     const report_item_t *item = report ? report_find (report, code) : NULL;
     if (!item || !item->parsed)
         return false;
-    bool money = strcmp (item->uom, "yuan") == 0 || strcmp (item->uom, "wan") == 0;
+    bool money = catalog_uom_money (item->uom, NULL);
     *value = rational_make (item->amount, money ? FEN_PER_YUAN : QTY_SCALE);
     return value->ok;
 }

@@ -14,15 +14,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define KEYS_FILE_MAX (64 * 1024)   //  Key files are a few hundred bytes.
+#define KEYS_FILE_MAX (64 * 1024) //  Key files are a few hundred bytes.
 #define KEYS_Z85_LEN 40
-#define KEYS_META_MAX 32            //  Metadata entries kept from a file.
+#define KEYS_META_MAX 32 //  Metadata entries kept from a file.
 
 //  Returns true when name is exactly 6 ASCII digits.
-static bool
-s_is_code (const char *name)
+static bool s_is_code(const char *name)
 {
-    if (!name || strlen (name) != 6)
+    if (!name || strlen(name) != 6)
         return false;
     for (int i = 0; i < 6; i++)
         if (name[i] < '0' || name[i] > '9')
@@ -32,205 +31,193 @@ s_is_code (const char *name)
 
 //  Creates path exclusively with mode (never over an existing file, even a
 //  dangling link). Returns 0, or -1 with a message.
-static int
-s_create_exclusive (const char *path, mode_t mode)
+static int s_create_exclusive(const char *path, mode_t mode)
 {
-    int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     if (fd < 0) {
-        fprintf (stderr, "keys: %s: %s%s\n", path, strerror (errno),
-                 errno == EEXIST ? " (existing keys are never overwritten)" : "");
+        fprintf(stderr, "keys: %s: %s%s\n", path, strerror(errno),
+                errno == EEXIST ? " (existing keys are never overwritten)" : "");
         return -1;
     }
-    int rc = fchmod (fd, mode);
-    close (fd);
+    int rc = fchmod(fd, mode);
+    close(fd);
     if (rc != 0)
-        fprintf (stderr, "keys: %s: %s\n", path, strerror (errno));
+        fprintf(stderr, "keys: %s: %s\n", path, strerror(errno));
     return rc;
 }
 
 //  Writes the two files of a new key pair for name. Returns 0 or -1.
-static int
-s_write_pair (const char *pub, const char *key, const char *name)
+static int s_write_pair(const char *pub, const char *key, const char *name)
 {
-    zcert_t *cert = zcert_new ();
+    zcert_t *cert = zcert_new();
     if (!cert) {
-        fprintf (stderr, "keys: cannot generate a key pair\n");
+        fprintf(stderr, "keys: cannot generate a key pair\n");
         return -1;
     }
-    zcert_set_meta (cert, "code", "%s", name);
+    zcert_set_meta(cert, "code", "%s", name);
     //  The files exist already with their modes: saving truncates and
     //  writes them without ever widening the secret file's permissions.
-    int rc = zcert_save_public (cert, pub);
+    int rc = zcert_save_public(cert, pub);
     if (rc == 0)
-        rc = zcert_save_secret (cert, key);
+        rc = zcert_save_secret(cert, key);
     if (rc != 0)
-        fprintf (stderr, "keys: cannot write %s and %s\n", pub, key);
-    zcert_destroy (&cert);
+        fprintf(stderr, "keys: cannot write %s and %s\n", pub, key);
+    zcert_destroy(&cert);
     return rc;
 }
 
 //  Generates a key pair for a 6-digit name into dir. Returns 0 or -1.
-int
-keys_generate (const char *dir, const char *name)
+int keys_generate(const char *dir, const char *name)
 {
-    if (!s_is_code (name)) {
-        fprintf (stderr, "keys: the name must be a 6-digit code, not '%s'\n", name ? name : "");
+    if (!s_is_code(name)) {
+        fprintf(stderr, "keys: the name must be a 6-digit code, not '%s'\n", name ? name : "");
         return -1;
     }
-    if (!dir || !*dir || fsdir_create (dir, 0700) != 0) {
-        fprintf (stderr, "keys: cannot create directory %s: %s\n", dir ? dir : "",
-                 dir && *dir ? strerror (errno) : "no name");
+    if (!dir || !*dir || fsdir_create(dir, 0700) != 0) {
+        fprintf(stderr, "keys: cannot create directory %s: %s\n", dir ? dir : "",
+                dir && *dir ? strerror(errno) : "no name");
         return -1;
     }
-    char *pub = zsys_sprintf ("%s/%s.pub", dir, name);
-    char *key = zsys_sprintf ("%s/%s.key", dir, name);
+    char *pub = zsys_sprintf("%s/%s.pub", dir, name);
+    char *key = zsys_sprintf("%s/%s.key", dir, name);
     int rc = -1;
-    if (pub && key && s_create_exclusive (key, 0600) == 0) {
-        if (s_create_exclusive (pub, 0644) == 0) {
-            rc = s_write_pair (pub, key, name);
+    if (pub && key && s_create_exclusive(key, 0600) == 0) {
+        if (s_create_exclusive(pub, 0644) == 0) {
+            rc = s_write_pair(pub, key, name);
             if (rc != 0)
-                unlink (pub);
+                unlink(pub);
         }
         if (rc != 0)
-            unlink (key);
+            unlink(key);
     }
-    zstr_free (&pub);
-    zstr_free (&key);
+    zstr_free(&pub);
+    zstr_free(&key);
     return rc;
 }
 
 //  Reads a whole key file from an open descriptor into a chunk; refuses
 //  group or other permissions when secret. Returns the chunk, or NULL.
-static zchunk_t *
-s_read_fd (int fd, const char *path, bool secret)
+static zchunk_t *s_read_fd(int fd, const char *path, bool secret)
 {
     struct stat st;
-    if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode)) {
-        fprintf (stderr, "keys: %s: not a regular file\n", path);
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        fprintf(stderr, "keys: %s: not a regular file\n", path);
         return NULL;
     }
     if (secret && (st.st_mode & 077)) {
-        fprintf (stderr,
-                 "keys: %s: mode %04o lets group or others read the secret key "
-                 "(run chmod 600 %s)\n",
-                 path, (unsigned) (st.st_mode & 07777), path);
+        fprintf(stderr,
+                "keys: %s: mode %04o lets group or others read the secret key "
+                "(run chmod 600 %s)\n",
+                path, (unsigned)(st.st_mode & 07777), path);
         return NULL;
     }
     if (st.st_size <= 0 || st.st_size > KEYS_FILE_MAX) {
-        fprintf (stderr, "keys: %s: not a key file (size %lld)\n", path, (long long) st.st_size);
+        fprintf(stderr, "keys: %s: not a key file (size %lld)\n", path, (long long)st.st_size);
         return NULL;
     }
-    byte *data = malloc ((size_t) st.st_size);
-    ssize_t got = data ? read (fd, data, (size_t) st.st_size) : -1;
-    zchunk_t *chunk = got == (ssize_t) st.st_size ? zchunk_new (data, (size_t) got) : NULL;
+    byte *data = malloc((size_t)st.st_size);
+    ssize_t got = data ? read(fd, data, (size_t)st.st_size) : -1;
+    zchunk_t *chunk = got == (ssize_t)st.st_size ? zchunk_new(data, (size_t)got) : NULL;
     if (!chunk)
-        fprintf (stderr, "keys: %s: cannot read: %s\n", path, got < 0 ? strerror (errno) : "short");
-    free (data);
+        fprintf(stderr, "keys: %s: cannot read: %s\n", path, got < 0 ? strerror(errno) : "short");
+    free(data);
     return chunk;
 }
 
 //  Loads the ZPL text of a key file. Returns the tree, or NULL.
-static zconfig_t *
-s_load_config (const char *path, bool secret)
+static zconfig_t *s_load_config(const char *path, bool secret)
 {
     if (!path) {
-        fprintf (stderr, "keys: no key file given\n");
+        fprintf(stderr, "keys: no key file given\n");
         return NULL;
     }
-    int fd = open (path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        fprintf (stderr, "keys: %s: %s\n", path, strerror (errno));
+        fprintf(stderr, "keys: %s: %s\n", path, strerror(errno));
         return NULL;
     }
-    zchunk_t *chunk = s_read_fd (fd, path, secret);
-    close (fd);
+    zchunk_t *chunk = s_read_fd(fd, path, secret);
+    close(fd);
     if (!chunk)
         return NULL;
-    zconfig_t *root = zconfig_chunk_load (chunk);
-    zchunk_destroy (&chunk);
+    zconfig_t *root = zconfig_chunk_load(chunk);
+    zchunk_destroy(&chunk);
     if (!root)
-        fprintf (stderr, "keys: %s: not a key file (bad syntax)\n", path);
+        fprintf(stderr, "keys: %s: not a key file (bad syntax)\n", path);
     return root;
 }
 
 //  Decodes the Z85 key at a path of the tree into 32 bytes. Returns 0 or -1.
-static int
-s_decode (zconfig_t *root, const char *item, byte *key)
+static int s_decode(zconfig_t *root, const char *item, byte *key)
 {
-    const char *text = zconfig_get (root, item, NULL);
-    if (!text || strlen (text) != KEYS_Z85_LEN)
+    const char *text = zconfig_get(root, item, NULL);
+    if (!text || strlen(text) != KEYS_Z85_LEN)
         return -1;
-    return zmq_z85_decode (key, text) ? 0 : -1;
+    return zmq_z85_decode(key, text) ? 0 : -1;
 }
 
 //  Copies the metadata section of the tree into the certificate.
-static void
-s_copy_meta (zconfig_t *root, zcert_t *cert)
+static void s_copy_meta(zconfig_t *root, zcert_t *cert)
 {
-    zconfig_t *meta = zconfig_locate (root, "metadata");
-    zconfig_t *item = meta ? zconfig_child (meta) : NULL;
-    for (int n = 0; item && n < KEYS_META_MAX; item = zconfig_next (item), n++) {
-        const char *name = zconfig_name (item);
-        const char *value = zconfig_value (item);
+    zconfig_t *meta = zconfig_locate(root, "metadata");
+    zconfig_t *item = meta ? zconfig_child(meta) : NULL;
+    for (int n = 0; item && n < KEYS_META_MAX; item = zconfig_next(item), n++) {
+        const char *name = zconfig_name(item);
+        const char *value = zconfig_value(item);
         if (name && value)
-            zcert_set_meta (cert, name, "%s", value);
+            zcert_set_meta(cert, name, "%s", value);
     }
 }
 
 //  Returns true when secret is the secret key of public.
-static bool
-s_pair_matches (const byte *public_key, const char *secret_txt)
+static bool s_pair_matches(const byte *public_key, const char *secret_txt)
 {
     char derived[KEYS_Z85_LEN + 1];
     byte derived_bin[32];
-    return zmq_curve_public (derived, secret_txt) == 0 && zmq_z85_decode (derived_bin, derived)
-           && memcmp (derived_bin, public_key, 32) == 0;
+    return zmq_curve_public(derived, secret_txt) == 0 && zmq_z85_decode(derived_bin, derived) &&
+           memcmp(derived_bin, public_key, 32) == 0;
 }
 
 //  Builds a certificate from a key file; with secret, the secret key must
 //  be there and match the public key. Returns the certificate, or NULL.
-static zcert_t *
-s_load (const char *path, bool secret)
+static zcert_t *s_load(const char *path, bool secret)
 {
-    zconfig_t *root = s_load_config (path, secret);
+    zconfig_t *root = s_load_config(path, secret);
     if (!root)
         return NULL;
     byte public_key[32];
     byte secret_key[32] = {0};
     zcert_t *cert = NULL;
-    if (s_decode (root, "curve/public-key", public_key) != 0)
-        fprintf (stderr, "keys: %s: no valid public key\n", path);
-    else if (secret && s_decode (root, "curve/secret-key", secret_key) != 0)
-        fprintf (stderr, "keys: %s: no valid secret key (is this the .pub file?)\n", path);
-    else if (secret && !s_pair_matches (public_key, zconfig_get (root, "curve/secret-key", "")))
-        fprintf (stderr, "keys: %s: the secret key does not match the public key\n", path);
-    else if (!(cert = zcert_new_from (public_key, secret_key)))
-        fprintf (stderr, "keys: %s: cannot build the certificate\n", path);
+    if (s_decode(root, "curve/public-key", public_key) != 0)
+        fprintf(stderr, "keys: %s: no valid public key\n", path);
+    else if (secret && s_decode(root, "curve/secret-key", secret_key) != 0)
+        fprintf(stderr, "keys: %s: no valid secret key (is this the .pub file?)\n", path);
+    else if (secret && !s_pair_matches(public_key, zconfig_get(root, "curve/secret-key", "")))
+        fprintf(stderr, "keys: %s: the secret key does not match the public key\n", path);
+    else if (!(cert = zcert_new_from(public_key, secret_key)))
+        fprintf(stderr, "keys: %s: cannot build the certificate\n", path);
     else
-        s_copy_meta (root, cert);
-    memset (secret_key, 0, sizeof secret_key);
-    zconfig_destroy (&root);
+        s_copy_meta(root, cert);
+    memset(secret_key, 0, sizeof secret_key);
+    zconfig_destroy(&root);
     return cert;
 }
 
 //  Loads a secret key file; refuses one others may read or without a secret key.
-zcert_t *
-keys_load_secret (const char *path)
+zcert_t *keys_load_secret(const char *path)
 {
-    return s_load (path, true);
+    return s_load(path, true);
 }
 
 //  Loads a public key file; NULL with a message on stderr when unreadable.
-zcert_t *
-keys_load_public (const char *path)
+zcert_t *keys_load_public(const char *path)
 {
-    return s_load (path, false);
+    return s_load(path, false);
 }
 
 //  Returns the 6-digit code a certificate is bound to, or NULL.
-const char *
-keys_code (zcert_t *cert)
+const char *keys_code(zcert_t *cert)
 {
-    const char *code = cert ? zcert_meta (cert, "code") : NULL;
-    return s_is_code (code) ? code : NULL;
+    const char *code = cert ? zcert_meta(cert, "code") : NULL;
+    return s_is_code(code) ? code : NULL;
 }

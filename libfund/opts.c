@@ -17,8 +17,8 @@ typedef struct {
     char *name;
     bool takes_value;
     bool repeat;
-    bool given;         //  Set by the command line or the config file.
-    bool from_argv;     //  Set by the command line: the file may not touch it.
+    bool given;     //  Set by the command line or the config file.
+    bool from_argv; //  Set by the command line: the file may not touch it.
     char **values;
     int count;
 } s_flag_t;
@@ -31,25 +31,23 @@ struct _opts_t {
 };
 
 //  Frees the values of a flag.
-static void
-s_flag_clear (s_flag_t *flag)
+static void s_flag_clear(s_flag_t *flag)
 {
     for (int i = 0; i < flag->count; i++)
-        free (flag->values[i]);
-    free (flag->values);
+        free(flag->values[i]);
+    free(flag->values);
     flag->values = NULL;
     flag->count = 0;
 }
 
 //  Appends a copy of text to a string array. Returns 0 or -1.
-static int
-s_push (char ***array, int *count, const char *text)
+static int s_push(char ***array, int *count, const char *text)
 {
-    char *copy = strdup (text);
-    char **grown = copy ? realloc (*array, sizeof (char *) * ((size_t) *count + 1)) : NULL;
+    char *copy = strdup(text);
+    char **grown = copy ? realloc(*array, sizeof(char *) * ((size_t)*count + 1)) : NULL;
     if (!grown) {
-        free (copy);
-        fprintf (stderr, "out of memory\n");
+        free(copy);
+        fprintf(stderr, "out of memory\n");
         return -1;
     }
     grown[(*count)++] = copy;
@@ -58,50 +56,48 @@ s_push (char ***array, int *count, const char *text)
 }
 
 //  Destroys the options and nulls the pointer; safe on NULL.
-void
-opts_destroy (opts_t **self_p)
+void opts_destroy(opts_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
     opts_t *self = *self_p;
     for (int i = 0; i < self->nflags; i++) {
-        s_flag_clear (&self->flags[i]);
-        free (self->flags[i].name);
+        s_flag_clear(&self->flags[i]);
+        free(self->flags[i].name);
     }
-    free (self->flags);
+    free(self->flags);
     for (int i = 0; i < self->npos; i++)
-        free (self->pos[i]);
-    free (self->pos);
-    free (self);
+        free(self->pos[i]);
+    free(self->pos);
+    free(self);
     *self_p = NULL;
 }
 
 //  Creates the options with a copy of the specs (the caller's array may go
 //  away) plus the implicit "config" flag. Returns NULL on failure.
-static opts_t *
-s_opts_new (const opt_spec_t *specs)
+static opts_t *s_opts_new(const opt_spec_t *specs)
 {
     int n = 0;
     while (specs && specs[n].name)
         n++;
-    opts_t *self = calloc (1, sizeof *self);
+    opts_t *self = calloc(1, sizeof *self);
     if (self)
-        self->flags = calloc ((size_t) n + 1, sizeof (s_flag_t));
+        self->flags = calloc((size_t)n + 1, sizeof(s_flag_t));
     if (!self || !self->flags) {
-        free (self);
-        fprintf (stderr, "out of memory\n");
+        free(self);
+        fprintf(stderr, "out of memory\n");
         return NULL;
     }
     for (int i = 0; i <= n; i++) {
         const char *name = i < n ? specs[i].name : OPTS_CONFIG;
         s_flag_t *flag = &self->flags[self->nflags];
-        flag->name = strdup (name);
+        flag->name = strdup(name);
         flag->takes_value = i < n ? specs[i].takes_value : true;
         flag->repeat = i < n ? specs[i].repeat : false;
         self->nflags++;
         if (!flag->name) {
-            opts_destroy (&self);
-            fprintf (stderr, "out of memory\n");
+            opts_destroy(&self);
+            fprintf(stderr, "out of memory\n");
             return NULL;
         }
     }
@@ -109,42 +105,39 @@ s_opts_new (const opt_spec_t *specs)
 }
 
 //  Returns the flag called name (len bytes), or NULL.
-static s_flag_t *
-s_find (const opts_t *self, const char *name, size_t len)
+static s_flag_t *s_find(const opts_t *self, const char *name, size_t len)
 {
     if (!self || !name)
         return NULL;
     for (int i = 0; i < self->nflags; i++)
-        if (strlen (self->flags[i].name) == len && !memcmp (self->flags[i].name, name, len))
+        if (strlen(self->flags[i].name) == len && !memcmp(self->flags[i].name, name, len))
             return &self->flags[i];
     return NULL;
 }
 
 //  Records a value (NULL for a switch) of a flag. Returns 0 or -1.
-static int
-s_set (s_flag_t *flag, const char *value, bool from_argv)
+static int s_set(s_flag_t *flag, const char *value, bool from_argv)
 {
     if (from_argv && !flag->from_argv)
-        s_flag_clear (flag);   //  The command line replaces the file's values.
+        s_flag_clear(flag); //  The command line replaces the file's values.
     flag->from_argv |= from_argv;
     flag->given = true;
     if (!value)
         return 0;
     if (!flag->repeat)
-        s_flag_clear (flag);
-    return s_push (&flag->values, &flag->count, value);
+        s_flag_clear(flag);
+    return s_push(&flag->values, &flag->count, value);
 }
 
 //  Parses a switch's value: true/yes/on/1 or false/no/off/0. Returns 1, 0 or -1.
-static int
-s_switch_value (const char *text)
+static int s_switch_value(const char *text)
 {
     static const char *yes[] = {"true", "yes", "on", "1"};
     static const char *no[] = {"false", "no", "off", "0"};
     for (size_t i = 0; i < 4; i++) {
-        if (!strcmp (text, yes[i]))
+        if (!strcmp(text, yes[i]))
             return 1;
-        if (!strcmp (text, no[i]))
+        if (!strcmp(text, no[i]))
             return 0;
     }
     return -1;
@@ -152,54 +145,51 @@ s_switch_value (const char *text)
 
 //  Applies one setting, from the command line (where is NULL) or from a
 //  config file line (where is "FILE:LINE"). Returns 0 or -1 with a message.
-static int
-s_apply (s_flag_t *flag, const char *value, const char *where)
+static int s_apply(s_flag_t *flag, const char *value, const char *where)
 {
     if (!where && flag->takes_value && !value) {
-        fprintf (stderr, "missing value for --%s\n", flag->name);
+        fprintf(stderr, "missing value for --%s\n", flag->name);
         return -1;
     }
     if (where && flag->takes_value && !value) {
-        fprintf (stderr, "%s: missing value for '%s'\n", where, flag->name);
+        fprintf(stderr, "%s: missing value for '%s'\n", where, flag->name);
         return -1;
     }
     if (where && flag->from_argv)
-        return 0;   //  The command line wins over the file.
+        return 0; //  The command line wins over the file.
     if (flag->takes_value)
-        return s_set (flag, value, !where);
-    int on = value ? s_switch_value (value) : 1;
+        return s_set(flag, value, !where);
+    int on = value ? s_switch_value(value) : 1;
     if (on < 0) {
         if (where)
-            fprintf (stderr, "%s: '%s' is a switch: true or false, not '%s'\n", where, flag->name,
-                     value);
+            fprintf(stderr, "%s: '%s' is a switch: true or false, not '%s'\n", where, flag->name,
+                    value);
         else
-            fprintf (stderr, "--%s is a switch and takes no value ('%s')\n", flag->name, value);
+            fprintf(stderr, "--%s is a switch and takes no value ('%s')\n", flag->name, value);
         return -1;
     }
     if (on)
-        return s_set (flag, NULL, !where);
+        return s_set(flag, NULL, !where);
     flag->given = false;
     flag->from_argv |= !where;
     return 0;
 }
 
 //  Strips spaces at both ends of text in place and returns it.
-static char *
-s_trim (char *text)
+static char *s_trim(char *text)
 {
     while (*text == ' ' || *text == '\t')
         text++;
-    size_t len = strlen (text);
-    while (len > 0 && strchr (" \t\r\n", text[len - 1]))
+    size_t len = strlen(text);
+    while (len > 0 && strchr(" \t\r\n", text[len - 1]))
         text[--len] = 0;
     return text;
 }
 
 //  Cuts a comment ('#' at the start or after a space) off line.
-static void
-s_cut_comment (char *line)
+static void s_cut_comment(char *line)
 {
-    for (char *hash = strchr (line, '#'); hash; hash = strchr (hash + 1, '#'))
+    for (char *hash = strchr(line, '#'); hash; hash = strchr(hash + 1, '#'))
         if (hash == line || hash[-1] == ' ' || hash[-1] == '\t') {
             *hash = 0;
             return;
@@ -207,201 +197,187 @@ s_cut_comment (char *line)
 }
 
 //  Applies one config file line ("name = value", "name value" or "name").
-static int
-s_config_line (opts_t *self, char *line, const char *where)
+static int s_config_line(opts_t *self, char *line, const char *where)
 {
-    s_cut_comment (line);
-    line = s_trim (line);
+    s_cut_comment(line);
+    line = s_trim(line);
     if (!*line)
         return 0;
-    if (!strncmp (line, "--", 2))
+    if (!strncmp(line, "--", 2))
         line += 2;
-    size_t name_len = strcspn (line, " \t=");
-    char *value = s_trim (line + name_len);
+    size_t name_len = strcspn(line, " \t=");
+    char *value = s_trim(line + name_len);
     if (*value == '=')
-        value = s_trim (value + 1);
-    size_t vlen = strlen (value);
+        value = s_trim(value + 1);
+    size_t vlen = strlen(value);
     if (vlen >= 2 && value[0] == '"' && value[vlen - 1] == '"') {
         value[vlen - 1] = 0;
         value++;
     }
-    s_flag_t *flag = s_find (self, line, name_len);
-    if (!flag || !strcmp (flag->name, OPTS_CONFIG)) {
-        fprintf (stderr, "%s: unknown setting '%.*s'\n", where, (int) name_len, line);
+    s_flag_t *flag = s_find(self, line, name_len);
+    if (!flag || !strcmp(flag->name, OPTS_CONFIG)) {
+        fprintf(stderr, "%s: unknown setting '%.*s'\n", where, (int)name_len, line);
         return -1;
     }
-    return s_apply (flag, *value ? value : NULL, where);
+    return s_apply(flag, *value ? value : NULL, where);
 }
 
 //  Reads the config file at path. Returns 0 or -1 with a message.
-static int
-s_config_load (opts_t *self, const char *path)
+static int s_config_load(opts_t *self, const char *path)
 {
-    FILE *file = fopen (path, "r");
+    FILE *file = fopen(path, "r");
     if (!file) {
-        fprintf (stderr, "cannot read config file %s: %s\n", path, strerror (errno));
+        fprintf(stderr, "cannot read config file %s: %s\n", path, strerror(errno));
         return -1;
     }
     char *line = NULL;
     size_t size = 0;
     int rc = 0;
-    for (long number = 1; rc == 0 && getline (&line, &size, file) >= 0; number++) {
+    for (long number = 1; rc == 0 && getline(&line, &size, file) >= 0; number++) {
         char *text = line;
-        if (number == 1 && !strncmp (text, "\xEF\xBB\xBF", 3))
-            text += 3;   //  Skips a UTF-8 byte order mark.
+        if (number == 1 && !strncmp(text, "\xEF\xBB\xBF", 3))
+            text += 3; //  Skips a UTF-8 byte order mark.
         char where[512];
-        snprintf (where, sizeof where, "%s:%ld", path, number);
-        rc = s_config_line (self, text, where);
+        snprintf(where, sizeof where, "%s:%ld", path, number);
+        rc = s_config_line(self, text, where);
     }
-    if (rc == 0 && ferror (file)) {
-        fprintf (stderr, "cannot read config file %s: %s\n", path, strerror (errno));
+    if (rc == 0 && ferror(file)) {
+        fprintf(stderr, "cannot read config file %s: %s\n", path, strerror(errno));
         rc = -1;
     }
-    free (line);
-    fclose (file);
+    free(line);
+    fclose(file);
     return rc;
 }
 
 //  Parses one "--name", "--name=value" or "--name value" at argv[*i].
-static int
-s_parse_long (opts_t *self, int argc, char **argv, int *i)
+static int s_parse_long(opts_t *self, int argc, char **argv, int *i)
 {
     const char *arg = argv[*i] + 2;
-    const char *equal = strchr (arg, '=');
-    size_t len = equal ? (size_t) (equal - arg) : strlen (arg);
-    s_flag_t *flag = s_find (self, arg, len);
+    const char *equal = strchr(arg, '=');
+    size_t len = equal ? (size_t)(equal - arg) : strlen(arg);
+    s_flag_t *flag = s_find(self, arg, len);
     if (!flag) {
-        fprintf (stderr, "unknown option '--%.*s'\n", (int) len, arg);
+        fprintf(stderr, "unknown option '--%.*s'\n", (int)len, arg);
         return -1;
     }
     const char *value = equal ? equal + 1 : NULL;
-    if (!equal && flag->takes_value && *i + 1 < argc && strncmp (argv[*i + 1], "--", 2) != 0)
+    if (!equal && flag->takes_value && *i + 1 < argc && strncmp(argv[*i + 1], "--", 2) != 0)
         value = argv[++*i];
-    return s_apply (flag, value, NULL);
+    return s_apply(flag, value, NULL);
 }
 
 //  Parses one argument at argv[*i]; after "--" everything is positional.
-static int
-s_parse_arg (opts_t *self, int argc, char **argv, int *i, bool *rest)
+static int s_parse_arg(opts_t *self, int argc, char **argv, int *i, bool *rest)
 {
     const char *arg = argv[*i];
     if (!arg)
         return 0;
-    if (*rest || arg[0] != '-' || !strcmp (arg, "-"))
-        return s_push (&self->pos, &self->npos, arg);
-    if (!strcmp (arg, "--")) {
+    if (*rest || arg[0] != '-' || !strcmp(arg, "-"))
+        return s_push(&self->pos, &self->npos, arg);
+    if (!strcmp(arg, "--")) {
         *rest = true;
         return 0;
     }
-    if (!strcmp (arg, "-c")) {
+    if (!strcmp(arg, "-c")) {
         if (*i + 1 >= argc || !argv[*i + 1]) {
-            fprintf (stderr, "missing value for -c\n");
+            fprintf(stderr, "missing value for -c\n");
             return -1;
         }
-        return s_apply (s_find (self, OPTS_CONFIG, strlen (OPTS_CONFIG)), argv[++*i], NULL);
+        return s_apply(s_find(self, OPTS_CONFIG, strlen(OPTS_CONFIG)), argv[++*i], NULL);
     }
-    if (!strcmp (arg, "-h") && s_find (self, "help", 4))
-        return s_apply (s_find (self, "help", 4), NULL, NULL);
+    if (!strcmp(arg, "-h") && s_find(self, "help", 4))
+        return s_apply(s_find(self, "help", 4), NULL, NULL);
     if (arg[1] != '-') {
-        fprintf (stderr, "unknown option '%s'\n", arg);
+        fprintf(stderr, "unknown option '%s'\n", arg);
         return -1;
     }
-    return s_parse_long (self, argc, argv, i);
+    return s_parse_long(self, argc, argv, i);
 }
 
 //  Parses argv[first..] against specs; NULL with a message on bad usage.
-opts_t *
-opts_parse (const opt_spec_t *specs, int argc, char **argv, int first)
+opts_t *opts_parse(const opt_spec_t *specs, int argc, char **argv, int first)
 {
-    opts_t *self = s_opts_new (specs);
+    opts_t *self = s_opts_new(specs);
     if (!self)
         return NULL;
     bool rest = false;
     for (int i = first < 0 ? 0 : first; argv && i < argc; i++)
-        if (s_parse_arg (self, argc, argv, &i, &rest) != 0) {
-            opts_destroy (&self);
+        if (s_parse_arg(self, argc, argv, &i, &rest) != 0) {
+            opts_destroy(&self);
             return NULL;
         }
-    const char *config = opts_get (self, OPTS_CONFIG);
-    if (config && s_config_load (self, config) != 0)
-        opts_destroy (&self);
+    const char *config = opts_get(self, OPTS_CONFIG);
+    if (config && s_config_load(self, config) != 0)
+        opts_destroy(&self);
     return self;
 }
 
 //  Returns the flag called name, or NULL.
-static s_flag_t *
-s_lookup (const opts_t *self, const char *name)
+static s_flag_t *s_lookup(const opts_t *self, const char *name)
 {
-    return name ? s_find (self, name, strlen (name)) : NULL;
+    return name ? s_find(self, name, strlen(name)) : NULL;
 }
 
 //  Returns the last value of a flag, or NULL.
-const char *
-opts_get (const opts_t *self, const char *name)
+const char *opts_get(const opts_t *self, const char *name)
 {
-    s_flag_t *flag = s_lookup (self, name);
+    s_flag_t *flag = s_lookup(self, name);
     return flag && flag->given && flag->count > 0 ? flag->values[flag->count - 1] : NULL;
 }
 
 //  Returns true when a switch or flag was given.
-bool
-opts_has (const opts_t *self, const char *name)
+bool opts_has(const opts_t *self, const char *name)
 {
-    s_flag_t *flag = s_lookup (self, name);
+    s_flag_t *flag = s_lookup(self, name);
     return flag && flag->given;
 }
 
 //  Returns the number of values of a flag.
-int
-opts_count (const opts_t *self, const char *name)
+int opts_count(const opts_t *self, const char *name)
 {
-    s_flag_t *flag = s_lookup (self, name);
+    s_flag_t *flag = s_lookup(self, name);
     return flag && flag->given ? flag->count : 0;
 }
 
 //  Returns value i of a flag, or NULL when out of range.
-const char *
-opts_at (const opts_t *self, const char *name, int i)
+const char *opts_at(const opts_t *self, const char *name, int i)
 {
-    s_flag_t *flag = s_lookup (self, name);
+    s_flag_t *flag = s_lookup(self, name);
     return flag && flag->given && i >= 0 && i < flag->count ? flag->values[i] : NULL;
 }
 
 //  Returns the number of positional arguments.
-int
-opts_npos (const opts_t *self)
+int opts_npos(const opts_t *self)
 {
     return self ? self->npos : 0;
 }
 
 //  Returns positional argument i, or NULL when out of range.
-const char *
-opts_pos (const opts_t *self, int i)
+const char *opts_pos(const opts_t *self, int i)
 {
     return self && i >= 0 && i < self->npos ? self->pos[i] : NULL;
 }
 
 //  Prints "usage: USAGE" and one line per spec to out.
-void
-opts_usage (const opt_spec_t *specs, const char *usage, FILE *out)
+void opts_usage(const opt_spec_t *specs, const char *usage, FILE *out)
 {
     if (!out)
         return;
-    fprintf (out, "usage: %s\n\noptions:\n", usage ? usage : "");
+    fprintf(out, "usage: %s\n\noptions:\n", usage ? usage : "");
     for (int i = 0; specs && specs[i].name; i++) {
         char left[128];
-        snprintf (left, sizeof left, "--%s%s", specs[i].name, specs[i].takes_value ? " VALUE" : "");
-        fprintf (out, "  %-24s %s%s\n", left, specs[i].help ? specs[i].help : "",
-                 specs[i].repeat ? " (repeatable)" : "");
+        snprintf(left, sizeof left, "--%s%s", specs[i].name, specs[i].takes_value ? " VALUE" : "");
+        fprintf(out, "  %-24s %s%s\n", left, specs[i].help ? specs[i].help : "",
+                specs[i].repeat ? " (repeatable)" : "");
     }
 }
 
 //  Returns a required flag's value, or prints "missing --name" and NULL.
-const char *
-opts_need (const opts_t *self, const char *name)
+const char *opts_need(const opts_t *self, const char *name)
 {
-    const char *value = opts_get (self, name);
+    const char *value = opts_get(self, name);
     if (!value)
-        fprintf (stderr, "missing --%s\n", name ? name : "(null)");
+        fprintf(stderr, "missing --%s\n", name ? name : "(null)");
     return value;
 }

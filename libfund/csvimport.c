@@ -1,0 +1,428 @@
+/*  csvimport - reads the import format of SPEC 2.1 with libcsv.
+
+    The text is brought to UTF-8 first (encoding.c), then fed to libcsv one
+    physical line at a time, so that every row knows the line it starts on
+    and comment and blank lines can be skipped between rows (never inside a
+    quoted field). Rows are grouped into reports by (period, fund); each
+    report is then validated. Diagnostics are gathered in a private list and
+    copied to the caller's, at most MAX_ERRORS errors.
+*/
+#include "csvimport.h"
+#include "encoding.h"
+#include "validate.h"
+
+#include <csv.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_ERRORS 100
+#define MAX_FIELDS 8                    /* one more than the format has: "extra column" */
+#define MAX_FILE_SIZE (64 * 1024 * 1024) /* far beyond any real report file */
+
+static const char *s_columns[] = {"unit", "period", "fund", "item", "value", "unit_of_measure",
+                                  "target"};
+
+enum { COL_UNIT = 1, COL_PERIOD, COL_FUND, COL_ITEM, COL_VALUE, COL_UOM, COL_TARGET };
+
+typedef struct {
+    const char *name;
+    const char *expected_unit;
+    diag_t *diag;            /* private list, copied out at the end */
+    csvimport_result_t *result;
+    int line;                /* physical line being fed */
+    int row_line;            /* physical line where the current row starts */
+    bool in_row;             /* a row has begun and not yet ended */
+    char *fields[MAX_FIELDS];
+    size_t n_fields;         /* every field of the row, also those not kept */
+    bool header_seen;
+    bool header_ok;
+    bool data_seen;
+    char unit[64];           /* the unit of the file's first data row */
+    int unit_line;
+} s_import_t;
+
+/* Adds an error at the current row. */
+static void s_error(s_import_t *self, const char *code, int column, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void s_error(s_import_t *self, const char *code, int column, const char *fmt, ...)
+{
+    char message[512];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(message, sizeof message, fmt, args);
+    va_end(args);
+    diag_add(self->diag, DIAG_ERROR, code, self->name, self->row_line, column, "%s", message);
+}
+
+/* Field callback: keeps a copy of the field without surrounding blanks. */
+static void s_on_field(void *data, size_t len, void *arg)
+{
+    s_import_t *self = arg;
+    const char *s = data ? data : "";
+    len = data ? len : 0;
+    while (len > 0 && (*s == ' ' || *s == '\t')) {
+        s++;
+        len--;
+    }
+    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        len--;
+    if (self->n_fields < MAX_FIELDS)
+        self->fields[self->n_fields] = strndup(s, len);
+    self->n_fields++;
+}
+
+static void s_clear_fields(s_import_t *self)
+{
+    for (size_t i = 0; i < MAX_FIELDS; i++) {
+        free(self->fields[i]);
+        self->fields[i] = NULL;
+    }
+    self->n_fields = 0;
+}
+
+/* Checks the header row: the seven columns in order, target optional. */
+static void s_header(s_import_t *self)
+{
+    size_t n = self->n_fields;
+    self->header_seen = true;
+    for (size_t i = 0; i < n && i < MAX_FIELDS; i++) {
+        if (i >= 7 || !self->fields[i] || strcmp(self->fields[i], s_columns[i]) != 0) {
+            s_error(self, "bad_header", (int)i + 1,
+                    "header column %zu is '%s', expected %s", i + 1,
+                    self->fields[i] ? self->fields[i] : "",
+                    i < 7 ? s_columns[i] : "no more columns");
+            return;
+        }
+    }
+    if (n < 6) {
+        s_error(self, "bad_header", (int)n + 1,
+                "header has %zu columns, expected unit,period,fund,item,value,"
+                "unit_of_measure,target",
+                n);
+        return;
+    }
+    self->header_ok = true;
+}
+
+/* Returns the report for (period, fund), creating it on first appearance;
+   NULL when out of memory or a field is too long. */
+static report_t *s_report_for(s_import_t *self, const char *unit, const char *period,
+                              const char *fund)
+{
+    csvimport_result_t *res = self->result;
+    for (size_t i = 0; i < res->n_reports; i++)
+        if (strcmp(res->reports[i]->period, period) == 0 &&
+            strcmp(res->reports[i]->fund, fund) == 0)
+            return res->reports[i];
+    report_t *report = report_new(unit, period, fund);
+    report_t **grown = report ? realloc(res->reports, (res->n_reports + 1) * sizeof *grown) : NULL;
+    if (!grown) {
+        report_destroy(&report);
+        return NULL;
+    }
+    res->reports = grown;
+    res->reports[res->n_reports++] = report;
+    return report;
+}
+
+/* Checks that the row's fields fit a report; returns 0 or -1 after an error. */
+static int s_check_lengths(s_import_t *self)
+{
+    static const struct {
+        int column;
+        size_t max;
+        const char *code;
+    } limits[] = {
+        {COL_UNIT, sizeof((report_t *)0)->unit, "bad_unit"},
+        {COL_PERIOD, sizeof((report_t *)0)->period, "bad_period"},
+        {COL_FUND, sizeof((report_t *)0)->fund, "bad_fund"},
+        {COL_ITEM, sizeof((report_item_t *)0)->code, "unknown_item"},
+        {COL_VALUE, sizeof((report_item_t *)0)->value, "bad_number"},
+        {COL_UOM, sizeof((report_item_t *)0)->uom, "bad_uom"},
+        {COL_TARGET, sizeof((report_item_t *)0)->target, "bad_target"},
+    };
+    for (size_t i = 0; i < self->n_fields && i < 7; i++) {
+        if (!self->fields[i]) {
+            s_error(self, "out_of_memory", limits[i].column, "out of memory");
+            return -1;
+        }
+        if (strlen(self->fields[i]) >= limits[i].max) {
+            s_error(self, limits[i].code, limits[i].column, "%s too long (%zu bytes at most)",
+                    s_columns[i], limits[i].max - 1);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Checks that every row carries the unit of the first one. */
+static int s_check_unit(s_import_t *self, const char *unit)
+{
+    if (!self->data_seen) {
+        self->data_seen = true;
+        snprintf(self->unit, sizeof self->unit, "%s", unit);
+        self->unit_line = self->row_line;
+        if (self->expected_unit && strcmp(unit, self->expected_unit) != 0) {
+            s_error(self, "wrong_unit", COL_UNIT, "unit %s is not this agent's unit %s", unit,
+                    self->expected_unit);
+            return -1;
+        }
+        return 0;
+    }
+    if (strcmp(unit, self->unit) == 0)
+        return 0;
+    s_error(self, "wrong_unit", COL_UNIT, "unit %s differs from the file's unit %s (line %d)",
+            unit, self->unit, self->unit_line);
+    return -1;
+}
+
+/* Adds a data row to the report of its (period, fund). */
+static void s_data_row(s_import_t *self)
+{
+    if (self->n_fields > 7) {
+        s_error(self, "extra_column", 8, "extra column (%zu fields, at most 7)", self->n_fields);
+        return;
+    }
+    if (self->n_fields < 6) {
+        s_error(self, "missing_column", (int)self->n_fields + 1,
+                "missing column %s (%zu fields, at least 6)", s_columns[self->n_fields],
+                self->n_fields);
+        return;
+    }
+    char **f = self->fields;
+    if (s_check_lengths(self) != 0 || s_check_unit(self, f[0]) != 0)
+        return;
+    report_t *report = s_report_for(self, f[0], f[1], f[2]);
+    if (!report) {
+        s_error(self, "out_of_memory", 0, "out of memory");
+        return;
+    }
+    const char *target = self->n_fields == 7 ? f[6] : "";
+    if (report_add(report, f[3], f[4], f[5], target, self->row_line) != 0)
+        s_error(self, "too_many_items", COL_ITEM, "more than %d items in one report",
+                REPORT_MAX_ITEMS);
+}
+
+/* Row callback: the first row is the header, the others data. */
+static void s_on_row(int terminator, void *arg)
+{
+    (void)terminator;
+    s_import_t *self = arg;
+    self->in_row = false;
+    if (self->n_fields == 0)
+        return;
+    if (!self->header_seen)
+        s_header(self);
+    else if (self->header_ok)
+        s_data_row(self);
+    s_clear_fields(self);
+}
+
+/* Returns the end of the physical line at p (after its terminator: LF, CRLF or CR). */
+static const char *s_line_end(const char *p, const char *end)
+{
+    while (p < end) {
+        char c = *p++;
+        if (c == '\n')
+            break;
+        if (c == '\r') {
+            if (p < end && *p == '\n')
+                p++;
+            break;
+        }
+    }
+    return p;
+}
+
+/* Returns true when a line (outside a row) is to be skipped: blank, or a
+   comment starting with '#'. */
+static bool s_skipped(const char *p, const char *end)
+{
+    if (p < end && *p == '#')
+        return true;
+    for (; p < end; p++)
+        if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+            return false;
+    return true;
+}
+
+/* Feeds the text to libcsv line by line; returns 0, or -1 after a CSV error. */
+static int s_parse(s_import_t *self, const char *text, size_t len)
+{
+    struct csv_parser parser;
+    if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+        return -1;
+    const char *p = text, *end = text + len;
+    int rc = 0;
+    for (self->line = 1; p < end && rc == 0; self->line++) {
+        const char *next = s_line_end(p, end);
+        if (!self->in_row && s_skipped(p, next)) {
+            p = next;
+            continue;
+        }
+        if (!self->in_row)
+            self->row_line = self->line;
+        self->in_row = true;
+        size_t n = (size_t)(next - p);
+        if (csv_parse(&parser, p, n, s_on_field, s_on_row, self) != n)
+            rc = -1;
+        p = next;
+    }
+    if (rc == 0 && csv_fini(&parser, s_on_field, s_on_row, self) != 0)
+        rc = -1;
+    if (rc != 0)
+        s_error(self, "malformed_csv", (int)self->n_fields + 1, "malformed CSV: %s",
+                csv_error(&parser) == CSV_EPARSE ? "misplaced quote or unterminated quoted field"
+                                                 : csv_strerror(csv_error(&parser)));
+    csv_free(&parser);
+    s_clear_fields(self);
+    return rc;
+}
+
+/* Returns the 1-based line of a byte offset. */
+static int s_line_of(const char *data, size_t offset)
+{
+    int line = 1;
+    for (size_t i = 0; i < offset; i++)
+        line += data[i] == '\n';
+    return line;
+}
+
+/* Copies the private diagnostics to the caller's list, at most MAX_ERRORS errors. */
+static void s_copy_out(const diag_t *from, diag_t *to, const char *name)
+{
+    size_t errors = 0, dropped = 0;
+    for (size_t i = 0; i < diag_size(from); i++) {
+        const diag_entry_t *e = diag_at(from, i);
+        if (e->level == DIAG_ERROR && ++errors > MAX_ERRORS) {
+            dropped++;
+            continue;
+        }
+        diag_add(to, e->level, e->code, e->file, e->line, e->column, "%s", e->message);
+    }
+    if (dropped)
+        diag_add(to, DIAG_ERROR, "too_many_errors", name, 0, 0, "%zu more errors not shown",
+                 dropped);
+}
+
+/* Parses and validates UTF-8 text into self->result. */
+static void s_import_text(s_import_t *self, const char *text, size_t len, const framework_t *fw)
+{
+    if (s_parse(self, text, len) != 0)
+        return;
+    self->row_line = 1;
+    if (!self->header_seen)
+        s_error(self, "bad_header", 0, "no header row (unit,period,fund,item,value,"
+                                       "unit_of_measure,target)");
+    else if (self->header_ok && self->result->n_reports == 0 && diag_size(self->diag) == 0)
+        s_error(self, "no_data", 0, "no data rows");
+    for (size_t i = 0; i < self->result->n_reports; i++)
+        validate_report(self->result->reports[i], NULL, fw, self->diag, self->name);
+}
+
+/* Same as csvimport_file, from memory; name is used in diagnostics. */
+int csvimport_buffer(const char *name, const char *data, size_t len, const char *expected_unit,
+                     const framework_t *fw, csvimport_result_t *result, diag_t *diag)
+{
+    if (!result)
+        return -1;
+    memset(result, 0, sizeof *result);
+    s_import_t self = {.name = name ? name : "", .expected_unit = expected_unit,
+                       .diag = diag_new(), .result = result};
+    if (!self.diag || !data) {
+        diag_destroy(&self.diag);
+        diag_add(diag, DIAG_ERROR, "out_of_memory", name, 0, 0, "no data or out of memory");
+        return -1;
+    }
+    size_t text_len = 0, bad_at = 0;
+    bool converted = false;
+    const char *why = NULL;
+    char *text = encoding_to_utf8(data, len, &text_len, &converted, &why, &bad_at);
+    if (!text) {
+        diag_add(self.diag, DIAG_ERROR, "bad_encoding", self.name, s_line_of(data, bad_at), 0,
+                 "%s", why);
+    } else {
+        s_import_text(&self, text, text_len, fw);
+        free(text);
+    }
+    int rc = diag_count(self.diag, DIAG_ERROR) ? -1 : 0;
+    s_copy_out(self.diag, diag, self.name);
+    diag_destroy(&self.diag);
+    if (rc != 0)
+        csvimport_result_clear(result);
+    return rc;
+}
+
+/* Reads a whole file into a new buffer; returns NULL with a reason. */
+static char *s_read_file(const char *path, size_t *len, const char **why)
+{
+    FILE *file = path ? fopen(path, "rb") : NULL;
+    if (!file) {
+        *why = "cannot open the file";
+        return NULL;
+    }
+    char *data = NULL;
+    size_t size = 0, cap = 0;
+    *why = NULL;
+    while (!*why) {
+        if (size == cap) {
+            cap = cap ? cap * 2 : 65536;
+            char *grown = cap <= 2 * (size_t)MAX_FILE_SIZE ? realloc(data, cap) : NULL;
+            if (!grown) {
+                *why = cap > 2 * (size_t)MAX_FILE_SIZE ? "larger than 64 MiB" : "out of memory";
+                break;
+            }
+            data = grown;
+        }
+        size_t n = fread(data + size, 1, cap - size, file);
+        size += n;
+        if (size > MAX_FILE_SIZE)
+            *why = "larger than 64 MiB";
+        else if (n == 0)
+            break;
+    }
+    if (!*why && ferror(file))
+        *why = "cannot read the file";
+    fclose(file);
+    if (*why) {
+        free(data);
+        return NULL;
+    }
+    *len = size;
+    return data ? data : calloc(1, 1);
+}
+
+/* Reads and validates a file. Returns 0 with the reports in *result, or -1
+   when the file has any error (then *result is empty). */
+int csvimport_file(const char *path, const char *expected_unit, const framework_t *fw,
+                   csvimport_result_t *result, diag_t *diag)
+{
+    size_t len = 0;
+    const char *why = NULL;
+    char *data = s_read_file(path, &len, &why);
+    if (!data) {
+        if (result)
+            memset(result, 0, sizeof *result);
+        diag_add(diag, DIAG_ERROR, "read_error", path, 0, 0, "%s", why);
+        return -1;
+    }
+    int rc = csvimport_buffer(path, data, len, expected_unit, fw, result, diag);
+    free(data);
+    return rc;
+}
+
+/* Frees the reports of a result and empties it. */
+void csvimport_result_clear(csvimport_result_t *result)
+{
+    if (!result)
+        return;
+    for (size_t i = 0; i < result->n_reports; i++)
+        report_destroy(&result->reports[i]);
+    free(result->reports);
+    result->reports = NULL;
+    result->n_reports = 0;
+}

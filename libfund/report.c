@@ -1,0 +1,283 @@
+/*  report - the data of one unit, one period, one fund, at one revision.
+
+    Items keep the text the unit gave; validate_report parses them. The wire
+    form is the protobuf Report of proto/fundchain.proto.
+*/
+#include "report.h"
+#include "catalog.h"
+
+#include "fundchain.pb-c.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Copies src into a field of size n; returns -1 (leaving dst alone) when
+   src is NULL or does not fit. */
+static int s_copy(char *dst, size_t n, const char *src)
+{
+    if (!src)
+        return -1;
+    size_t len = strlen(src);
+    if (len >= n)
+        return -1;
+    memcpy(dst, src, len + 1);
+    return 0;
+}
+
+/* Creates an empty report; strings longer than their field are refused
+   (NULL). Returns NULL when out of memory or on a bad argument. */
+report_t *report_new(const char *unit, const char *period, const char *fund)
+{
+    report_t *self = calloc(1, sizeof(report_t));
+    if (!self)
+        return NULL;
+    if (s_copy(self->unit, sizeof self->unit, unit) != 0 ||
+        s_copy(self->period, sizeof self->period, period) != 0 ||
+        s_copy(self->fund, sizeof self->fund, fund) != 0)
+        report_destroy(&self);
+    return self;
+}
+
+/* Destroys the report and nulls the pointer; safe on NULL. */
+void report_destroy(report_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    free((*self_p)->items);
+    free(*self_p);
+    *self_p = NULL;
+}
+
+/* Makes room for one more item; returns 0, or -1 when full or out of memory. */
+static int s_grow(report_t *self)
+{
+    if (self->n_items >= REPORT_MAX_ITEMS)
+        return -1;
+    if (self->n_items < self->cap)
+        return 0;
+    size_t cap = self->cap ? self->cap * 2 : 32;
+    report_item_t *items = realloc(self->items, cap * sizeof(report_item_t));
+    if (!items)
+        return -1;
+    self->items = items;
+    self->cap = cap;
+    return 0;
+}
+
+/* Appends an item's text (target may be NULL); returns 0, or -1 when a field
+   is too long, the report already has REPORT_MAX_ITEMS items, or out of memory. */
+int report_add(report_t *self, const char *code, const char *value, const char *uom,
+               const char *target, int line)
+{
+    if (!self || s_grow(self) != 0)
+        return -1;
+    report_item_t item;
+    memset(&item, 0, sizeof item);
+    if (s_copy(item.code, sizeof item.code, code) != 0 ||
+        s_copy(item.value, sizeof item.value, value) != 0 ||
+        s_copy(item.uom, sizeof item.uom, uom) != 0 ||
+        s_copy(item.target, sizeof item.target, target ? target : "") != 0)
+        return -1;
+    item.line = line;
+    self->items[self->n_items++] = item;
+    return 0;
+}
+
+/* Returns the (first) item with that code, or NULL. */
+const report_item_t *report_find(const report_t *self, const char *code)
+{
+    for (size_t i = 0; self && code && i < self->n_items; i++)
+        if (strcmp(self->items[i].code, code) == 0)
+            return &self->items[i];
+    return NULL;
+}
+
+/* Sums the effective amounts of the children of a total; returns true when
+   at least one child has a value (false on overflow too). */
+static bool s_children_sum(const report_t *self, const char *code, int64_t *sum)
+{
+    bool any = false;
+    int64_t total = 0;
+    for (size_t i = 0; i < catalog_size(); i++) {
+        const catalog_entry_t *e = catalog_at(i);
+        int64_t part;
+        if (!e->parent || strcmp(e->parent, code) != 0 || !report_amount(self, e->code, &part))
+            continue;
+        if (__builtin_add_overflow(total, part, &total))
+            return false;
+        any = true;
+    }
+    if (any)
+        *sum = total;
+    return any;
+}
+
+/* Gets the effective amount of an item after validation: the value given, or,
+   for a total given without itself, the sum of its children present
+   (recursively). Returns true when the item has a value, false when absent
+   (or given but not valid). */
+bool report_amount(const report_t *self, const char *code, int64_t *amount)
+{
+    if (!self || !code || !amount)
+        return false;
+    const report_item_t *item = report_find(self, code);
+    if (item) {
+        if (item->parsed)
+            *amount = item->amount;
+        return item->parsed;
+    }
+    return catalog_has_children(code) && s_children_sum(self, code, amount);
+}
+
+/* Builds the protobuf message of a report; strings point into self. */
+Fundchain__Report *report_to_pb(const report_t *self)
+{
+    if (!self)
+        return NULL;
+    Fundchain__Report *msg = calloc(1, sizeof *msg);
+    Fundchain__Item *items = calloc(self->n_items + 1, sizeof *items);
+    Fundchain__Item **ptrs = calloc(self->n_items + 1, sizeof *ptrs);
+    if (!msg || !items || !ptrs) {
+        free(msg);
+        free(items);
+        free(ptrs);
+        return NULL;
+    }
+    fundchain__report__init(msg);
+    msg->unit = (char *)self->unit;
+    msg->period = (char *)self->period;
+    msg->fund = (char *)self->fund;
+    msg->revision = self->revision;
+    msg->submitted_at = self->submitted_at;
+    for (size_t i = 0; i < self->n_items; i++) {
+        fundchain__item__init(&items[i]);
+        items[i].code = (char *)self->items[i].code;
+        items[i].value = (char *)self->items[i].value;
+        items[i].uom = (char *)self->items[i].uom;
+        items[i].target = (char *)self->items[i].target;
+        ptrs[i] = &items[i];
+    }
+    ptrs[0] = &items[0]; /* so that report_pb_free finds the block even when empty */
+    msg->n_items = self->n_items;
+    msg->items = ptrs;
+    return msg;
+}
+
+/* Frees a message made by report_to_pb and nulls the pointer; safe on NULL. */
+void report_pb_free(Fundchain__Report **msg_p)
+{
+    if (!msg_p || !*msg_p)
+        return;
+    Fundchain__Report *msg = *msg_p;
+    free(msg->items ? msg->items[0] : NULL);
+    free(msg->items);
+    free(msg);
+    *msg_p = NULL;
+}
+
+/* Serialises to a protobuf Report; returns a malloc'ed buffer (size in *len),
+   or NULL when out of memory. */
+uint8_t *report_encode(const report_t *self, size_t *len)
+{
+    Fundchain__Report *msg = report_to_pb(self);
+    if (!msg || !len) {
+        report_pb_free(&msg);
+        return NULL;
+    }
+    size_t size = fundchain__report__get_packed_size(msg);
+    uint8_t *buf = malloc(size ? size : 1);
+    if (buf)
+        *len = fundchain__report__pack(msg, buf);
+    report_pb_free(&msg);
+    return buf;
+}
+
+/* Adds the items of a message to self; returns 0 or -1 with a reason. */
+static int s_add_items(report_t *self, const Fundchain__Report *msg, const char **why)
+{
+    if (msg->n_items > REPORT_MAX_ITEMS) {
+        *why = "too many items";
+        return -1;
+    }
+    if (msg->n_items && !msg->items) {
+        *why = "missing items";
+        return -1;
+    }
+    for (size_t i = 0; i < msg->n_items; i++) {
+        const Fundchain__Item *it = msg->items[i];
+        if (!it || !it->code || !it->value || !it->uom || !it->target) {
+            *why = "item with a missing field";
+            return -1;
+        }
+        if (report_add(self, it->code, it->value, it->uom, it->target, 0) != 0) {
+            *why = "item field too long";
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Makes a report from a protobuf message with the checks of report_decode.
+   Returns NULL with a reason in *why. */
+report_t *report_from_pb(const Fundchain__Report *msg, const char **why)
+{
+    const char *unused;
+    why = why ? why : &unused;
+    if (!msg || !msg->unit || !msg->period || !msg->fund) {
+        *why = "report with a missing field";
+        return NULL;
+    }
+    report_t *self = report_new(msg->unit, msg->period, msg->fund);
+    if (!self) {
+        *why = "unit, period or fund too long";
+        return NULL;
+    }
+    self->revision = msg->revision;
+    self->submitted_at = msg->submitted_at;
+    if (s_add_items(self, msg, why) != 0)
+        report_destroy(&self);
+    return self;
+}
+
+/* Parses a protobuf Report (the items' text only; validate it next).
+   Returns NULL with a reason in *why on malformed input. */
+report_t *report_decode(const uint8_t *data, size_t len, const char **why)
+{
+    const char *unused;
+    why = why ? why : &unused;
+    if (!data && len > 0) {
+        *why = "no data";
+        return NULL;
+    }
+    static const uint8_t empty = 0;
+    Fundchain__Report *msg = fundchain__report__unpack(NULL, len, data ? data : &empty);
+    if (!msg) {
+        *why = "malformed protobuf Report";
+        return NULL;
+    }
+    report_t *self = report_from_pb(msg, why);
+    fundchain__report__free_unpacked(msg, NULL);
+    return self;
+}
+
+/* Returns a deep copy, or NULL when out of memory. */
+report_t *report_dup(const report_t *self)
+{
+    if (!self)
+        return NULL;
+    report_t *copy = malloc(sizeof(report_t));
+    if (!copy)
+        return NULL;
+    *copy = *self;
+    copy->items = NULL;
+    copy->cap = self->n_items;
+    if (self->n_items) {
+        copy->items = malloc(self->n_items * sizeof(report_item_t));
+        if (!copy->items) {
+            free(copy);
+            return NULL;
+        }
+        memcpy(copy->items, self->items, self->n_items * sizeof(report_item_t));
+    }
+    return copy;
+}

@@ -1,0 +1,332 @@
+/*  transport - CZMQ sockets secured with CURVE, authenticated by ZAP.
+
+    libzmq has one ZAP endpoint per context and CZMQ one context per
+    process, so a process runs at most one zauth actor: the CURVE servers of
+    a process share it, and therefore share one allow directory (a second
+    server with another allow directory is refused). zauth loads a checked
+    copy of that directory (see allowdir) and hands each certificate's
+    metadata, our "code", to libzmq as ZAP metadata, with the client's
+    public key as User-Id.
+
+    A peer can also send metadata properties of its own in the handshake;
+    libzmq keeps the ZAP handler's value when both name the same property,
+    but a plain-text peer has no ZAP handler in between. So
+    transport_peer_code accepts a code only while CURVE servers run, only
+    when the frame's User-Id is a key of this process's own allow table,
+    and only when that key's code is the code the frame carries; and a
+    plain-text receiver (ROUTER) never runs beside CURVE servers. A
+    plain-text feed (PUB) on loopback may: it receives no payload.
+*/
+#include "transport.h"
+#include "allowdir.h"
+#include "keys.h"
+#include "log.h"
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef ZMQ_ZAP_ENFORCE_DOMAIN
+#define ZMQ_ZAP_ENFORCE_DOMAIN 93 //  libzmq 4.3 has it, its header only in the draft API.
+#endif
+
+#define TRANSPORT_ZAP_DOMAIN "fundchain"
+#define TRANSPORT_CLIENT_LINGER 100
+
+struct _transport_server_t {
+    zsock_t *sock;
+    bool curve;
+    bool receiver; //  A ROUTER: its frames' peer codes are asked for.
+};
+
+//  The process-wide ZAP state, shared by every CURVE server.
+static pthread_mutex_t s_mutex = PTHREAD_MUTEX_INITIALIZER;
+static zactor_t *s_auth;      //  The zauth actor.
+static allowdir_t *s_allow;   //  The checked allow table zauth loaded.
+static char *s_allow_path;    //  The allow directory, resolved.
+static int s_curve_servers;   //  CURVE servers alive.
+static int s_plain_receivers; //  Plain-text ROUTER servers alive.
+
+//  Returns true when text is a port: digits or "*".
+static bool s_is_port(const char *text)
+{
+    if (!strcmp(text, "*"))
+        return true;
+    size_t len = strlen(text);
+    return len > 0 && len <= 5 && strspn(text, "0123456789") == len;
+}
+
+//  Returns true when host (len bytes) is localhost or an IPv4 address in 127/8.
+static bool s_is_loopback_host(const char *host, size_t len)
+{
+    char text[INET_ADDRSTRLEN];
+    struct in_addr addr;
+    if (len == strlen("localhost") && !memcmp(host, "localhost", len))
+        return true;
+    if (len == 0 || len >= sizeof text)
+        return false;
+    memcpy(text, host, len);
+    text[len] = 0;
+    return inet_pton(AF_INET, text, &addr) == 1 && (ntohl(addr.s_addr) >> 24) == 127;
+}
+
+//  Returns true when the endpoint is loopback tcp or ipc.
+bool transport_is_loopback(const char *endpoint)
+{
+    if (!endpoint)
+        return false;
+    if (!strncmp(endpoint, "ipc://", 6))
+        return endpoint[6] != 0;
+    if (strncmp(endpoint, "tcp://", 6) != 0)
+        return false;
+    const char *rest = endpoint + 6;
+    if (strchr(rest, ';'))
+        return false; //  A source address: not a plain loopback endpoint.
+    if (!strncmp(rest, "[::1]:", 6))
+        return s_is_port(rest + 6);
+    const char *colon = strrchr(rest, ':');
+    return colon && s_is_port(colon + 1) && s_is_loopback_host(rest, (size_t)(colon - rest));
+}
+
+//  Returns true when a certificate holds a secret key (not all zeros).
+static bool s_has_secret(zcert_t *cert)
+{
+    static const byte zeros[32] = {0};
+    return memcmp(zcert_secret_key(cert), zeros, sizeof zeros) != 0;
+}
+
+//  Points zauth at the checked copy of the allow table; waits for it.
+static void s_auth_configure(void)
+{
+    zstr_sendx(s_auth, "CURVE", allowdir_staged(s_allow), NULL);
+    zsock_wait(s_auth);
+}
+
+//  Registers a CURVE server on the allow directory, starting zauth for the
+//  first one. Called with the mutex held. Returns 0 or -1.
+static int s_auth_acquire(const char *allow_dir)
+{
+    char *resolved = allow_dir ? realpath(allow_dir, NULL) : NULL;
+    if (!resolved) {
+        log_error("transport: allow directory %s: %s", allow_dir ? allow_dir : "(none)",
+                  allow_dir ? strerror(errno) : "not given");
+        return -1;
+    }
+    if (s_curve_servers > 0) {
+        bool same = !strcmp(resolved, s_allow_path);
+        if (!same)
+            log_error("transport: %s: this process already serves with allow directory %s",
+                      resolved, s_allow_path);
+        free(resolved);
+        s_curve_servers += same;
+        return same ? 0 : -1;
+    }
+    s_allow = allowdir_new(resolved);
+    s_auth = s_allow ? zactor_new(zauth, NULL) : NULL;
+    if (!s_auth) {
+        log_error("transport: cannot start the ZAP handler for %s", resolved);
+        allowdir_destroy(&s_allow);
+        free(resolved);
+        return -1;
+    }
+    s_auth_configure();
+    s_allow_path = resolved;
+    s_curve_servers = 1;
+    return 0;
+}
+
+//  Unregisters a CURVE server; the last one stops zauth. Mutex held.
+static void s_auth_release(void)
+{
+    if (s_curve_servers <= 0 || --s_curve_servers > 0)
+        return;
+    zactor_destroy(&s_auth);
+    allowdir_destroy(&s_allow);
+    free(s_allow_path);
+    s_allow_path = NULL;
+}
+
+//  Registers a server. A plain-text receiver (ROUTER) and a CURVE server
+//  never run together in one process; a plain-text feed (PUB) receives no
+//  payload and may run beside anything. Returns 0 or -1.
+static int s_register(bool curve, bool receiver, const char *allow_dir)
+{
+    pthread_mutex_lock(&s_mutex);
+    int rc = -1;
+    if (curve ? s_plain_receivers > 0 : receiver && s_curve_servers > 0)
+        log_error("transport: a plain-text receiver and CURVE servers cannot run in one process");
+    else if (curve)
+        rc = s_auth_acquire(allow_dir);
+    else {
+        s_plain_receivers += receiver;
+        rc = 0;
+    }
+    pthread_mutex_unlock(&s_mutex);
+    return rc;
+}
+
+//  Unregisters a server.
+static void s_unregister(bool curve, bool receiver)
+{
+    pthread_mutex_lock(&s_mutex);
+    if (curve)
+        s_auth_release();
+    else if (receiver && s_plain_receivers > 0)
+        s_plain_receivers--;
+    pthread_mutex_unlock(&s_mutex);
+}
+
+//  Makes sock a CURVE server with cert whose connections all pass ZAP.
+static void s_make_curve_server(zsock_t *sock, zcert_t *cert)
+{
+    zsock_set_zap_domain(sock, TRANSPORT_ZAP_DOMAIN);
+    zcert_apply(cert, sock);
+    zsock_set_curve_server(sock, 1);
+    int enforce = 1;
+    if (zmq_setsockopt(zsock_resolve(sock), ZMQ_ZAP_ENFORCE_DOMAIN, &enforce, sizeof enforce))
+        log_warn("transport: this libzmq cannot enforce ZAP: %s", zmq_strerror(zmq_errno()));
+}
+
+//  Creates, secures and binds the socket of a server. Returns it, or NULL.
+static zsock_t *s_server_sock(int type, const char *endpoint, zcert_t *cert)
+{
+    zsock_t *sock = zsock_new(type);
+    if (!sock) {
+        log_error("transport: cannot create a socket");
+        return NULL;
+    }
+    if (cert)
+        s_make_curve_server(sock, cert);
+    zsock_set_maxmsgsize(sock, TRANSPORT_MAX_MSG);
+    if (zsock_bind(sock, "%s", endpoint) < 0) {
+        log_error("transport: cannot bind %s: %s", endpoint, zmq_strerror(zmq_errno()));
+        zsock_destroy(&sock);
+    }
+    return sock;
+}
+
+//  Checks the arguments of a new socket. Returns 0 or -1 with a message.
+static int s_check(const char *endpoint, zcert_t *cert, bool type_ok)
+{
+    if (!endpoint || !*endpoint)
+        log_error("transport: no endpoint given");
+    else if (!type_ok)
+        log_error("transport: %s: unsupported socket type", endpoint);
+    else if (!cert && !transport_is_loopback(endpoint))
+        log_error("transport: %s: plain text (--insecure) is only allowed on loopback or ipc "
+                  "endpoints",
+                  endpoint);
+    else if (cert && !s_has_secret(cert))
+        log_error("transport: %s: the certificate has no secret key", endpoint);
+    else
+        return 0;
+    return -1;
+}
+
+//  Binds a CURVE (or loopback plain-text) server. Returns NULL on failure.
+transport_server_t *transport_server_new(int type, const char *endpoint, zcert_t *cert,
+                                         const char *allow_dir)
+{
+    if (s_check(endpoint, cert, type == ZMQ_ROUTER || type == ZMQ_PUB) != 0)
+        return NULL;
+    if (s_register(cert != NULL, type == ZMQ_ROUTER, allow_dir) != 0)
+        return NULL;
+    transport_server_t *self = (transport_server_t *)zmalloc(sizeof(transport_server_t));
+    if (self) {
+        self->curve = cert != NULL;
+        self->receiver = type == ZMQ_ROUTER;
+        self->sock = s_server_sock(type, endpoint, cert);
+    }
+    if (!self || !self->sock) {
+        s_unregister(cert != NULL, type == ZMQ_ROUTER);
+        free(self);
+        return NULL;
+    }
+    return self;
+}
+
+//  Closes the socket, stops the ZAP handler if last, nulls the pointer.
+void transport_server_destroy(transport_server_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    transport_server_t *self = *self_p;
+    zsock_destroy(&self->sock);
+    s_unregister(self->curve, self->receiver);
+    free(self);
+    *self_p = NULL;
+}
+
+//  Returns the server's socket.
+zsock_t *transport_server_sock(transport_server_t *self)
+{
+    return self ? self->sock : NULL;
+}
+
+//  Re-reads the allow directory; keeps the old table on failure. 0 or -1.
+int transport_server_reload(transport_server_t *self)
+{
+    if (!self)
+        return -1;
+    if (!self->curve)
+        return 0;
+    pthread_mutex_lock(&s_mutex);
+    allowdir_t *fresh = s_allow_path ? allowdir_new(s_allow_path) : NULL;
+    if (fresh) {
+        allowdir_t *old = s_allow;
+        s_allow = fresh;
+        s_auth_configure();
+        allowdir_destroy(&old);
+        log_info("transport: allow directory %s reloaded: %zu keys", s_allow_path,
+                 allowdir_size(s_allow));
+    }
+    pthread_mutex_unlock(&s_mutex);
+    return fresh ? 0 : -1;
+}
+
+//  Connects a CURVE (or loopback plain-text) client. Returns NULL on failure.
+zsock_t *transport_client_new(int type, const char *endpoint, zcert_t *cert,
+                              const char *server_pub_file)
+{
+    if (s_check(endpoint, cert, type == ZMQ_DEALER || type == ZMQ_SUB) != 0)
+        return NULL;
+    zcert_t *server = cert ? keys_load_public(server_pub_file) : NULL;
+    if (cert && !server) {
+        log_error("transport: %s: cannot use the server key %s", endpoint,
+                  server_pub_file ? server_pub_file : "(none)");
+        return NULL;
+    }
+    zsock_t *sock = zsock_new(type);
+    if (sock && cert) {
+        zcert_apply(cert, sock);
+        zsock_set_curve_serverkey(sock, zcert_public_txt(server));
+    }
+    zcert_destroy(&server);
+    if (!sock) {
+        log_error("transport: cannot create a socket");
+        return NULL;
+    }
+    zsock_set_maxmsgsize(sock, TRANSPORT_MAX_MSG);
+    zsock_set_linger(sock, TRANSPORT_CLIENT_LINGER);
+    if (zsock_connect(sock, "%s", endpoint) != 0) {
+        log_error("transport: cannot connect to %s: %s", endpoint, zmq_strerror(zmq_errno()));
+        zsock_destroy(&sock);
+    }
+    return sock;
+}
+
+//  Returns the authenticated code of the peer that sent frame, or NULL.
+const char *transport_peer_code(zframe_t *frame)
+{
+    if (!frame)
+        return NULL;
+    const char *user = zframe_meta(frame, "User-Id");
+    const char *code = zframe_meta(frame, "code");
+    pthread_mutex_lock(&s_mutex);
+    const char *bound = s_curve_servers > 0 ? allowdir_code(s_allow, user) : NULL;
+    bool ok = bound && code && !strcmp(bound, code);
+    pthread_mutex_unlock(&s_mutex);
+    return ok ? code : NULL;
+}

@@ -1,0 +1,375 @@
+/*  validate - the rules of SPEC 2.3 for one report.
+
+    First every item is checked and parsed (errors), then, when the report
+    has no error, the identities between items are checked (warnings):
+    totals against their parts, the balance identity, the subsidy standard
+    and the indicators' own targets. Columns follow the import format:
+    1 unit, 2 period, 3 fund, 4 item, 5 value, 6 unit_of_measure, 7 target.
+*/
+#include "validate.h"
+#include "adcode.h"
+#include "catalog.h"
+#include "decimal.h"
+#include "period.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+enum { COL_UNIT = 1, COL_PERIOD, COL_FUND, COL_ITEM, COL_VALUE, COL_UOM, COL_TARGET };
+
+typedef struct {
+    report_t *report;
+    const framework_t *fw;
+    diag_t *diag;
+    const char *file;
+    size_t errors;
+} s_ctx_t;
+
+/* Adds a diagnostic and counts the errors. */
+static void s_emit(s_ctx_t *c, diag_level_t level, const char *code, int line, int column,
+                   const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void s_emit(s_ctx_t *c, diag_level_t level, const char *code, int line, int column,
+                   const char *fmt, ...)
+{
+    char message[512];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(message, sizeof message, fmt, args);
+    va_end(args);
+    c->errors += level == DIAG_ERROR;
+    diag_add(c->diag, level, code, c->file, line, column, "%s", message);
+}
+
+/* Returns the line of the report's first item, where its header fields are. */
+static int s_first_line(const report_t *r)
+{
+    return r->n_items ? r->items[0].line : 0;
+}
+
+/* Checks the unit, period and fund of the report. */
+static void s_check_header(s_ctx_t *c, const char *expected_unit)
+{
+    report_t *r = c->report;
+    int line = s_first_line(r);
+    period_t period;
+    const char *why = NULL;
+    if (!code_valid(r->unit))
+        s_emit(c, DIAG_ERROR, "bad_unit", line, COL_UNIT, "unit code '%s' is not 6 digits",
+               r->unit);
+    else if (expected_unit && strcmp(r->unit, expected_unit) != 0)
+        s_emit(c, DIAG_ERROR, "wrong_unit", line, COL_UNIT, "unit %s is not this agent's unit %s",
+               r->unit, expected_unit);
+    if (period_parse(r->period, &period, &why) != 0)
+        s_emit(c, DIAG_ERROR, "bad_period", line, COL_PERIOD, "bad period '%s': %s", r->period,
+               why);
+    if (!fund_valid(r->fund))
+        s_emit(c, DIAG_ERROR, "bad_fund", line, COL_FUND,
+               "unknown fund '%s' (resident, employee, maternity or dept)", r->fund);
+}
+
+/* Writes the units of measure an entry accepts into text, for messages. */
+static const char *s_allowed(const catalog_entry_t *e, char *text, size_t size)
+{
+    const char *all[] = {"%", "points", "months", "count", "person", "wan-person", "yuan", "wan"};
+    size_t n = 0;
+    text[0] = '\0';
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (catalog_uom_ok(e, all[i]))
+            n += snprintf(text + n, size - n, "%s%s", n ? ", " : "", all[i]);
+    return text;
+}
+
+/* Parses an item's value by its unit of measure; returns 0 or -1 with why. */
+static int s_parse_value(report_item_t *item, const char **why)
+{
+    int64_t fen_per_unit;
+    if (catalog_uom_money(item->uom, &fen_per_unit))
+        return money_parse(item->value, fen_per_unit, &item->amount, &item->tolerance, why);
+    item->tolerance = 0;
+    return qty_parse(item->value, catalog_uom_factor(item->uom), &item->amount, why);
+}
+
+/* Returns the index of an earlier item with the same code, or -1. */
+static int s_earlier(const report_t *r, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (strcmp(r->items[j].code, r->items[i].code) == 0)
+            return (int)j;
+    return -1;
+}
+
+/* Checks what makes an item unusable: unknown, duplicate, out of its fund,
+   bad unit of measure or bad number. Returns its entry, or NULL after an error. */
+static const catalog_entry_t *s_check_identity(s_ctx_t *c, size_t i)
+{
+    report_item_t *item = &c->report->items[i];
+    const catalog_entry_t *e = catalog_lookup(item->code);
+    const char *why = NULL;
+    char allowed[128];
+    int first = s_earlier(c->report, i);
+    if (!e) {
+        const char *near = catalog_suggest(item->code);
+        s_emit(c, DIAG_ERROR, "unknown_item", item->line, COL_ITEM, "unknown item '%s'%s%s%s",
+               item->code, near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
+    } else if (first >= 0) {
+        s_emit(c, DIAG_ERROR, "duplicate_item", item->line, COL_ITEM,
+               "duplicate item %s (first given on line %d)", item->code,
+               c->report->items[first].line);
+    } else if (e->dept_only && strcmp(c->report->fund, "dept") != 0) {
+        s_emit(c, DIAG_ERROR, "dept_item", item->line, COL_ITEM,
+               "item %s %s belongs to fund dept only, not %s", item->code, e->name,
+               c->report->fund);
+    } else if (!catalog_uom_ok(e, item->uom)) {
+        s_emit(c, DIAG_ERROR, "bad_uom", item->line, COL_UOM,
+               "unit of measure '%s' not allowed for %s %s (%s)", item->uom, item->code, e->name,
+               s_allowed(e, allowed, sizeof allowed));
+    } else if (s_parse_value(item, &why) != 0) {
+        s_emit(c, DIAG_ERROR, "bad_number", item->line, COL_VALUE, "bad number '%s' for %s: %s",
+               item->value, item->code, why);
+    } else {
+        return e;
+    }
+    return NULL;
+}
+
+/* Checks a score against the maximum of its framework item. */
+static void s_check_score(s_ctx_t *c, const report_item_t *item)
+{
+    const char *code = item->code + strlen("score.");
+    const fw_item_t *fw_item = framework_find(c->fw, code);
+    if (strcmp(code, "total") == 0 || !fw_item || item->amount <= fw_item->max)
+        return;
+    char max[32];
+    s_emit(c, DIAG_ERROR, "score_above_max", item->line, COL_VALUE,
+           "%s %s points above the maximum %s of %s %s", item->code, item->value,
+           qty_format(fw_item->max, max, sizeof max), code, fw_item->name);
+}
+
+/* Checks the sign, the target and the score maximum of a parsed item. */
+static void s_check_value(s_ctx_t *c, report_item_t *item, const catalog_entry_t *e)
+{
+    const char *why = NULL;
+    if (item->amount < 0 && !e->negative_ok)
+        s_emit(c, DIAG_ERROR, "negative", item->line, COL_VALUE, "%s %s may not be negative (%s)",
+               item->code, e->name, item->value);
+    if (item->target[0] && e->kind != ITEM_IND)
+        s_emit(c, DIAG_ERROR, "target_not_allowed", item->line, COL_TARGET,
+               "%s %s may not carry a target (only ind.* items do)", item->code, e->name);
+    else if (target_parse(item->target, &item->tgt, &why) != 0)
+        s_emit(c, DIAG_ERROR, "bad_target", item->line, COL_TARGET, "bad target '%s' for %s: %s",
+               item->target, item->code, why);
+    if (e->kind == ITEM_SCORE)
+        s_check_score(c, item);
+}
+
+/* Checks and parses every item. */
+static void s_check_items(s_ctx_t *c)
+{
+    for (size_t i = 0; i < c->report->n_items; i++) {
+        report_item_t *item = &c->report->items[i];
+        item->parsed = false;
+        item->amount = 0;
+        item->tolerance = 0;
+        item->tgt = (target_t){TARGET_NONE, 0, 0};
+        const catalog_entry_t *e = s_check_identity(c, i);
+        if (!e)
+            continue;
+        item->parsed = true;
+        s_check_value(c, item, e);
+    }
+}
+
+static bool s_children(const report_t *r, const char *code, int64_t *sum, int64_t *tol);
+
+/* Gets the effective amount and tolerance of an item: as given, or for a
+   total given without itself, the sums over its children present. */
+static bool s_effective(const report_t *r, const char *code, int64_t *amount, int64_t *tol)
+{
+    const report_item_t *item = report_find(r, code);
+    if (!item)
+        return s_children(r, code, amount, tol);
+    *amount = item->amount;
+    *tol = item->tolerance;
+    return item->parsed;
+}
+
+/* Sums the effective amounts and tolerances of the children of a total;
+   returns true when at least one child is present (false on overflow). */
+static bool s_children(const report_t *r, const char *code, int64_t *sum, int64_t *tol)
+{
+    bool any = false;
+    *sum = 0;
+    *tol = 0;
+    for (size_t i = 0; i < catalog_size(); i++) {
+        const catalog_entry_t *e = catalog_at(i);
+        int64_t a, t;
+        if (!e->parent || strcmp(e->parent, code) != 0 || !s_effective(r, e->code, &a, &t))
+            continue;
+        if (__builtin_add_overflow(*sum, a, sum) || __builtin_add_overflow(*tol, t, tol))
+            return false;
+        any = true;
+    }
+    return any;
+}
+
+/* Returns |a - b|, or -1 when it does not fit. */
+static int64_t s_gap(int64_t a, int64_t b)
+{
+    int64_t d;
+    if (__builtin_sub_overflow(a, b, &d) || d == INT64_MIN)
+        return -1;
+    return d < 0 ? -d : d;
+}
+
+/* Warns when a total given differs from the sum of its parts present. */
+static void s_check_total(s_ctx_t *c, const catalog_entry_t *e)
+{
+    const report_item_t *item = report_find(c->report, e->code);
+    int64_t sum, tol, total_tol;
+    if (!item || !item->parsed || !s_children(c->report, e->code, &sum, &tol))
+        return;
+    int64_t gap = s_gap(item->amount, sum);
+    if (gap < 0 || __builtin_add_overflow(tol, item->tolerance, &total_tol) || gap <= total_tol)
+        return;
+    char given[40], parts[40], diff[40];
+    s_emit(c, DIAG_WARNING, "total_mismatch", item->line, COL_VALUE,
+           "%s %s %s differs from the sum of its parts %s by %s", e->code, e->name,
+           money_format_grouped(item->amount, given, sizeof given),
+           money_format_grouped(sum, parts, sizeof parts),
+           money_format_grouped(gap, diff, sizeof diff));
+}
+
+/* Warns when 三公经费 exceeds the 公用经费 it is a part of (prefix is
+   "dept.budget" or "dept.final"). */
+static void s_check_three_public(s_ctx_t *c, const char *prefix)
+{
+    char part_code[64], whole_code[64];
+    snprintf(part_code, sizeof part_code, "%s.expense.three_public", prefix);
+    snprintf(whole_code, sizeof whole_code, "%s.expense.public", prefix);
+    const report_item_t *part = report_find(c->report, part_code);
+    const report_item_t *whole = report_find(c->report, whole_code);
+    if (!part || !whole || !part->parsed || !whole->parsed)
+        return;
+    int64_t gap;
+    if (__builtin_sub_overflow(part->amount, whole->amount, &gap) ||
+        gap <= part->tolerance + whole->tolerance)
+        return;
+    char a[40], b[40], d[40];
+    s_emit(c, DIAG_WARNING, "total_mismatch", part->line, COL_VALUE,
+           "%s %s %s exceeds %s %s %s it is a part of by %s", part_code,
+           catalog_lookup(part_code)->name, money_format_grouped(part->amount, a, sizeof a),
+           whole_code, catalog_lookup(whole_code)->name,
+           money_format_grouped(whole->amount, b, sizeof b), money_format_grouped(gap, d, sizeof d));
+}
+
+/* Warns when closing != opening + income.total - expense.total. */
+static void s_check_balance(s_ctx_t *c)
+{
+    const report_t *r = c->report;
+    int64_t open, open_t, in, in_t, out, out_t, close, close_t, expected, tol;
+    if (!s_effective(r, "balance.opening", &open, &open_t) ||
+        !s_effective(r, "income.total", &in, &in_t) ||
+        !s_effective(r, "expense.total", &out, &out_t) ||
+        !s_effective(r, "balance.closing", &close, &close_t))
+        return;
+    if (__builtin_add_overflow(open, in, &expected) ||
+        __builtin_sub_overflow(expected, out, &expected))
+        return;
+    tol = open_t + in_t + out_t + close_t;
+    int64_t gap = s_gap(close, expected);
+    if (gap <= tol)
+        return;
+    char a[40], b[40], d[40];
+    s_emit(c, DIAG_WARNING, "balance_identity", report_find(r, "balance.closing")->line, COL_VALUE,
+           "balance.closing 年末滚存结余 %s differs from balance.opening + income.total - "
+           "expense.total %s by %s",
+           money_format_grouped(close, a, sizeof a), money_format_grouped(expected, b, sizeof b),
+           money_format_grouped(gap, d, sizeof d));
+}
+
+/* Warns when income.subsidy differs from stat.enrolled x stat.subsidy_standard
+   by more than 0.5 % of the product, in exact integer arithmetic. */
+static void s_check_subsidy(s_ctx_t *c)
+{
+    const report_t *r = c->report;
+    const report_item_t *enrolled = report_find(r, "stat.enrolled");
+    const report_item_t *standard = report_find(r, "stat.subsidy_standard");
+    int64_t subsidy, tol;
+    if (!enrolled || !standard || !enrolled->parsed || !standard->parsed ||
+        !s_effective(r, "income.subsidy", &subsidy, &tol))
+        return;
+    /* Both sides in fen x QTY_SCALE. */
+    i128 expected, given, gap, scaled_gap;
+    if (__builtin_mul_overflow((i128)enrolled->amount, (i128)standard->amount, &expected) ||
+        __builtin_mul_overflow((i128)subsidy, (i128)QTY_SCALE, &given) ||
+        __builtin_sub_overflow(given, expected, &gap))
+        return;
+    gap = gap < 0 ? -gap : gap;
+    i128 bound = expected < 0 ? -expected : expected;
+    if (__builtin_mul_overflow(gap, (i128)200, &scaled_gap) || scaled_gap <= bound)
+        return;
+    int64_t expected_fen = rational_centi(rational_make(expected, (i128)QTY_SCALE * 100));
+    const report_item_t *at = report_find(r, "income.subsidy");
+    char a[40], b[40], d[40];
+    s_emit(c, DIAG_WARNING, "subsidy_standard", at ? at->line : standard->line, COL_VALUE,
+           "income.subsidy 财政补贴收入 %s differs from stat.enrolled x stat.subsidy_standard "
+           "(%s x %s) %s by %s, more than 0.5 %%",
+           money_format_grouped(subsidy, a, sizeof a), enrolled->value, standard->value,
+           money_format_grouped(expected_fen, b, sizeof b),
+           money_format_grouped(s_gap(subsidy, expected_fen), d, sizeof d));
+}
+
+/* Returns an item's exact value in its own unit of measure. */
+static rational_t s_value_in_uom(const report_item_t *item)
+{
+    int64_t unit;
+    if (!catalog_uom_money(item->uom, &unit))
+        unit = catalog_uom_factor(item->uom) * QTY_SCALE;
+    return rational_make(item->amount, unit);
+}
+
+/* Warns for every reported indicator that misses its own target. */
+static void s_check_targets(s_ctx_t *c)
+{
+    for (size_t i = 0; i < c->report->n_items; i++) {
+        const report_item_t *item = &c->report->items[i];
+        if (!item->parsed || item->tgt.op == TARGET_NONE ||
+            target_met(&item->tgt, s_value_in_uom(item)))
+            continue;
+        s_emit(c, DIAG_WARNING, "target_missed", item->line, COL_VALUE,
+               "%s %s %s misses its target %s", item->code, item->value, item->uom,
+               item->target);
+    }
+}
+
+/* Checks the identities between items (warnings). */
+static void s_check_identities(s_ctx_t *c)
+{
+    for (size_t i = 0; i < catalog_size(); i++)
+        if (catalog_has_children(catalog_at(i)->code))
+            s_check_total(c, catalog_at(i));
+    s_check_three_public(c, "dept.budget");
+    s_check_three_public(c, "dept.final");
+    s_check_balance(c);
+    s_check_subsidy(c);
+    s_check_targets(c);
+}
+
+/* Parses and checks every item of the report, setting each item's amount.
+   expected_unit (may be NULL) must equal the report's unit; fw (may be NULL:
+   the default framework) gives score maxima. The warnings are checked only
+   when there is no error. Returns 0 when there is no error, -1 otherwise. */
+int validate_report(report_t *report, const char *expected_unit, const framework_t *fw,
+                    diag_t *diag, const char *file)
+{
+    if (!report)
+        return -1;
+    s_ctx_t c = {report, fw ? fw : framework_default(), diag, file, 0};
+    s_check_header(&c, expected_unit);
+    s_check_items(&c);
+    if (c.errors == 0)
+        s_check_identities(&c);
+    return c.errors ? -1 : 0;
+}
