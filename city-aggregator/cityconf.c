@@ -191,15 +191,16 @@ s_get_config (store_txn_t *txn, void *arg)
 static int
 s_from_json (cityconf_t *self, json_t *doc)
 {
-    const char *city = NULL, *name = NULL, *fw = NULL;
-    json_t *units = NULL;
+    const char *city = NULL, *name = NULL;
+    json_t *units = NULL, *fw_json = NULL;
     json_int_t risk[4] = {0};
-    if (json_unpack (doc, "{s:s, s:s, s:o, s?s, s:{s:i, s:i, s:i}, s:[I, I, I, I]}", "city", &city,
-                     "name", &name, "units", &units, "framework", &fw, "deadline", "month",
+    if (json_unpack (doc, "{s:s, s:s, s:o, s?o, s:{s:i, s:i, s:i}, s:[I, I, I, I]}", "city", &city,
+                     "name", &name, "units", &units, "framework", &fw_json, "deadline", "month",
                      &self->deadline.month, "quarter", &self->deadline.quarter, "year",
                      &self->deadline.year, "risk", &risk[0], &risk[1], &risk[2], &risk[3])
         != 0)
         return -1;
+    const char *fw = json_string_value (fw_json);   //  null: the default framework
     snprintf (self->city, sizeof self->city, "%s", city);
     snprintf (self->name, sizeof self->name, "%s", name);
     self->risk = (risk_cfg_t){risk[0], risk[1], risk[2], risk[3]};

@@ -25,8 +25,7 @@ static bool s_zero_pair(const char *p)
 /* Returns true when code is a province (PP0000, PP != 00). */
 bool code_is_province(const char *code)
 {
-    return code_valid(code) && !s_zero_pair(code) && s_zero_pair(code + 2) &&
-           s_zero_pair(code + 4);
+    return code_valid(code) && !s_zero_pair(code) && s_zero_pair(code + 2) && s_zero_pair(code + 4);
 }
 
 /* Returns true when code is a city (PPCC00, PP and CC != 00). */

@@ -10,23 +10,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MONEY(c, n, p) {c, n, ITEM_MONEY, false, false, p, POOL_KEEP}
-#define BALANCE(c, n) {c, n, ITEM_MONEY, true, false, NULL, POOL_KEEP}
+/* clang-format off */
+#define MONEY(c, n, p)    {c, n, ITEM_MONEY, false, false, p, POOL_KEEP}
+#define BALANCE(c, n)     {c, n, ITEM_MONEY, true, false, NULL, POOL_KEEP}
 #define INTRA(c, n, p, r) {c, n, ITEM_MONEY, false, false, p, r}
-#define DEPT(c, n, p) {c, n, ITEM_MONEY, false, true, p, POOL_KEEP}
-#define STAT(c, n) {c, n, ITEM_STAT, false, false, NULL, POOL_KEEP}
+#define DEPT(c, n, p)     {c, n, ITEM_MONEY, false, true, p, POOL_KEEP}
+#define STAT(c, n)        {c, n, ITEM_STAT, false, false, NULL, POOL_KEEP}
 
 /* The dept.budget.* or dept.final.* block of one 部门整体支出 account. */
-#define DEPT_BLOCK(s, z)                                                                     \
-    DEPT("dept." s ".income.total", z "收入合计", NULL),                                     \
-        DEPT("dept." s ".income.fiscal", z "财政拨款收入", "dept." s ".income.total"),       \
-        DEPT("dept." s ".income.carryover", z "年初结转结余", "dept." s ".income.total"),    \
-        DEPT("dept." s ".income.other", z "其他收入", "dept." s ".income.total"),            \
-        DEPT("dept." s ".expense.total", z "支出合计", NULL),                                \
-        DEPT("dept." s ".expense.personnel", z "人员经费", "dept." s ".expense.total"),      \
-        DEPT("dept." s ".expense.public", z "公用经费", "dept." s ".expense.total"),         \
-        DEPT("dept." s ".expense.project", z "项目支出", "dept." s ".expense.total"),        \
-        DEPT("dept." s ".expense.three_public", z "三公经费", NULL)
+#define DEPT_BLOCK(s, z) \
+    DEPT("dept." s ".income.total", z "收入合计", NULL), \
+    DEPT("dept." s ".income.fiscal", z "财政拨款收入", "dept." s ".income.total"), \
+    DEPT("dept." s ".income.carryover", z "年初结转结余", "dept." s ".income.total"), \
+    DEPT("dept." s ".income.other", z "其他收入", "dept." s ".income.total"), \
+    DEPT("dept." s ".expense.total", z "支出合计", NULL), \
+    DEPT("dept." s ".expense.personnel", z "人员经费", "dept." s ".expense.total"), \
+    DEPT("dept." s ".expense.public", z "公用经费", "dept." s ".expense.total"), \
+    DEPT("dept." s ".expense.project", z "项目支出", "dept." s ".expense.total"), \
+    DEPT("dept." s ".expense.three_public", z "三公经费", NULL)
+/* clang-format on */
 
 static const catalog_entry_t s_fixed[] = {
     BALANCE("balance.opening", "年初滚存结余"),
@@ -66,8 +68,8 @@ static const catalog_entry_t s_fixed[] = {
 };
 
 static const catalog_entry_t s_ind = {"ind.*", "报告指标", ITEM_IND, true, false, NULL, POOL_KEEP};
-static const catalog_entry_t s_score = {"score.*", "自评得分", ITEM_SCORE, false, false, NULL,
-                                        POOL_KEEP};
+static const catalog_entry_t s_score = {"score.*", "自评得分", ITEM_SCORE, false,
+                                        false,     NULL,       POOL_KEEP};
 
 #define FIXED_SIZE (sizeof s_fixed / sizeof s_fixed[0])
 
@@ -175,8 +177,8 @@ bool catalog_uom_ok(const catalog_entry_t *entry, const char *uom)
     static const char *const counted[] = {"person", "wan-person", "count", NULL};
     static const char *const yuan[] = {"yuan", NULL};
     static const char *const points[] = {"points", NULL};
-    static const char *const any[] = {"%",    "points", "months", "count", "person",
-                                      "wan-person", "yuan", "wan", NULL};
+    static const char *const any[] = {"%",          "points", "months", "count", "person",
+                                      "wan-person", "yuan",   "wan",    NULL};
     if (!entry || !uom)
         return false;
     switch (entry->kind) {

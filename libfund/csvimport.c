@@ -19,28 +19,28 @@
 #include <string.h>
 
 #define MAX_ERRORS 100
-#define MAX_FIELDS 8                    /* one more than the format has: "extra column" */
+#define MAX_FIELDS 8                     /* one more than the format has: "extra column" */
 #define MAX_FILE_SIZE (64 * 1024 * 1024) /* far beyond any real report file */
 
-static const char *s_columns[] = {"unit", "period", "fund", "item", "value", "unit_of_measure",
-                                  "target"};
+static const char *s_columns[] = {"unit",  "period",          "fund",  "item",
+                                  "value", "unit_of_measure", "target"};
 
 enum { COL_UNIT = 1, COL_PERIOD, COL_FUND, COL_ITEM, COL_VALUE, COL_UOM, COL_TARGET };
 
 typedef struct {
     const char *name;
     const char *expected_unit;
-    diag_t *diag;            /* private list, copied out at the end */
+    diag_t *diag; /* private list, copied out at the end */
     csvimport_result_t *result;
-    int line;                /* physical line being fed */
-    int row_line;            /* physical line where the current row starts */
-    bool in_row;             /* a row has begun and not yet ended */
+    int line;     /* physical line being fed */
+    int row_line; /* physical line where the current row starts */
+    bool in_row;  /* a row has begun and not yet ended */
     char *fields[MAX_FIELDS];
-    size_t n_fields;         /* every field of the row, also those not kept */
+    size_t n_fields; /* every field of the row, also those not kept */
     bool header_seen;
     bool header_ok;
     bool data_seen;
-    char unit[64];           /* the unit of the file's first data row */
+    char unit[64]; /* the unit of the file's first data row */
     int unit_line;
 } s_import_t;
 
@@ -91,8 +91,7 @@ static void s_header(s_import_t *self)
     self->header_seen = true;
     for (size_t i = 0; i < n && i < MAX_FIELDS; i++) {
         if (i >= 7 || !self->fields[i] || strcmp(self->fields[i], s_columns[i]) != 0) {
-            s_error(self, "bad_header", (int)i + 1,
-                    "header column %zu is '%s', expected %s", i + 1,
+            s_error(self, "bad_header", (int)i + 1, "header column %zu is '%s', expected %s", i + 1,
                     self->fields[i] ? self->fields[i] : "",
                     i < 7 ? s_columns[i] : "no more columns");
             return;
@@ -175,8 +174,8 @@ static int s_check_unit(s_import_t *self, const char *unit)
     }
     if (strcmp(unit, self->unit) == 0)
         return 0;
-    s_error(self, "wrong_unit", COL_UNIT, "unit %s differs from the file's unit %s (line %d)",
-            unit, self->unit, self->unit_line);
+    s_error(self, "wrong_unit", COL_UNIT, "unit %s differs from the file's unit %s (line %d)", unit,
+            self->unit, self->unit_line);
     return -1;
 }
 
@@ -316,8 +315,9 @@ static void s_import_text(s_import_t *self, const char *text, size_t len, const 
         return;
     self->row_line = 1;
     if (!self->header_seen)
-        s_error(self, "bad_header", 0, "no header row (unit,period,fund,item,value,"
-                                       "unit_of_measure,target)");
+        s_error(self, "bad_header", 0,
+                "no header row (unit,period,fund,item,value,"
+                "unit_of_measure,target)");
     else if (self->header_ok && self->result->n_reports == 0 && diag_size(self->diag) == 0)
         s_error(self, "no_data", 0, "no data rows");
     for (size_t i = 0; i < self->result->n_reports; i++)
@@ -331,8 +331,10 @@ int csvimport_buffer(const char *name, const char *data, size_t len, const char 
     if (!result)
         return -1;
     memset(result, 0, sizeof *result);
-    s_import_t self = {.name = name ? name : "", .expected_unit = expected_unit,
-                       .diag = diag_new(), .result = result};
+    s_import_t self = {.name = name ? name : "",
+                       .expected_unit = expected_unit,
+                       .diag = diag_new(),
+                       .result = result};
     if (!self.diag || !data) {
         diag_destroy(&self.diag);
         diag_add(diag, DIAG_ERROR, "out_of_memory", name, 0, 0, "no data or out of memory");
@@ -343,8 +345,8 @@ int csvimport_buffer(const char *name, const char *data, size_t len, const char 
     const char *why = NULL;
     char *text = encoding_to_utf8(data, len, &text_len, &converted, &why, &bad_at);
     if (!text) {
-        diag_add(self.diag, DIAG_ERROR, "bad_encoding", self.name, s_line_of(data, bad_at), 0,
-                 "%s", why);
+        diag_add(self.diag, DIAG_ERROR, "bad_encoding", self.name, s_line_of(data, bad_at), 0, "%s",
+                 why);
     } else {
         s_import_text(&self, text, text_len, fw);
         free(text);

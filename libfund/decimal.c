@@ -226,8 +226,7 @@ char *money_format_grouped(int64_t fen, char *buf, size_t size)
     uint64_t mag = s_mag(fen);
     char whole[32];
     s_grouped(mag / 100, whole, sizeof whole);
-    snprintf(buf, size, "%s%s.%02llu", fen < 0 ? "-" : "", whole,
-             (unsigned long long)(mag % 100));
+    snprintf(buf, size, "%s%s.%02llu", fen < 0 ? "-" : "", whole, (unsigned long long)(mag % 100));
     return buf;
 }
 

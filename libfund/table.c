@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define RULE_MAX 40   /* longest underline of a left-aligned last column */
+
 struct _table_t {
     size_t ncols;
     char **headers;     /* ncols strings */
@@ -291,9 +293,14 @@ static int
 s_print_rule (const table_t *self, const size_t *widths, FILE *out)
 {
     for (size_t c = 0; c < self->ncols; c++) {
+        size_t width = widths[c];
+        /* A long free text in the last column is not underlined to its end. */
+        size_t header = text_width (self->headers[c]);
+        if (c + 1 == self->ncols && !self->right[c] && width > RULE_MAX)
+            width = header > RULE_MAX ? header : RULE_MAX;
         if (c > 0 && fputs ("  ", out) == EOF)
             return -1;
-        for (size_t i = 0; i < widths[c]; i++)
+        for (size_t i = 0; i < width; i++)
             if (fputc ('-', out) == EOF)
                 return -1;
     }

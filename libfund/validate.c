@@ -261,7 +261,8 @@ static void s_check_three_public(s_ctx_t *c, const char *prefix)
            "%s %s %s exceeds %s %s %s it is a part of by %s", part_code,
            catalog_lookup(part_code)->name, money_format_grouped(part->amount, a, sizeof a),
            whole_code, catalog_lookup(whole_code)->name,
-           money_format_grouped(whole->amount, b, sizeof b), money_format_grouped(gap, d, sizeof d));
+           money_format_grouped(whole->amount, b, sizeof b),
+           money_format_grouped(gap, d, sizeof d));
 }
 
 /* Warns when closing != opening + income.total - expense.total. */
@@ -339,8 +340,7 @@ static void s_check_targets(s_ctx_t *c)
             target_met(&item->tgt, s_value_in_uom(item)))
             continue;
         s_emit(c, DIAG_WARNING, "target_missed", item->line, COL_VALUE,
-               "%s %s %s misses its target %s", item->code, item->value, item->uom,
-               item->target);
+               "%s %s %s misses its target %s", item->code, item->value, item->uom, item->target);
     }
 }
 

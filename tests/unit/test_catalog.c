@@ -59,8 +59,8 @@ static void test_free_families(void **state)
 static void test_parents(void **state)
 {
     (void)state;
-    const char *income[] = {"income.premium",     "income.subsidy",     "income.interest",
-                            "income.transfer",    "income.upper_grant", "income.lower_remit",
+    const char *income[] = {"income.premium",  "income.subsidy",     "income.interest",
+                            "income.transfer", "income.upper_grant", "income.lower_remit",
                             "income.other"};
     for (size_t i = 0; i < sizeof income / sizeof income[0]; i++)
         assert_string_equal(s_parent(income[i]), "income.total");
@@ -164,9 +164,12 @@ static void test_units_of_measure(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_lookup_fixed_items), cmocka_unit_test(test_free_families),
-        cmocka_unit_test(test_parents),            cmocka_unit_test(test_table_is_consistent),
-        cmocka_unit_test(test_pool_roles),         cmocka_unit_test(test_suggest),
+        cmocka_unit_test(test_lookup_fixed_items),
+        cmocka_unit_test(test_free_families),
+        cmocka_unit_test(test_parents),
+        cmocka_unit_test(test_table_is_consistent),
+        cmocka_unit_test(test_pool_roles),
+        cmocka_unit_test(test_suggest),
         cmocka_unit_test(test_units_of_measure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -41,8 +41,7 @@ static int s_import(fixture_t *f, const char *text, const char *expected_unit)
 {
     csvimport_result_clear(&f->result);
     diag_clear(f->diag);
-    return csvimport_buffer("t.csv", text, strlen(text), expected_unit, NULL, &f->result,
-                            f->diag);
+    return csvimport_buffer("t.csv", text, strlen(text), expected_unit, NULL, &f->result, f->diag);
 }
 
 /* Asserts that the first error has this code, line and column. */
@@ -72,7 +71,7 @@ static int64_t s_amount(const report_t *r, const char *code)
 static void test_conformance_files_import(void **state)
 {
     fixture_t *f = *state;
-    const char *good[] = {"510900", "510904", "510921", "510923", "513300",
+    const char *good[] = {"510900", "510904", "510921",      "510923", "513300",
                           "513322", "513331", "513331-rev2", "513336"};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         char path[512], unit[8];
@@ -226,8 +225,7 @@ static void test_reports_grouped_by_period_and_fund(void **state)
 static void test_row_errors(void **state)
 {
     fixture_t *f = *state;
-    assert_int_equal(s_import(f, HEADER "510900,2023,resident,income.total,1,yuan,,x\n", NULL),
-                     -1);
+    assert_int_equal(s_import(f, HEADER "510900,2023,resident,income.total,1,yuan,,x\n", NULL), -1);
     assert_string_equal(s_error_at(f, "extra_column", 2, 8)->message,
                         "extra column (8 fields, at most 7)");
     assert_int_equal(s_import(f, HEADER "510900,2023,resident,income.total\n", NULL), -1);
@@ -277,8 +275,7 @@ static void test_header_errors(void **state)
     s_error_at(f, "bad_header", 1, 0);
     assert_int_equal(s_import(f, "# only a comment\n\n", NULL), -1);
     s_error_at(f, "bad_header", 1, 0);
-    assert_int_equal(s_import(f, "unit,period,fund,code,value,unit_of_measure,target\n", NULL),
-                     -1);
+    assert_int_equal(s_import(f, "unit,period,fund,code,value,unit_of_measure,target\n", NULL), -1);
     assert_string_equal(s_error_at(f, "bad_header", 1, 4)->message,
                         "header column 4 is 'code', expected item");
     assert_int_equal(s_import(f, "unit,period,fund,item,value\n", NULL), -1);
@@ -294,8 +291,7 @@ static void test_malformed_csv(void **state)
                      -1);
     assert_string_equal(diag_at(f->diag, 0)->code, "malformed_csv");
     assert_int_equal(diag_at(f->diag, 0)->line, 2);
-    assert_int_equal(s_import(f, HEADER "510900,2023,resident,income.total,\"1,yuan,\n", NULL),
-                     -1);
+    assert_int_equal(s_import(f, HEADER "510900,2023,resident,income.total,\"1,yuan,\n", NULL), -1);
     assert_string_equal(diag_at(f->diag, 0)->code, "malformed_csv");
     assert_int_equal(diag_at(f->diag, 0)->line, 2);
     assert_int_equal(f->result.n_reports, 0);

@@ -110,8 +110,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_counts_and_entries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_print_format, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_first_error_empty_when_only_warnings, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_first_error_empty_when_only_warnings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_text_is_truncated, setup, teardown),
         cmocka_unit_test(test_null_safety),
     };

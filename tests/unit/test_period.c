@@ -41,9 +41,9 @@ static void test_parse_kinds(void **state)
 static void test_parse_refuses(void **state)
 {
     (void)state;
-    const char *bad[] = {"2023-13", "2023-00", "2023-Q0", "2023-Q5", "1899", "23", "20231",
-                         "2023-1",  "2023-q1", "2023/01", "2023-011", "", " 2023", "2023-Q",
-                         "２０２３", "abcd", "2023-1a"};
+    const char *bad[] = {"2023-13", "2023-00", "2023-Q0",  "2023-Q5", "1899",     "23",
+                         "20231",   "2023-1",  "2023-q1",  "2023/01", "2023-011", "",
+                         " 2023",   "2023-Q",  "２０２３", "abcd",    "2023-1a"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         period_t p = {PERIOD_MONTH, 7, 7};
         const char *why = NULL;
@@ -94,8 +94,8 @@ static void test_deadline_parse(void **state)
     assert_int_equal(cfg.month, 7);
     assert_int_equal(cfg.quarter, 5);
     assert_int_equal(cfg.year, 30);
-    const char *bad[] = {"", "year", "year=", "year=-1", "week=3", "year=3,", "year=9999",
-                         "month=1x", ",month=2", "year=30;month=7"};
+    const char *bad[] = {"",        "year",      "year=",    "year=-1",  "week=3",
+                         "year=3,", "year=9999", "month=1x", ",month=2", "year=30;month=7"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(deadline_parse(bad[i], &cfg, &why), -1);
         assert_int_equal(cfg.month, 7);

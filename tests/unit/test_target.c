@@ -44,8 +44,8 @@ static void test_parse_operators(void **state)
 static void test_parse_refuses(void **state)
 {
     (void)state;
-    const char *bad[] = {">=", "=>95", "95", ">= 95", "110..90", "1..2..3", "..5", "5..",
-                         ">=1.00001", "==5", "abc", "<>3"};
+    const char *bad[] = {">=",  "=>95", "95",        ">= 95", "110..90", "1..2..3",
+                         "..5", "5..",  ">=1.00001", "==5",   "abc",     "<>3"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         target_t t = {TARGET_EQ, 7, 7};
         const char *why = NULL;
@@ -110,8 +110,8 @@ static void test_format_round_trips(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_operators), cmocka_unit_test(test_parse_refuses),
-        cmocka_unit_test(test_met_is_exact),    cmocka_unit_test(test_shortfall),
+        cmocka_unit_test(test_parse_operators),    cmocka_unit_test(test_parse_refuses),
+        cmocka_unit_test(test_met_is_exact),       cmocka_unit_test(test_shortfall),
         cmocka_unit_test(test_format_round_trips),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

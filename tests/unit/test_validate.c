@@ -49,7 +49,7 @@ static report_t *s_build(fixture_t *f, const char *unit, const char *period, con
     return f->report;
 }
 
-#define BUILD(f, unit, period, fund, rows)                                                     \
+#define BUILD(f, unit, period, fund, rows)                                                         \
     s_build(f, unit, period, fund, rows, sizeof rows / sizeof rows[0])
 
 /* Returns the only diagnostic with that code, failing when there is not exactly one. */
@@ -284,18 +284,18 @@ static void test_item_errors(void **state)
 {
     fixture_t *f = *state;
     row_t rows[] = {
-        {"income.premuim", "18025.00", "yuan", ""},                /* 2 */
+        {"income.premuim", "18025.00", "yuan", ""},                  /* 2 */
         {"expense.benefit.outpatient_general", "12.3.4", "wan", ""}, /* 3 */
-        {"income.premium", "-5", "yuan", ""},                      /* 4 */
-        {"income.other", "5", "person", ""},                       /* 5 */
-        {"income.premium", "5", "yuan", ""},                       /* 6 */
-        {"dept.budget.income.total", "5", "yuan", ""},             /* 7 */
-        {"score.policy_formulation", "6", "points", ""},           /* 8 */
-        {"ind.satisfaction", "95", "%", ">=ninety"},               /* 9 */
-        {"income.interest", "5", "yuan", ">=3"},                   /* 10 */
-        {"stat.subsidy_standard", "640", "wan", ""},               /* 11 */
-        {"income.transfer", "1.234", "yuan", ""},                  /* 12 */
-        {"balance.opening", "-101,348,836.95", "yuan", ""},        /* 13 */
+        {"income.premium", "-5", "yuan", ""},                        /* 4 */
+        {"income.other", "5", "person", ""},                         /* 5 */
+        {"income.premium", "5", "yuan", ""},                         /* 6 */
+        {"dept.budget.income.total", "5", "yuan", ""},               /* 7 */
+        {"score.policy_formulation", "6", "points", ""},             /* 8 */
+        {"ind.satisfaction", "95", "%", ">=ninety"},                 /* 9 */
+        {"income.interest", "5", "yuan", ">=3"},                     /* 10 */
+        {"stat.subsidy_standard", "640", "wan", ""},                 /* 11 */
+        {"income.transfer", "1.234", "yuan", ""},                    /* 12 */
+        {"balance.opening", "-101,348,836.95", "yuan", ""},          /* 13 */
     };
     report_t *r = BUILD(f, "510921", "2023", "resident", rows);
     assert_int_equal(validate_report(r, "510921", NULL, f->diag, "bad.csv"), -1);
@@ -314,17 +314,16 @@ static void test_item_errors(void **state)
     assert_string_equal(e->code, "bad_uom");
     assert_int_equal(e->line, 5);
     assert_int_equal(e->column, 6);
-    assert_string_equal(e->message,
-                        "unit of measure 'person' not allowed for income.other 其他收入 (yuan, wan)");
+    assert_string_equal(
+        e->message, "unit of measure 'person' not allowed for income.other 其他收入 (yuan, wan)");
     e = s_one(f->diag, "duplicate_item");
     assert_int_equal(e->line, 6);
     assert_string_equal(e->message, "duplicate item income.premium (first given on line 4)");
     assert_int_equal(s_one(f->diag, "dept_item")->line, 7);
     e = s_one(f->diag, "score_above_max");
     assert_int_equal(e->line, 8);
-    assert_string_equal(e->message,
-                        "score.policy_formulation 6 points above the maximum 5 of "
-                        "policy_formulation 政策制定");
+    assert_string_equal(e->message, "score.policy_formulation 6 points above the maximum 5 of "
+                                    "policy_formulation 政策制定");
     e = s_one(f->diag, "bad_target");
     assert_int_equal(e->line, 9);
     assert_int_equal(e->column, 7);
@@ -387,9 +386,10 @@ static void test_dept_totals(void **state)
     assert_string_equal(diag_at(f->diag, 0)->message, "dept.budget.income.total 部门预算收入合计 "
                                                       "10.00 differs from the sum of its parts "
                                                       "9.00 by 1.00");
-    assert_string_equal(diag_at(f->diag, 1)->message,
-                        "dept.final.expense.three_public 部门决算三公经费 60.00 exceeds "
-                        "dept.final.expense.public 部门决算公用经费 50.00 it is a part of by 10.00");
+    assert_string_equal(
+        diag_at(f->diag, 1)->message,
+        "dept.final.expense.three_public 部门决算三公经费 60.00 exceeds "
+        "dept.final.expense.public 部门决算公用经费 50.00 it is a part of by 10.00");
     assert_int_equal(diag_at(f->diag, 1)->line, 6);
 }
 
