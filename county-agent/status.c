@@ -2,6 +2,7 @@
 #include "agent.h"
 #include "cli.h"
 #include "evalview.h"
+#include "agentdb.h"
 #include "outbox.h"
 #include "table.h"
 #include <jansson.h>
@@ -28,15 +29,17 @@ s_entry_json (const Fundchain__OutboxEntry *e)
 }
 
 static int
-s_add_json (const Fundchain__OutboxEntry *entry, void *arg)
+s_add_json (const char *key, const Fundchain__OutboxEntry *entry, void *arg)
 {
+    (void) key;
     json_t *entry_json = s_entry_json (entry);
     return entry_json ? json_array_append_new (arg, entry_json) : -1;
 }
 
 static int
-s_add_row (const Fundchain__OutboxEntry *e, void *arg)
+s_add_row (const char *key, const Fundchain__OutboxEntry *e, void *arg)
 {
+    (void) key;
     char revision[16], warnings[256] = "";
     const Fundchain__Report *r = e->report;
     snprintf (revision, sizeof revision, "%u", r ? r->revision : 0);
@@ -51,14 +54,14 @@ s_add_row (const Fundchain__OutboxEntry *e, void *arg)
 }
 
 static int
-s_print_json (outbox_t *outbox)
+s_print_json (agentdb_t *db)
 {
     json_t *reports = json_array ();
-    if (outbox_each (outbox, s_add_json, reports) != 0) {
+    if (outbox_each (agentdb_store (db), false, s_add_json, reports) != 0) {
         json_decref (reports);
         return -1;
     }
-    json_t *doc = json_pack ("{s:s, s:o}", "unit", outbox_unit (outbox), "reports", reports);
+    json_t *doc = json_pack ("{s:s, s:o}", "unit", agentdb_unit (db), "reports", reports);
     int rc = json_dumpf (doc, stdout, EVALVIEW_JSON_FLAGS);
     printf ("\n");
     json_decref (doc);
@@ -66,7 +69,7 @@ s_print_json (outbox_t *outbox)
 }
 
 static int
-s_print_table (outbox_t *outbox, format_t format)
+s_print_table (agentdb_t *db, format_t format)
 {
     static const char *headers[] = {"unit",  "period", "fund",    "revision",
                                     "state", "reason", "warnings"};
@@ -74,7 +77,7 @@ s_print_table (outbox_t *outbox, format_t format)
     if (!table)
         return -1;
     table_align_right (table, 3);
-    int rc = outbox_each (outbox, s_add_row, table);
+    int rc = outbox_each (agentdb_store (db), false, s_add_row, table);
     if (rc == 0)
         rc = table_print (table, format, stdout);
     table_destroy (&table);
@@ -95,13 +98,13 @@ agent_status (int argc, char **argv)
     if (opts_get (opts, "format") && format_parse (opts_get (opts, "format"), &format) != 0)
         fprintf (stderr, "county-agent status: --format must be table, csv or json\n");
     else if (data) {
-        outbox_t *outbox = outbox_open (data, NULL);
+        agentdb_t *db = agentdb_open (data, NULL);
         code = EXIT_RUNTIME;
-        if (outbox) {
-            int rc = format == FORMAT_JSON ? s_print_json (outbox) : s_print_table (outbox, format);
+        if (db) {
+            int rc = format == FORMAT_JSON ? s_print_json (db) : s_print_table (db, format);
             code = rc == 0 ? EXIT_OK : EXIT_RUNTIME;
         }
-        outbox_destroy (&outbox);
+        agentdb_destroy (&db);
     }
     opts_destroy (&opts);
     return code;

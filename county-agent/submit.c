@@ -4,7 +4,7 @@
 #include "cli.h"
 #include "csvimport.h"
 #include "framework.h"
-#include "outbox.h"
+#include "agentdb.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -54,16 +54,16 @@ s_submit (const opts_t *opts, const char *unit, const char *data, const framewor
         csvimport_result_clear (&all);
         return EXIT_USAGE;
     }
-    outbox_t *outbox = outbox_open (data, unit);
+    agentdb_t *db = agentdb_open (data, unit);
     int code = EXIT_RUNTIME;
-    if (outbox && outbox_enqueue (outbox, all.reports, all.n_reports) == 0) {
+    if (db && agentdb_enqueue (db, all.reports, all.n_reports) == 0) {
         for (size_t i = 0; i < all.n_reports; i++) {
             const report_t *r = all.reports[i];
             printf ("queued %s %s %s revision %u\n", r->unit, r->period, r->fund, r->revision);
         }
         code = EXIT_OK;
     }
-    outbox_destroy (&outbox);
+    agentdb_destroy (&db);
     csvimport_result_clear (&all);
     return code;
 }

@@ -12,94 +12,87 @@
 
 struct _pool_t {
     char city[8];
-    const report_t **members;   /* newest report of each unit, by unit code */
+    const report_t **members; /* newest report of each unit, by unit code */
     size_t n;
-    const report_t *own;        /* the 市本级's report, or NULL */
-    int64_t *sums;              /* per catalogue entry */
-    bool *has;                  /* per catalogue entry: some unit contributes */
+    const report_t *own; /* the 市本级's report, or NULL */
+    int64_t *sums;       /* per catalogue entry */
+    bool *has;           /* per catalogue entry: some unit contributes */
     diag_t *warnings;
     bool complete;
 };
 
 /* Head counts summed over the units (standards are not). */
-static const char *s_summed_stats[] = {"stat.enrolled", "stat.population",
-                                       "stat.beneficiaries"};
+static const char *s_summed_stats[] = {"stat.enrolled", "stat.population", "stat.beneficiaries"};
 
 /* Returns true when the pool sums this catalogue entry. */
-static bool
-s_summed (const catalog_entry_t *entry)
+static bool s_summed(const catalog_entry_t *entry)
 {
     if (entry->kind == ITEM_MONEY)
         return true;
     for (size_t i = 0; i < sizeof s_summed_stats / sizeof s_summed_stats[0]; i++)
-        if (strcmp (entry->code, s_summed_stats[i]) == 0)
+        if (strcmp(entry->code, s_summed_stats[i]) == 0)
             return true;
     return false;
 }
 
 /* Returns the catalogue index of a code, or -1. */
-static long
-s_index (const char *code)
+static long s_index(const char *code)
 {
-    for (size_t i = 0; i < catalog_size (); i++)
-        if (strcmp (catalog_at (i)->code, code) == 0)
-            return (long) i;
+    for (size_t i = 0; i < catalog_size(); i++)
+        if (strcmp(catalog_at(i)->code, code) == 0)
+            return (long)i;
     return -1;
 }
 
 /* Returns true when the member's item is an intra-pool transfer. */
-static bool
-s_eliminated (const pool_t *self, const report_t *member, const catalog_entry_t *entry)
+static bool s_eliminated(const pool_t *self, const report_t *member, const catalog_entry_t *entry)
 {
-    bool own = strcmp (member->unit, self->city) == 0;
+    bool own = strcmp(member->unit, self->city) == 0;
     return (entry->pool_role == POOL_COUNTY_INTRA && !own) ||
            (entry->pool_role == POOL_CITY_INTRA && own);
 }
 
 /* Adds amount to entry k; an overflow makes the entry absent for good. */
-static void
-s_add (pool_t *self, long k, int64_t amount, bool *broken)
+static void s_add(pool_t *self, long k, int64_t amount, bool *broken)
 {
-    if (__builtin_add_overflow (self->sums[k], amount, &self->sums[k]))
+    if (__builtin_add_overflow(self->sums[k], amount, &self->sums[k]))
         broken[k] = true;
     self->has[k] = true;
 }
 
 /* Takes an eliminated amount out of every total the entry is part of. */
-static void
-s_take_out (pool_t *self, const catalog_entry_t *entry, int64_t amount, bool *broken)
+static void s_take_out(pool_t *self, const catalog_entry_t *entry, int64_t amount, bool *broken)
 {
     for (const char *parent = entry->parent; parent;) {
-        long k = s_index (parent);
+        long k = s_index(parent);
         if (k < 0)
             break;
-        if (self->has[k] && __builtin_sub_overflow (self->sums[k], amount, &self->sums[k]))
+        if (self->has[k] && __builtin_sub_overflow(self->sums[k], amount, &self->sums[k]))
             broken[k] = true;
-        parent = catalog_at ((size_t) k)->parent;
+        parent = catalog_at((size_t)k)->parent;
     }
 }
 
 /* Sums every item over the members, then eliminates intra-pool transfers. */
-static void
-s_sum (pool_t *self, bool *broken)
+static void s_sum(pool_t *self, bool *broken)
 {
-    size_t n = catalog_size ();
+    size_t n = catalog_size();
     for (size_t k = 0; k < n; k++) {
-        const catalog_entry_t *entry = catalog_at (k);
-        for (size_t m = 0; s_summed (entry) && m < self->n; m++) {
+        const catalog_entry_t *entry = catalog_at(k);
+        for (size_t m = 0; s_summed(entry) && m < self->n; m++) {
             int64_t amount;
-            if (!s_eliminated (self, self->members[m], entry) &&
-                report_amount (self->members[m], entry->code, &amount))
-                s_add (self, (long) k, amount, broken);
+            if (!s_eliminated(self, self->members[m], entry) &&
+                report_amount(self->members[m], entry->code, &amount))
+                s_add(self, (long)k, amount, broken);
         }
     }
     for (size_t k = 0; k < n; k++) {
-        const catalog_entry_t *entry = catalog_at (k);
+        const catalog_entry_t *entry = catalog_at(k);
         for (size_t m = 0; entry->pool_role != POOL_KEEP && m < self->n; m++) {
             int64_t amount;
-            if (s_eliminated (self, self->members[m], entry) &&
-                report_amount (self->members[m], entry->code, &amount))
-                s_take_out (self, entry, amount, broken);
+            if (s_eliminated(self, self->members[m], entry) &&
+                report_amount(self->members[m], entry->code, &amount))
+                s_take_out(self, entry, amount, broken);
         }
     }
     for (size_t k = 0; k < n; k++)
@@ -115,35 +108,32 @@ typedef struct {
 } s_side_t;
 
 /* Adds a member's item to one side of a reconciliation. */
-static void
-s_side_add (s_side_t *side, const report_t *member, const char *code)
+static void s_side_add(s_side_t *side, const report_t *member, const char *code)
 {
     int64_t amount;
-    if (!report_amount (member, code, &amount))
+    if (!report_amount(member, code, &amount))
         return;
-    const report_item_t *item = report_find (member, code);
+    const report_item_t *item = report_find(member, code);
     side->sum += amount;
     side->tolerance += item ? item->tolerance : 0;
     side->reported = true;
 }
 
 /* Returns a sum clamped to the int64 range (for messages only). */
-static int64_t
-s_clamp (i128 sum)
+static int64_t s_clamp(i128 sum)
 {
-    return sum > INT64_MAX ? INT64_MAX : sum < INT64_MIN ? INT64_MIN : (int64_t) sum;
+    return sum > INT64_MAX ? INT64_MAX : sum < INT64_MIN ? INT64_MIN : (int64_t)sum;
 }
 
 /* Compares the counties' county_code with the 市本级's city_code. */
-static void
-s_reconcile (pool_t *self, const char *county_code, const char *city_code)
+static void s_reconcile(pool_t *self, const char *county_code, const char *city_code)
 {
     s_side_t counties = {0, 0, false}, own = {0, 0, false};
     for (size_t m = 0; m < self->n; m++) {
         if (self->members[m] == self->own)
-            s_side_add (&own, self->members[m], city_code);
+            s_side_add(&own, self->members[m], city_code);
         else
-            s_side_add (&counties, self->members[m], county_code);
+            s_side_add(&counties, self->members[m], county_code);
     }
     i128 diff = counties.sum - own.sum;
     if (diff < 0)
@@ -151,69 +141,65 @@ s_reconcile (pool_t *self, const char *county_code, const char *city_code)
     if (!(counties.reported || own.reported) || diff <= counties.tolerance + own.tolerance)
         return;
     char a[48], b[48];
-    money_format_grouped (s_clamp (counties.sum), a, sizeof a);
-    money_format_grouped (s_clamp (own.sum), b, sizeof b);
-    diag_add (self->warnings, DIAG_WARNING, "transfer_unreconciled", self->city, 0, 0,
-              "the counties' %s total %s yuan but the 市本级's %s is %s yuan", county_code, a,
-              city_code, b);
+    money_format_grouped(s_clamp(counties.sum), a, sizeof a);
+    money_format_grouped(s_clamp(own.sum), b, sizeof b);
+    diag_add(self->warnings, DIAG_WARNING, "transfer_unreconciled", self->city, 0, 0,
+             "the counties' %s total %s yuan but the 市本级's %s is %s yuan", county_code, a,
+             city_code, b);
 }
 
 /* Returns true when a member reported for unit code. */
-static bool
-s_reported (const pool_t *self, const char *code)
+static bool s_reported(const pool_t *self, const char *code)
 {
     for (size_t m = 0; m < self->n; m++)
-        if (strcmp (self->members[m]->unit, code) == 0)
+        if (strcmp(self->members[m]->unit, code) == 0)
             return true;
     return false;
 }
 
 /* Marks the pool complete, or lists the known units that did not report. */
-static void
-s_completeness (pool_t *self, const char *const *known, size_t n_known)
+static void s_completeness(pool_t *self, const char *const *known, size_t n_known)
 {
     char missing[400] = "";
     size_t n_missing = 0, len = 0;
     for (size_t i = 0; i < n_known; i++) {
         const char *code = known[i];
-        if (!code || s_reported (self, code))
+        if (!code || s_reported(self, code))
             continue;
         bool repeated = false;
         for (size_t j = 0; j < i && !repeated; j++)
-            repeated = known[j] && strcmp (known[j], code) == 0;
+            repeated = known[j] && strcmp(known[j], code) == 0;
         if (repeated)
             continue;
         n_missing++;
-        if (len + strlen (code) + 3 < sizeof missing)
-            len += (size_t) snprintf (missing + len, sizeof missing - len, "%s%s",
-                                      n_missing > 1 ? ", " : "", code);
+        if (len + strlen(code) + 3 < sizeof missing)
+            len += (size_t)snprintf(missing + len, sizeof missing - len, "%s%s",
+                                    n_missing > 1 ? ", " : "", code);
     }
     self->complete = n_missing == 0;
     if (!self->complete)
-        diag_add (self->warnings, DIAG_WARNING, "pool_incomplete", self->city, 0, 0,
-                  "%zu known unit(s) have not reported: %s", n_missing, missing);
+        diag_add(self->warnings, DIAG_WARNING, "pool_incomplete", self->city, 0, 0,
+                 "%zu known unit(s) have not reported: %s", n_missing, missing);
 }
 
 /* Orders members by unit code. */
-static int
-s_by_unit (const void *a, const void *b)
+static int s_by_unit(const void *a, const void *b)
 {
     const report_t *const *x = a, *const *y = b;
-    return strcmp ((*x)->unit, (*y)->unit);
+    return strcmp((*x)->unit, (*y)->unit);
 }
 
 /* Keeps the newest report of each unit of the city for period and fund. */
-static void
-s_select (pool_t *self, const char *period, const char *fund, report_t *const *reports,
-          size_t n_reports)
+static void s_select(pool_t *self, const char *period, const char *fund, report_t *const *reports,
+                     size_t n_reports)
 {
     for (size_t i = 0; i < n_reports; i++) {
         const report_t *r = reports[i];
-        if (!r || strcmp (r->period, period) != 0 || strcmp (r->fund, fund) != 0 ||
-            !code_in_city (r->unit, self->city))
+        if (!r || strcmp(r->period, period) != 0 || strcmp(r->fund, fund) != 0 ||
+            !code_in_city(r->unit, self->city))
             continue;
         size_t m = 0;
-        while (m < self->n && strcmp (self->members[m]->unit, r->unit) != 0)
+        while (m < self->n && strcmp(self->members[m]->unit, r->unit) != 0)
             m++;
         if (m == self->n)
             self->members[self->n++] = r;
@@ -221,66 +207,63 @@ s_select (pool_t *self, const char *period, const char *fund, report_t *const *r
             self->members[m] = r;
     }
     if (self->n > 1)
-        qsort (self->members, self->n, sizeof self->members[0], s_by_unit);
+        qsort(self->members, self->n, sizeof self->members[0], s_by_unit);
     for (size_t m = 0; m < self->n; m++)
-        if (strcmp (self->members[m]->unit, self->city) == 0)
+        if (strcmp(self->members[m]->unit, self->city) == 0)
             self->own = self->members[m];
 }
 
 /* Consolidates the reports of city for period and fund. */
-pool_t *
-pool_new (const char *city, const char *period, const char *fund, report_t *const *reports,
-          size_t n_reports, const char *const *known, size_t n_known)
+pool_t *pool_new(const char *city, const char *period, const char *fund, report_t *const *reports,
+                 size_t n_reports, const char *const *known, size_t n_known)
 {
     if (!city || !period || !fund || (n_reports && !reports) || (n_known && !known) ||
-        strlen (city) >= sizeof ((pool_t *) 0)->city)
+        strlen(city) >= sizeof((pool_t *)0)->city)
         return NULL;
-    pool_t *self = calloc (1, sizeof (pool_t));
+    pool_t *self = calloc(1, sizeof(pool_t));
     if (!self)
         return NULL;
-    strcpy (self->city, city);
-    size_t n = catalog_size ();
-    bool *broken = calloc (n, sizeof (bool));
-    self->members = calloc (n_reports ? n_reports : 1, sizeof (report_t *));
-    self->sums = calloc (n, sizeof (int64_t));
-    self->has = calloc (n, sizeof (bool));
-    self->warnings = diag_new ();
+    strcpy(self->city, city);
+    size_t n = catalog_size();
+    bool *broken = calloc(n, sizeof(bool));
+    self->members = calloc(n_reports ? n_reports : 1, sizeof(report_t *));
+    self->sums = calloc(n, sizeof(int64_t));
+    self->has = calloc(n, sizeof(bool));
+    self->warnings = diag_new();
     if (!broken || !self->members || !self->sums || !self->has || !self->warnings) {
-        free (broken);
-        pool_destroy (&self);
+        free(broken);
+        pool_destroy(&self);
         return NULL;
     }
-    s_select (self, period, fund, reports, n_reports);
-    s_sum (self, broken);
-    free (broken);
-    s_completeness (self, known, n_known);
-    s_reconcile (self, "expense.upper_remit", "income.lower_remit");
-    s_reconcile (self, "income.upper_grant", "expense.lower_grant");
+    s_select(self, period, fund, reports, n_reports);
+    s_sum(self, broken);
+    free(broken);
+    s_completeness(self, known, n_known);
+    s_reconcile(self, "expense.upper_remit", "income.lower_remit");
+    s_reconcile(self, "income.upper_grant", "expense.lower_grant");
     return self;
 }
 
 /* Destroys the pool and nulls the pointer; safe on NULL. */
-void
-pool_destroy (pool_t **self_p)
+void pool_destroy(pool_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
     pool_t *self = *self_p;
-    free (self->members);
-    free (self->sums);
-    free (self->has);
-    diag_destroy (&self->warnings);
-    free (self);
+    free(self->members);
+    free(self->sums);
+    free(self->has);
+    diag_destroy(&self->warnings);
+    free(self);
     *self_p = NULL;
 }
 
 /* Gets the consolidated amount of a money item or a summed head count. */
-bool
-pool_amount (const pool_t *self, const char *code, int64_t *amount)
+bool pool_amount(const pool_t *self, const char *code, int64_t *amount)
 {
     if (!self || !code)
         return false;
-    long k = s_index (code);
+    long k = s_index(code);
     if (k < 0 || !self->has[k])
         return false;
     *amount = self->sums[k];
@@ -289,53 +272,50 @@ pool_amount (const pool_t *self, const char *code, int64_t *amount)
 
 /* The enrollment-weighted mean of the counties' values of one item. */
 typedef struct {
-    rational_t weighted;   /* sum of weight x value */
-    rational_t plain;      /* sum of values */
+    rational_t weighted; /* sum of weight x value */
+    rational_t plain;    /* sum of values */
     i128 weights;
     size_t count;
     bool all_weighted;
 } s_mean_t;
 
 /* Adds one county's value to the mean. */
-static void
-s_mean_add (s_mean_t *mean, const report_t *county, rational_t value)
+static void s_mean_add(s_mean_t *mean, const report_t *county, rational_t value)
 {
     int64_t enrolled;
-    if (report_amount (county, "stat.enrolled", &enrolled) && enrolled > 0) {
-        mean->weighted = rational_add (mean->weighted, rational_mul (value, rational_int (enrolled)));
+    if (report_amount(county, "stat.enrolled", &enrolled) && enrolled > 0) {
+        mean->weighted = rational_add(mean->weighted, rational_mul(value, rational_int(enrolled)));
         mean->weights += enrolled;
     } else
         mean->all_weighted = false;
-    mean->plain = rational_add (mean->plain, value);
+    mean->plain = rational_add(mean->plain, value);
     mean->count++;
 }
 
 /* Gets the pool's value of a reported item (ind.X, score.X). */
-bool
-pool_reported (const pool_t *self, const char *code, rational_t *value)
+bool pool_reported(const pool_t *self, const char *code, rational_t *value)
 {
     if (!self || !code || !value)
         return false;
-    if (self->own && indicator_item_value (self->own, code, value))
+    if (self->own && indicator_item_value(self->own, code, value))
         return true;
-    s_mean_t mean = {rational_int (0), rational_int (0), 0, 0, true};
+    s_mean_t mean = {rational_int(0), rational_int(0), 0, 0, true};
     for (size_t m = 0; m < self->n; m++) {
         rational_t one;
-        if (self->members[m] != self->own && indicator_item_value (self->members[m], code, &one))
-            s_mean_add (&mean, self->members[m], one);
+        if (self->members[m] != self->own && indicator_item_value(self->members[m], code, &one))
+            s_mean_add(&mean, self->members[m], one);
     }
     if (mean.count == 0)
         return false;
     if (mean.all_weighted)
-        *value = rational_div (mean.weighted, rational_make (mean.weights, 1));
+        *value = rational_div(mean.weighted, rational_make(mean.weights, 1));
     else
-        *value = rational_div (mean.plain, rational_int ((int64_t) mean.count));
+        *value = rational_div(mean.plain, rational_int((int64_t)mean.count));
     return value->ok;
 }
 
 /* Adds every ind.X reported in the pool as indicator X with its pool value. */
-int
-pool_add_reported (const pool_t *self, indicators_t *ind)
+int pool_add_reported(const pool_t *self, indicators_t *ind)
 {
     if (!self || !ind)
         return -1;
@@ -344,10 +324,9 @@ pool_add_reported (const pool_t *self, indicators_t *ind)
         for (size_t i = 0; i < r->n_items; i++) {
             const char *code = r->items[i].code;
             rational_t value;
-            if (strncmp (code, "ind.", 4) != 0 || code[4] == '\0' ||
-                indicators_find (ind, code + 4))
+            if (strncmp(code, "ind.", 4) != 0 || code[4] == '\0' || indicators_find(ind, code + 4))
                 continue;
-            if (pool_reported (self, code, &value) && indicators_put (ind, code + 4, value) != 0)
+            if (pool_reported(self, code, &value) && indicators_put(ind, code + 4, value) != 0)
                 return -1;
         }
     }
@@ -355,29 +334,25 @@ pool_add_reported (const pool_t *self, indicators_t *ind)
 }
 
 /* Returns the number of units that reported. */
-size_t
-pool_size (const pool_t *self)
+size_t pool_size(const pool_t *self)
 {
     return self ? self->n : 0;
 }
 
 /* Returns the code of reporting unit i, in code order, or NULL. */
-const char *
-pool_unit_at (const pool_t *self, size_t i)
+const char *pool_unit_at(const pool_t *self, size_t i)
 {
     return self && i < self->n ? self->members[i]->unit : NULL;
 }
 
 /* Returns true when every known unit reported. */
-bool
-pool_complete (const pool_t *self)
+bool pool_complete(const pool_t *self)
 {
     return self && self->complete;
 }
 
 /* Returns the pool's findings. */
-const diag_t *
-pool_warnings (const pool_t *self)
+const diag_t *pool_warnings(const pool_t *self)
 {
     return self ? self->warnings : NULL;
 }

@@ -120,6 +120,8 @@ static zchunk_t *s_read_fd(int fd, const char *path, bool secret)
     zchunk_t *chunk = got == (ssize_t)st.st_size ? zchunk_new(data, (size_t)got) : NULL;
     if (!chunk)
         fprintf(stderr, "keys: %s: cannot read: %s\n", path, got < 0 ? strerror(errno) : "short");
+    if (data)
+        explicit_bzero(data, (size_t)st.st_size); //  It may hold a secret key.
     free(data);
     return chunk;
 }
@@ -131,7 +133,7 @@ static zconfig_t *s_load_config(const char *path, bool secret)
         fprintf(stderr, "keys: no key file given\n");
         return NULL;
     }
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); //  A FIFO must not block.
     if (fd < 0) {
         fprintf(stderr, "keys: %s: %s\n", path, strerror(errno));
         return NULL;

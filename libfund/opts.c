@@ -262,7 +262,8 @@ static int s_parse_long(opts_t *self, int argc, char **argv, int *i)
         return -1;
     }
     const char *value = equal ? equal + 1 : NULL;
-    if (!equal && flag->takes_value && *i + 1 < argc && strncmp(argv[*i + 1], "--", 2) != 0)
+    if (!equal && flag->takes_value && *i + 1 < argc && argv[*i + 1] &&
+        strncmp(argv[*i + 1], "--", 2) != 0)
         value = argv[++*i];
     return s_apply(flag, value, NULL);
 }

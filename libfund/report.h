@@ -43,7 +43,8 @@ report_t *report_new (const char *unit, const char *period, const char *fund);
 /* Destroys the report and nulls the pointer; safe on NULL. */
 void report_destroy (report_t **self_p);
 
-/* Appends an item's text; returns 0, or -1 when a field is too long or out of
+/* Appends an item's text (target may be NULL); returns 0, or -1 when a field
+   is too long, the report already has REPORT_MAX_ITEMS items, or out of
    memory. Nothing is parsed here: validate_report does that. */
 int report_add (report_t *self, const char *code, const char *value, const char *uom,
                 const char *target, int line);
@@ -53,7 +54,8 @@ const report_item_t *report_find (const report_t *self, const char *code);
 
 /* Gets the effective amount of an item after validation: the value given, or,
    for a total given without itself, the sum of its children present
-   (recursively). Returns true when the item has a value, false when absent. */
+   (recursively). Returns true when the item has a value, false when absent
+   (or given but invalid, or when the sum overflows). */
 bool report_amount (const report_t *self, const char *code, int64_t *amount);
 
 /* Serialises to a protobuf Report; returns a malloc'ed buffer (size in *len),

@@ -9,15 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RULE_MAX 40   /* longest underline of a left-aligned last column */
+#define RULE_MAX 40 /* longest underline of a left-aligned last column */
 
 struct _table_t {
     size_t ncols;
-    char **headers;     /* ncols strings */
-    bool *right;        /* ncols flags: right-aligned */
-    char **cells;       /* nrows * ncols strings */
+    char **headers; /* ncols strings */
+    bool *right;    /* ncols flags: right-aligned */
+    char **cells;   /* nrows * ncols strings */
     size_t nrows;
-    size_t cap;         /* rows allocated */
+    size_t cap; /* rows allocated */
 };
 
 /* A range of code points [lo, hi]. */
@@ -29,14 +29,12 @@ typedef struct {
    variation selectors. Checked before the wide ranges (U+302A..U+302D lie
    inside them). Sorted. */
 static const s_range_t s_zero[] = {
-    {0x0300, 0x036F},   {0x0483, 0x0489},   {0x0591, 0x05BD},   {0x05BF, 0x05BF},
-    {0x05C1, 0x05C2},   {0x05C4, 0x05C5},   {0x05C7, 0x05C7},   {0x0610, 0x061A},
-    {0x064B, 0x065F},   {0x0670, 0x0670},   {0x06D6, 0x06DC},   {0x06DF, 0x06E4},
-    {0x06E7, 0x06E8},   {0x06EA, 0x06ED},   {0x0E31, 0x0E31},   {0x0E34, 0x0E3A},
-    {0x0E47, 0x0E4E},   {0x1AB0, 0x1AFF},   {0x1DC0, 0x1DFF},   {0x200B, 0x200F},
-    {0x2028, 0x202E},   {0x2060, 0x2064},   {0x20D0, 0x20FF},   {0x302A, 0x302D},
-    {0x3099, 0x309A},   {0xFE00, 0xFE0F},   {0xFE20, 0xFE2F},   {0xFEFF, 0xFEFF},
-    {0xE0001, 0xE007F}, {0xE0100, 0xE01EF},
+    {0x0300, 0x036F}, {0x0483, 0x0489}, {0x0591, 0x05BD}, {0x05BF, 0x05BF},   {0x05C1, 0x05C2},
+    {0x05C4, 0x05C5}, {0x05C7, 0x05C7}, {0x0610, 0x061A}, {0x064B, 0x065F},   {0x0670, 0x0670},
+    {0x06D6, 0x06DC}, {0x06DF, 0x06E4}, {0x06E7, 0x06E8}, {0x06EA, 0x06ED},   {0x0E31, 0x0E31},
+    {0x0E34, 0x0E3A}, {0x0E47, 0x0E4E}, {0x1AB0, 0x1AFF}, {0x1DC0, 0x1DFF},   {0x200B, 0x200F},
+    {0x2028, 0x202E}, {0x2060, 0x2064}, {0x20D0, 0x20FF}, {0x302A, 0x302D},   {0x3099, 0x309A},
+    {0xFE00, 0xFE0F}, {0xFE20, 0xFE2F}, {0xFEFF, 0xFEFF}, {0xE0001, 0xE007F}, {0xE0100, 0xE01EF},
 };
 
 /* East Asian Wide (W) and Fullwidth (F) code points. Sorted. */
@@ -67,8 +65,7 @@ static const s_range_t s_wide[] = {
 };
 
 /* Returns true when cp lies in one of the sorted ranges (binary search). */
-static bool
-s_in_ranges (uint32_t cp, const s_range_t *ranges, size_t n)
+static bool s_in_ranges(uint32_t cp, const s_range_t *ranges, size_t n)
 {
     size_t lo = 0, hi = n;
     while (lo < hi) {
@@ -85,8 +82,7 @@ s_in_ranges (uint32_t cp, const s_range_t *ranges, size_t n)
 
 /* Decodes one UTF-8 sequence at s; stores the code point and returns the
    number of bytes used, or 0 for an invalid sequence. */
-static size_t
-s_decode (const unsigned char *s, uint32_t *cp)
+static size_t s_decode(const unsigned char *s, uint32_t *cp)
 {
     size_t len;
     uint32_t value, min;
@@ -104,7 +100,7 @@ s_decode (const unsigned char *s, uint32_t *cp)
         return 0;
     for (size_t i = 1; i < len; i++) {
         if ((s[i] & 0xC0) != 0x80)
-            return 0;   /* also stops at the terminating NUL */
+            return 0; /* also stops at the terminating NUL */
         value = (value << 6) | (s[i] & 0x3F);
     }
     if (value < min || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF))
@@ -114,29 +110,27 @@ s_decode (const unsigned char *s, uint32_t *cp)
 }
 
 /* Returns the display width of one code point. */
-static size_t
-s_cp_width (uint32_t cp)
+static size_t s_cp_width(uint32_t cp)
 {
     if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
-        return 0;   /* control characters */
-    if (s_in_ranges (cp, s_zero, sizeof s_zero / sizeof s_zero[0]))
+        return 0; /* control characters */
+    if (s_in_ranges(cp, s_zero, sizeof s_zero / sizeof s_zero[0]))
         return 0;
-    if (s_in_ranges (cp, s_wide, sizeof s_wide / sizeof s_wide[0]))
+    if (s_in_ranges(cp, s_wide, sizeof s_wide / sizeof s_wide[0]))
         return 2;
     return 1;
 }
 
 /* Parses "table", "csv" or "json"; returns 0, or -1 for anything else. */
-int
-format_parse (const char *text, format_t *format)
+int format_parse(const char *text, format_t *format)
 {
     if (!text || !format)
         return -1;
-    if (strcmp (text, "table") == 0)
+    if (strcmp(text, "table") == 0)
         *format = FORMAT_TABLE;
-    else if (strcmp (text, "csv") == 0)
+    else if (strcmp(text, "csv") == 0)
         *format = FORMAT_CSV;
-    else if (strcmp (text, "json") == 0)
+    else if (strcmp(text, "json") == 0)
         *format = FORMAT_JSON;
     else
         return -1;
@@ -144,21 +138,20 @@ format_parse (const char *text, format_t *format)
 }
 
 /* Returns the display width of UTF-8 text; an invalid byte counts 1. */
-size_t
-text_width (const char *utf8)
+size_t text_width(const char *utf8)
 {
     if (!utf8)
         return 0;
-    const unsigned char *s = (const unsigned char *) utf8;
+    const unsigned char *s = (const unsigned char *)utf8;
     size_t width = 0;
     while (*s) {
         uint32_t cp;
-        size_t len = s_decode (s, &cp);
+        size_t len = s_decode(s, &cp);
         if (len == 0) {
             width++;
             s++;
         } else {
-            width += s_cp_width (cp);
+            width += s_cp_width(cp);
             s += len;
         }
     }
@@ -166,27 +159,25 @@ text_width (const char *utf8)
 }
 
 /* Frees n strings and the array; safe on NULL. */
-static void
-s_free_strings (char **strings, size_t n)
+static void s_free_strings(char **strings, size_t n)
 {
     if (!strings)
         return;
     for (size_t i = 0; i < n; i++)
-        free (strings[i]);
-    free (strings);
+        free(strings[i]);
+    free(strings);
 }
 
 /* Copies n strings (NULL copies as ""); returns NULL when out of memory. */
-static char **
-s_copy_strings (const char *const *src, size_t n)
+static char **s_copy_strings(const char *const *src, size_t n)
 {
-    char **copy = calloc (n ? n : 1, sizeof (char *));
+    char **copy = calloc(n ? n : 1, sizeof(char *));
     if (!copy)
         return NULL;
     for (size_t i = 0; i < n; i++) {
-        copy[i] = strdup (src && src[i] ? src[i] : "");
+        copy[i] = strdup(src && src[i] ? src[i] : "");
         if (!copy[i]) {
-            s_free_strings (copy, i);
+            s_free_strings(copy, i);
             return NULL;
         }
     }
@@ -194,191 +185,179 @@ s_copy_strings (const char *const *src, size_t n)
 }
 
 /* Creates a table with these column headers; NULL when out of memory. */
-table_t *
-table_new (const char *const *headers, size_t ncols)
+table_t *table_new(const char *const *headers, size_t ncols)
 {
     if (ncols == 0)
         return NULL;
-    table_t *self = calloc (1, sizeof (table_t));
+    table_t *self = calloc(1, sizeof(table_t));
     if (!self)
         return NULL;
     self->ncols = ncols;
-    self->headers = s_copy_strings (headers, ncols);
-    self->right = calloc (ncols, sizeof (bool));
+    self->headers = s_copy_strings(headers, ncols);
+    self->right = calloc(ncols, sizeof(bool));
     if (!self->headers || !self->right)
-        table_destroy (&self);
+        table_destroy(&self);
     return self;
 }
 
 /* Destroys the table and nulls the pointer; safe on NULL. */
-void
-table_destroy (table_t **self_p)
+void table_destroy(table_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
     table_t *self = *self_p;
-    s_free_strings (self->headers, self->headers ? self->ncols : 0);
-    s_free_strings (self->cells, self->nrows * self->ncols);
-    free (self->right);
-    free (self);
+    s_free_strings(self->headers, self->headers ? self->ncols : 0);
+    s_free_strings(self->cells, self->nrows * self->ncols);
+    free(self->right);
+    free(self);
     *self_p = NULL;
 }
 
 /* Appends a row of ncols cells (NULL cells print empty); copies the text.
    Returns 0, or -1 when out of memory. */
-int
-table_add (table_t *self, const char *const *cells)
+int table_add(table_t *self, const char *const *cells)
 {
     if (!self)
         return -1;
     if (self->nrows == self->cap) {
         size_t cap = self->cap ? self->cap * 2 : 16;
-        if (cap > SIZE_MAX / sizeof (char *) / self->ncols)
+        if (cap > SIZE_MAX / sizeof(char *) / self->ncols)
             return -1;
-        char **grown = realloc (self->cells, cap * self->ncols * sizeof (char *));
+        char **grown = realloc(self->cells, cap * self->ncols * sizeof(char *));
         if (!grown)
             return -1;
         self->cells = grown;
         self->cap = cap;
     }
-    char **row = s_copy_strings (cells, self->ncols);
+    char **row = s_copy_strings(cells, self->ncols);
     if (!row)
         return -1;
-    memcpy (self->cells + self->nrows * self->ncols, row, self->ncols * sizeof (char *));
-    free (row);
+    memcpy(self->cells + self->nrows * self->ncols, row, self->ncols * sizeof(char *));
+    free(row);
     self->nrows++;
     return 0;
 }
 
 /* Marks a column as numeric (right-aligned in table format). */
-void
-table_align_right (table_t *self, size_t col)
+void table_align_right(table_t *self, size_t col)
 {
     if (self && col < self->ncols)
         self->right[col] = true;
 }
 
 /* Writes n spaces; returns 0, or -1 on a write error. */
-static int
-s_pad (FILE *out, size_t n)
+static int s_pad(FILE *out, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (fputc (' ', out) == EOF)
+        if (fputc(' ', out) == EOF)
             return -1;
     return 0;
 }
 
 /* Prints one aligned row of cells; returns 0, or -1 on a write error. */
-static int
-s_print_row (const table_t *self, char *const *cells, const size_t *widths, FILE *out)
+static int s_print_row(const table_t *self, char *const *cells, const size_t *widths, FILE *out)
 {
     for (size_t c = 0; c < self->ncols; c++) {
-        size_t width = text_width (cells[c]);
+        size_t width = text_width(cells[c]);
         size_t pad = widths[c] > width ? widths[c] - width : 0;
         bool last = c + 1 == self->ncols;
-        if (c > 0 && fputs ("  ", out) == EOF)
+        if (c > 0 && fputs("  ", out) == EOF)
             return -1;
-        if (self->right[c] && s_pad (out, pad) != 0)
+        if (self->right[c] && s_pad(out, pad) != 0)
             return -1;
-        if (fputs (cells[c], out) == EOF)
+        if (fputs(cells[c], out) == EOF)
             return -1;
-        if (!self->right[c] && !last && s_pad (out, pad) != 0)
+        if (!self->right[c] && !last && s_pad(out, pad) != 0)
             return -1;
     }
-    return fputc ('\n', out) == EOF ? -1 : 0;
+    return fputc('\n', out) == EOF ? -1 : 0;
 }
 
 /* Prints the header underline; returns 0, or -1 on a write error. */
-static int
-s_print_rule (const table_t *self, const size_t *widths, FILE *out)
+static int s_print_rule(const table_t *self, const size_t *widths, FILE *out)
 {
     for (size_t c = 0; c < self->ncols; c++) {
         size_t width = widths[c];
         /* A long free text in the last column is not underlined to its end. */
-        size_t header = text_width (self->headers[c]);
+        size_t header = text_width(self->headers[c]);
         if (c + 1 == self->ncols && !self->right[c] && width > RULE_MAX)
             width = header > RULE_MAX ? header : RULE_MAX;
-        if (c > 0 && fputs ("  ", out) == EOF)
+        if (c > 0 && fputs("  ", out) == EOF)
             return -1;
         for (size_t i = 0; i < width; i++)
-            if (fputc ('-', out) == EOF)
+            if (fputc('-', out) == EOF)
                 return -1;
     }
-    return fputc ('\n', out) == EOF ? -1 : 0;
+    return fputc('\n', out) == EOF ? -1 : 0;
 }
 
 /* Prints the table aligned by display width; returns 0, or -1. */
-static int
-s_print_table (const table_t *self, FILE *out)
+static int s_print_table(const table_t *self, FILE *out)
 {
-    size_t *widths = calloc (self->ncols, sizeof (size_t));
+    size_t *widths = calloc(self->ncols, sizeof(size_t));
     if (!widths)
         return -1;
     for (size_t c = 0; c < self->ncols; c++) {
-        widths[c] = text_width (self->headers[c]);
+        widths[c] = text_width(self->headers[c]);
         for (size_t r = 0; r < self->nrows; r++) {
-            size_t width = text_width (self->cells[r * self->ncols + c]);
+            size_t width = text_width(self->cells[r * self->ncols + c]);
             if (width > widths[c])
                 widths[c] = width;
         }
     }
-    int rc = s_print_row (self, self->headers, widths, out);
+    int rc = s_print_row(self, self->headers, widths, out);
     if (rc == 0)
-        rc = s_print_rule (self, widths, out);
+        rc = s_print_rule(self, widths, out);
     for (size_t r = 0; rc == 0 && r < self->nrows; r++)
-        rc = s_print_row (self, self->cells + r * self->ncols, widths, out);
-    free (widths);
+        rc = s_print_row(self, self->cells + r * self->ncols, widths, out);
+    free(widths);
     return rc;
 }
 
 /* Writes one CSV field, quoted (by libcsv) only when RFC 4180 requires it. */
-static int
-s_csv_field (const char *text, FILE *out)
+static int s_csv_field(const char *text, FILE *out)
 {
-    size_t len = strlen (text);
-    if (strpbrk (text, ",\"\r\n"))
-        return csv_fwrite (out, text, len) == 0 ? 0 : -1;
-    return fwrite (text, 1, len, out) == len ? 0 : -1;
+    size_t len = strlen(text);
+    if (strpbrk(text, ",\"\r\n"))
+        return csv_fwrite(out, text, len) == 0 ? 0 : -1;
+    return fwrite(text, 1, len, out) == len ? 0 : -1;
 }
 
 /* Writes one CSV record; returns 0, or -1 on a write error. */
-static int
-s_csv_row (const table_t *self, char *const *cells, FILE *out)
+static int s_csv_row(const table_t *self, char *const *cells, FILE *out)
 {
     for (size_t c = 0; c < self->ncols; c++) {
-        if (c > 0 && fputc (',', out) == EOF)
+        if (c > 0 && fputc(',', out) == EOF)
             return -1;
-        if (s_csv_field (cells[c], out) != 0)
+        if (s_csv_field(cells[c], out) != 0)
             return -1;
     }
-    return fputc ('\n', out) == EOF ? -1 : 0;
+    return fputc('\n', out) == EOF ? -1 : 0;
 }
 
 /* Prints the table as CSV with a header record; returns 0, or -1. */
-static int
-s_print_csv (const table_t *self, FILE *out)
+static int s_print_csv(const table_t *self, FILE *out)
 {
-    int rc = s_csv_row (self, self->headers, out);
+    int rc = s_csv_row(self, self->headers, out);
     for (size_t r = 0; rc == 0 && r < self->nrows; r++)
-        rc = s_csv_row (self, self->cells + r * self->ncols, out);
+        rc = s_csv_row(self, self->cells + r * self->ncols, out);
     return rc;
 }
 
 /* Prints as FORMAT_TABLE (aligned, header underlined) or FORMAT_CSV.
    Returns 0, or -1 on a write error or for FORMAT_JSON. */
-int
-table_print (const table_t *self, format_t format, FILE *out)
+int table_print(const table_t *self, format_t format, FILE *out)
 {
     if (!self || !out)
         return -1;
     int rc;
     if (format == FORMAT_TABLE)
-        rc = s_print_table (self, out);
+        rc = s_print_table(self, out);
     else if (format == FORMAT_CSV)
-        rc = s_print_csv (self, out);
+        rc = s_print_csv(self, out);
     else
         return -1;
-    if (rc == 0 && ferror (out))
+    if (rc == 0 && ferror(out))
         rc = -1;
     return rc;
 }

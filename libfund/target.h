@@ -26,7 +26,8 @@ int target_parse (const char *text, target_t *target, const char **why);
 bool target_met (const target_t *target, rational_t value);
 
 /* Returns how far the value falls short of a one-sided target (>= or >:
-   bound - value; <= or <: value - bound), or 0 when met. */
+   bound - value; <= or <: value - bound), or 0 when met. For = and ranges
+   it is the distance to the nearest bound. */
 rational_t target_shortfall (const target_t *target, rational_t value);
 
 /* Formats the target back as text (">=95", "90..110"). Returns buf. */

@@ -6,6 +6,13 @@
     code from the authenticated connection (frame metadata "code"), never
     from the payload. --insecure (plain text) is refused unless every
     endpoint is loopback or ipc.
+
+    One process has one ZAP handler (libzmq allows one per context): all
+    CURVE servers of a process must share one allow directory, and a
+    plain-text ROUTER is refused while CURVE servers run (and the other way
+    round); a plain-text PUB on loopback may run beside CURVE servers.
+    Files of the allow directory without a valid 6-digit code are ignored
+    with a warning. A SUB client must still subscribe (zsock_set_subscribe).
 */
 #ifndef TRANSPORT_H_INCLUDED
 #define TRANSPORT_H_INCLUDED
@@ -44,7 +51,11 @@ zsock_t *transport_client_new (int type, const char *endpoint, zcert_t *cert,
                                const char *server_pub_file);
 
 /* Returns the authenticated code of the peer that sent frame (ZAP metadata
-   "code"), or NULL when the connection carries none. */
+   "code"), or NULL when the connection carries none. Only for content
+   frames received on a transport server socket (not the ROUTER routing
+   frame): a plain-text connection always gives NULL, and so does a key
+   removed from the allow directory by transport_server_reload. The string
+   lives as long as the frame. */
 const char *transport_peer_code (zframe_t *frame);
 
 #endif

@@ -18,8 +18,9 @@
 /* Parses and checks every item of the report, setting each item's amount.
    expected_unit (may be NULL) must equal the report's unit; fw (may be NULL:
    the default framework) gives score maxima. Diagnostics go to diag with
-   file (may be NULL) and each item's line. Returns 0 when there is no error
-   (warnings allowed), -1 otherwise. */
+   file (may be NULL) and each item's line. The warnings are checked only when
+   there is no error. Returns 0 when there is no error (warnings allowed),
+   -1 otherwise. */
 int validate_report (report_t *report, const char *expected_unit, const framework_t *fw,
                      diag_t *diag, const char *file);
 
