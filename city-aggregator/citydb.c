@@ -1,16 +1,18 @@
 /*  citydb - the city's LMDB of the newest report revisions. */
 #include "citydb.h"
 #include "diag.h"
+#include "outbox.h"
 #include "validate.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct _citydb_t {
     store_t *store;
 };
 
-static const char *const s_dbs[] = {"reports", "meta", "evals", "outbox", NULL};
+static const char *const s_dbs[] = {"reports", "meta", "dirty", OUTBOX_DBS, NULL};
 
 #define KEY_MAX 64
 
@@ -122,7 +124,13 @@ s_accept_one (store_txn_t *txn, const report_t *report, int64_t now, citydb_outc
         first = now;   //  a revision that arrived earlier keeps the first arrival
     if (*outcome != CITYDB_STORED)
         return 0;
-    return s_put (txn, key, klen, report, first, now);
+    rc = s_put (txn, key, klen, report, first, now);
+    if (rc == 0) {
+        char pair[KEY_MAX];
+        int plen = snprintf (pair, sizeof pair, "%s|%s", report->period, report->fund);
+        rc = store_put (txn, "dirty", pair, (size_t) plen, "", 0);
+    }
+    return rc;
 }
 
 static int
@@ -209,4 +217,80 @@ citydb_report (const Fundchain__StoredReport *stored, const framework_t *fw)
         report_destroy (&report);
     diag_destroy (&diag);
     return report;
+}
+
+typedef struct {
+    citydb_dirty_fn *fn;
+    void *arg;
+} dirty_t;
+
+static int
+s_visit_dirty (const void *key, size_t klen, const void *val, size_t vlen, void *arg)
+{
+    (void) val;
+    (void) vlen;
+    dirty_t *dirty = arg;
+    char pair[KEY_MAX], period[16] = "", fund[16] = "";
+    if (klen >= sizeof pair)
+        return 0;
+    memcpy (pair, key, klen);
+    pair[klen] = 0;
+    if (sscanf (pair, "%15[^|]|%15s", period, fund) != 2)
+        return 0;
+    return dirty->fn (period, fund, dirty->arg);
+}
+
+static int
+s_scan_dirty (store_txn_t *txn, void *arg)
+{
+    return store_scan (txn, "dirty", NULL, 0, s_visit_dirty, arg);
+}
+
+//  Visits the dirty (period, fund) pairs.
+int
+citydb_each_dirty (citydb_t *self, citydb_dirty_fn *fn, void *arg)
+{
+    dirty_t dirty = {fn, arg};
+    return store_read (self->store, s_scan_dirty, &dirty) == 0 ? 0 : -1;
+}
+
+typedef struct {
+    const char *period, *fund;
+    Fundchain__Evaluation **evals;
+    size_t n;
+    bool queue;
+} commit_t;
+
+static int
+s_commit (store_txn_t *txn, void *arg)
+{
+    commit_t *job = arg;
+    uint64_t version = store_next (txn, "evaluation-version");
+    if (version == 0)
+        return -1;
+    for (size_t i = 0; job->queue && i < job->n; i++) {
+        Fundchain__Evaluation *eval = job->evals[i];
+        eval->version = version;
+        Fundchain__OutboxEntry entry = FUNDCHAIN__OUTBOX_ENTRY__INIT;
+        entry.evaluation = eval;
+        entry.queued_at = (int64_t) time (NULL);
+        char key[OUTBOX_KEY_MAX];
+        outbox_key_evaluation (key, version, (int) eval->level, eval->code, eval->period,
+                               eval->fund);
+        int rc = outbox_put (txn, key, &entry);
+        if (rc != 0)
+            return rc;
+    }
+    char pair[KEY_MAX];
+    int plen = snprintf (pair, sizeof pair, "%s|%s", job->period, job->fund);
+    return store_del (txn, "dirty", pair, (size_t) plen);
+}
+
+//  Versions and queues the evaluations of (period, fund), clearing its mark.
+int
+citydb_commit_evaluations (citydb_t *self, const char *period, const char *fund,
+                           Fundchain__Evaluation **evals, size_t n, bool queue)
+{
+    commit_t job = {period, fund, evals, n, queue};
+    return store_write (self->store, s_commit, &job);
 }

@@ -1,5 +1,8 @@
 /*  citydb - the city's LMDB: the newest revision of every unit's report,
-    keyed "period|fund|unit", with when its first revision arrived.
+    keyed "period|fund|unit", with when its first revision arrived; the
+    (period, fund) pairs whose evaluations must be made again ("dirty",
+    marked in the same transaction that stores a report, so that a crash
+    cannot lose a change); and the outbox of evaluations for the province.
 */
 #ifndef CITYDB_H_INCLUDED
 #define CITYDB_H_INCLUDED
@@ -8,6 +11,7 @@
 #include "fundchain.pb-c.h"
 #include "report.h"
 #include "store.h"
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef struct _citydb_t citydb_t;
@@ -39,6 +43,18 @@ int citydb_accept (citydb_t *self, report_t *const *reports, size_t n, int64_t n
 /* Visits the stored reports of (period, fund) in unit order; period and
    fund NULL visit everything. Returns 0 or -1. */
 int citydb_each (citydb_t *self, const char *period, const char *fund, citydb_fn *fn, void *arg);
+
+/* Visits one (period, fund) marked dirty; returns 0 to go on, 1 to stop, -1 to fail. */
+typedef int (citydb_dirty_fn) (const char *period, const char *fund, void *arg);
+
+/* Visits the dirty (period, fund) pairs. Returns 0 or -1. */
+int citydb_each_dirty (citydb_t *self, citydb_dirty_fn *fn, void *arg);
+
+/* In ONE transaction: gives the evaluations of (period, fund) the next
+   version, queues them in the outbox for the province (when queue is true)
+   and clears the dirty mark. Returns 0, or -1 when nothing was done. */
+int citydb_commit_evaluations (citydb_t *self, const char *period, const char *fund,
+                               Fundchain__Evaluation **evals, size_t n, bool queue);
 
 /* Turns a stored report into a report_t validated against fw (NULL: the
    default framework); NULL when it no longer

@@ -126,3 +126,41 @@ cityeval_unit (citydb_t *db, const cityconf_t *conf, const char *unit, const cha
     s_collect_clear (&c);
     return eval;
 }
+
+//  Evaluates the pool of (period, fund) and every unit that reported for it.
+int
+cityeval_all (citydb_t *db, const cityconf_t *conf, const char *period, const char *fund,
+              Fundchain__Evaluation ***evals)
+{
+    eval_cfg_t cfg;
+    cityconf_eval_cfg (conf, &cfg);
+    collect_t c = {NULL, 0, cfg.fw, NULL, 0};
+    *evals = NULL;
+    if (citydb_each (db, period, fund, s_collect, &c) != 0) {
+        s_collect_clear (&c);
+        return -1;
+    }
+    Fundchain__Evaluation **list = calloc (c.n + 1, sizeof *list);
+    Fundchain__Evaluation *pool = list ? cityeval_pool (db, conf, period, fund) : NULL;
+    int n = 0;
+    if (pool) {
+        list[n++] = pool;
+        for (size_t i = 0; i < c.n; i++) {
+            const report_t *r = c.reports[i];
+            Fundchain__Evaluation *unit =
+                evaluation_unit (r, conf->city, cityconf_unit_name (conf, r->unit), &cfg);
+            if (unit)
+                list[n++] = unit;
+        }
+    }
+    int want = (int) c.n + 1;
+    s_collect_clear (&c);
+    if (n != want) {
+        for (int i = 0; i < n; i++)
+            evaluation_free (list[i]);
+        free (list);
+        return -1;
+    }
+    *evals = list;
+    return n;
+}

@@ -18,6 +18,12 @@ Fundchain__Evaluation *cityeval_pool (citydb_t *db, const cityconf_t *conf, cons
 Fundchain__Evaluation *cityeval_unit (citydb_t *db, const cityconf_t *conf, const char *unit,
                                       const char *period, const char *fund);
 
+/* Evaluates the pool of (period, fund) and every unit that reported for it:
+   *evals gets the pool first, then the units in code order (free each with
+   evaluation_free and the array with free). Returns the count, or -1. */
+int cityeval_all (citydb_t *db, const cityconf_t *conf, const char *period, const char *fund,
+                  Fundchain__Evaluation ***evals);
+
 /* The known units of a fund: configured ones plus any that ever reported
    for it, sorted and unique. Returns the count, fills *codes (free with
    free()), or -1. Each code is 7 bytes. */

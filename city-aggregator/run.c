@@ -8,6 +8,13 @@
     their reason. If the commit fails nothing is acknowledged, so the
     counties send again: nothing accepted is ever lost. Then each changed
     pool, and each changed unit's evaluation, is published on the PUB feed.
+
+    Forwarding: the transaction that stores a report also marks its
+    (period, fund) dirty. After the commit (and at start, for marks left by
+    a crash) every dirty pair is evaluated again, pool and units, and the
+    evaluations get the next version and enter the outbox for the province
+    in one transaction that clears the mark. The sender (sender.c) delivers
+    the outbox to the hub and resends until the hub acknowledges.
     SIGTERM or SIGINT ends the loop between batches.
 */
 #include "adcode.h"
@@ -20,13 +27,15 @@
 #include "ingest.h"
 #include "keys.h"
 #include "log.h"
+#include "sender.h"
 #include "transport.h"
 #include <czmq.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define BATCH_MAX 4096
-#define TICK_MS 500
+#define TICK_MS 200
+#define SEND_MS 200
 
 static const opt_spec_t s_specs[] = {
     {"city", true, false, "this city's 6-digit code (PPCC00)"},
@@ -50,6 +59,8 @@ typedef struct {
     citydb_t *db;
     transport_server_t *router;
     transport_server_t *pub;
+    zsock_t *province;       //  DEALER to the hub, NULL without --province
+    sender_t *sender;
     bool insecure;
     ingest_t *batch;
     zframe_t **identities;
@@ -128,6 +139,58 @@ s_publish_changes (city_t *self, size_t n)
     }
 }
 
+typedef struct {
+    char (*pairs)[2][16];
+    size_t n;
+} dirty_list_t;
+
+static int
+s_add_dirty (const char *period, const char *fund, void *arg)
+{
+    dirty_list_t *list = arg;
+    char (*grown)[2][16] = realloc (list->pairs, (list->n + 1) * sizeof *grown);
+    if (!grown)
+        return -1;
+    list->pairs = grown;
+    snprintf (grown[list->n][0], 16, "%s", period);
+    snprintf (grown[list->n][1], 16, "%s", fund);
+    list->n++;
+    return 0;
+}
+
+//  Evaluates one dirty (period, fund) again and queues it for the province.
+static void
+s_forward_pair (city_t *self, const char *period, const char *fund)
+{
+    Fundchain__Evaluation **evals = NULL;
+    int n = cityeval_all (self->db, &self->conf, period, fund, &evals);
+    if (n < 0) {
+        log_error ("cannot evaluate %s %s (it stays marked and is tried again)", period, fund);
+        return;
+    }
+    if (citydb_commit_evaluations (self->db, period, fund, evals, (size_t) n, true) != 0)
+        log_error ("cannot queue the evaluations of %s %s: %s", period, fund,
+                   store_error (citydb_store (self->db)));
+    else if (n > 0)
+        log_info ("queued %d evaluations of %s %s, version %llu", n, period, fund,
+                  (unsigned long long) evals[0]->version);
+    for (int i = 0; i < n; i++)
+        evaluation_free (evals[i]);
+    free (evals);
+}
+
+//  Evaluates and queues every dirty (period, fund).
+static void
+s_forward_dirty (city_t *self)
+{
+    dirty_list_t list = {NULL, 0};
+    if (citydb_each_dirty (self->db, s_add_dirty, &list) != 0)
+        log_error ("cannot read the changed periods: %s", store_error (citydb_store (self->db)));
+    for (size_t i = 0; i < list.n; i++)
+        s_forward_pair (self, list.pairs[i][0], list.pairs[i][1]);
+    free (list.pairs);
+}
+
 //  Receives one message into the batch; returns false when none is waiting.
 static bool
 s_receive (city_t *self, size_t i)
@@ -196,8 +259,10 @@ s_batch (city_t *self)
         log_error ("could not store %zu reports: %s (not acknowledged; they will come again)",
                    n_accepted, store_error (citydb_store (self->db)));
     s_answer (self, n, n_accepted, committed);
-    if (committed)
+    if (committed) {
         s_publish_changes (self, n_accepted);
+        s_forward_dirty (self);
+    }
     for (size_t i = 0; i < n; i++) {
         report_destroy (&self->batch[i].report);
         zframe_destroy (&self->identities[i]);
@@ -209,12 +274,21 @@ s_loop (city_t *self)
 {
     zsock_t *sock = transport_server_sock (self->router);
     zpoller_t *poller = zpoller_new (sock, NULL);
+    if (self->province)
+        zpoller_add (poller, self->province);
+    int64_t next_send = 0;
     while (!zsys_interrupted) {
         void *which = zpoller_wait (poller, TICK_MS);
         if (zpoller_terminated (poller))
             break;
         if (which == sock)
             s_batch (self);
+        if (self->sender && which == self->province)
+            sender_take_acks (self->sender);
+        if (self->sender && zclock_mono () >= next_send) {
+            sender_send_due (self->sender);
+            next_send = zclock_mono () + SEND_MS;
+        }
     }
     zpoller_destroy (&poller);
 }
@@ -267,12 +341,28 @@ s_bind (city_t *self, const opts_t *opts)
         if (!key || !allow || !(cert = keys_load_secret (key)))
             return -1;
     }
+    const char *bound = cert ? keys_code (cert) : NULL;
+    if (bound && strcmp (bound, self->conf.city)) {
+        log_error ("the key %s is bound to %s, not to city %s", opts_get (opts, "key"), bound,
+                   self->conf.city);
+        zcert_destroy (&cert);
+        return -1;
+    }
     self->router = transport_server_new (ZMQ_ROUTER, bind, cert, allow);
     //  The feed is plain text on loopback (watch needs no key there), CURVE elsewhere.
     bool local_feed = transport_is_loopback (pub);
     self->pub = transport_server_new (ZMQ_PUB, pub, local_feed ? NULL : cert, allow);
+    int rc = self->router && self->pub ? 0 : -1;
+    const char *province = opts_get (opts, "province");
+    if (rc == 0 && province) {
+        const char *province_pub = self->insecure ? NULL : opts_need (opts, "province-pub");
+        if (!self->insecure && !province_pub)
+            rc = -1;
+        else if (!(self->province = transport_client_new (ZMQ_DEALER, province, cert, province_pub)))
+            rc = -1;
+    }
     zcert_destroy (&cert);
-    return self->router && self->pub ? 0 : -1;
+    return rc;
 }
 
 static int
@@ -297,6 +387,8 @@ s_free (city_t *self)
     free (self->accepted);
     free (self->accepted_at);
     free (self->outcomes);
+    sender_destroy (&self->sender);
+    zsock_destroy (&self->province);
     transport_server_destroy (&self->pub);
     transport_server_destroy (&self->router);
     citydb_destroy (&self->db);
@@ -326,6 +418,10 @@ city_run (int argc, char **argv)
     if (s_alloc (&self) != 0 || !(self.db = citydb_open (data))
         || cityconf_save (&self.conf, citydb_store (self.db)) != 0)
         goto done;
+    if (self.province && !(self.sender = sender_new (citydb_store (self.db), self.province,
+                                                     opts_get (opts, "province"))))
+        goto done;
+    s_forward_dirty (&self);   //  changes a crash left unforwarded
     if (self.insecure)
         log_warn ("--insecure: links are plain text and peers are not authenticated");
     log_info ("city %s %s receiving on %s", self.conf.city, self.conf.name, opts_get (opts, "bind"));

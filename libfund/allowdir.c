@@ -164,15 +164,22 @@ static void s_unstage(const char *staged)
     rmdir(staged);
 }
 
+//  Removes the staged directory once zauth has loaded it.
+void allowdir_unstage(allowdir_t *self)
+{
+    if (!self || !self->staged)
+        return;
+    s_unstage(self->staged);
+    zstr_free(&self->staged);
+}
+
 //  Removes the staged copy, frees the table and nulls the pointer.
 void allowdir_destroy(allowdir_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
     allowdir_t *self = *self_p;
-    if (self->staged)
-        s_unstage(self->staged);
-    zstr_free(&self->staged);
+    allowdir_unstage(self);
     zhashx_destroy(&self->codes);
     free(self);
     *self_p = NULL;

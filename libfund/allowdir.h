@@ -8,7 +8,8 @@
     keys are written again, with nothing but their code, into a new private
     directory: that directory is what the zauth actor loads, so zauth never
     sees a file that was not checked, and a peer's code comes from a table
-    this process built itself.
+    this process built itself. The directory is removed as soon as zauth
+    has loaded it.
 */
 #ifndef ALLOWDIR_H_INCLUDED
 #define ALLOWDIR_H_INCLUDED
@@ -24,8 +25,14 @@ allowdir_t *allowdir_new(const char *dir);
 /* Removes the staged copy, frees the table and nulls the pointer; safe on NULL. */
 void allowdir_destroy(allowdir_t **self_p);
 
-/* Returns the staged directory, for zauth's "CURVE" command. */
+/* Returns the staged directory, for zauth's "CURVE" command (NULL once
+   unstaged). */
 const char *allowdir_staged(allowdir_t *self);
+
+/* Removes the staged directory once zauth has loaded it (zauth keeps its
+   certificates when the directory is gone), so that nothing is left behind
+   however the process ends. */
+void allowdir_unstage(allowdir_t *self);
 
 /* Returns the code bound to a Z85 public key, or NULL when the key is not allowed. */
 const char *allowdir_code(allowdir_t *self, const char *public_txt);

@@ -1,7 +1,11 @@
 /*  store - the one place that talks to LMDB.
 
-    Every transaction holds the store's lock shared; changing the map size
-    takes it exclusively, because LMDB allows mdb_env_set_mapsize only
+    LMDB forbids opening one environment twice in a process (closing the
+    second copy would drop the first one's locks), so the stores of a
+    process opened on the same directory share one environment.
+
+    Every transaction holds the environment's lock shared; changing the map
+    size takes it exclusively, because LMDB allows mdb_env_set_mapsize only
     while this process has no transaction open. A thread that already holds
     a transaction (a nested call) therefore cannot grow the map: that write
     fails cleanly instead of deadlocking.
@@ -14,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define STORE_MAX_DBS 16
 #define STORE_MAX_READERS 126
@@ -23,12 +29,22 @@
 #define STORE_META "meta"
 #define STORE_COUNTER_PREFIX "seq."
 
-struct _store_t {
+//  One open LMDB environment of this process.
+typedef struct _s_env_t {
     MDB_env *env;
+    dev_t dev; //  The directory it was opened on.
+    ino_t ino;
+    pid_t pid; //  The process that opened it: a forked child may not use it.
+    int refs;
+    pthread_rwlock_t lock; //  Shared by transactions, exclusive to resize.
+    struct _s_env_t *next;
+} s_env_t;
+
+struct _store_t {
+    s_env_t *shared;
     int ndbs;
     char names[STORE_MAX_DBS][STORE_NAME_MAX + 1];
     MDB_dbi dbis[STORE_MAX_DBS];
-    pthread_rwlock_t lock; //  Shared by transactions, exclusive to resize.
     char error[512];
 };
 
@@ -40,8 +56,11 @@ struct _store_txn_t {
 
 //  Transactions this thread holds now, over all stores.
 static __thread int s_depth;
-//  The store this thread is writing to, if any.
-static __thread store_t *s_writing;
+//  The environment this thread is writing to, if any.
+static __thread s_env_t *s_writing;
+//  The environments open in this process.
+static pthread_mutex_t s_envs_mutex = PTHREAD_MUTEX_INITIALIZER;
+static s_env_t *s_envs;
 //  The message of the last failed store_open in this thread.
 static __thread char s_open_error[1024];
 
@@ -65,9 +84,9 @@ static int s_set_mapsize(store_t *self, size_t size)
 {
     if (s_depth > 0)
         return s_fail_text(self, "cannot resize the map inside a nested transaction");
-    pthread_rwlock_wrlock(&self->lock);
-    int rc = mdb_env_set_mapsize(self->env, size);
-    pthread_rwlock_unlock(&self->lock);
+    pthread_rwlock_wrlock(&self->shared->lock);
+    int rc = mdb_env_set_mapsize(self->shared->env, size);
+    pthread_rwlock_unlock(&self->shared->lock);
     return rc ? s_fail(self, "mdb_env_set_mapsize", rc) : 0;
 }
 
@@ -76,13 +95,13 @@ static int s_set_mapsize(store_t *self, size_t size)
 static int s_begin(store_t *self, unsigned flags, MDB_txn **txn)
 {
     for (;;) {
-        pthread_rwlock_rdlock(&self->lock);
-        int rc = mdb_txn_begin(self->env, NULL, flags, txn);
+        pthread_rwlock_rdlock(&self->shared->lock);
+        int rc = mdb_txn_begin(self->shared->env, NULL, flags, txn);
         if (rc == 0) {
             s_depth++;
             return 0;
         }
-        pthread_rwlock_unlock(&self->lock);
+        pthread_rwlock_unlock(&self->shared->lock);
         if (rc != MDB_MAP_RESIZED)
             return s_fail(self, "mdb_txn_begin", rc);
         if (s_set_mapsize(self, 0) != 0)
@@ -94,14 +113,14 @@ static int s_begin(store_t *self, unsigned flags, MDB_txn **txn)
 static void s_end(store_t *self)
 {
     s_depth--;
-    pthread_rwlock_unlock(&self->lock);
+    pthread_rwlock_unlock(&self->shared->lock);
 }
 
 //  Returns the current map size in bytes.
 size_t store_mapsize(const store_t *self)
 {
     MDB_envinfo info;
-    if (!self || mdb_env_info(self->env, &info) != 0)
+    if (!self || mdb_env_info(self->shared->env, &info) != 0)
         return 0;
     return info.me_mapsize;
 }
@@ -147,11 +166,11 @@ int store_write(store_t *self, store_fn *fn, void *arg)
 {
     if (!self || !fn)
         return -1;
-    if (s_writing == self)
+    if (s_writing == self->shared)
         return s_fail_text(self, "nested write transaction");
     self->error[0] = 0;
-    store_t *outer = s_writing;
-    s_writing = self;
+    s_env_t *outer = s_writing;
+    s_writing = self->shared;
     int rc;
     while ((rc = s_write_once(self, fn, arg)) == 1) {
         self->error[0] = 0;
@@ -212,7 +231,7 @@ static int s_check_key(store_txn_t *txn, const void *key, size_t klen)
 {
     if (!key || klen == 0)
         return s_fail_text(txn->store, "empty key");
-    if (klen > (size_t)mdb_env_get_maxkeysize(txn->store->env))
+    if (klen > (size_t)mdb_env_get_maxkeysize(txn->store->shared->env))
         return s_fail_text(txn->store, "key too long");
     return 0;
 }
@@ -288,7 +307,7 @@ int store_scan(store_txn_t *txn, const char *db, const void *prefix, size_t plen
     MDB_dbi dbi;
     if (!txn || !fn || (plen > 0 && !prefix) || s_dbi(txn, db, &dbi) != 0)
         return -1;
-    if (plen > (size_t)mdb_env_get_maxkeysize(txn->store->env))
+    if (plen > (size_t)mdb_env_get_maxkeysize(txn->store->shared->env))
         return 0; //  No key can be that long.
     MDB_cursor *cursor;
     int rc = mdb_cursor_open(txn->txn, dbi, &cursor);
@@ -389,7 +408,76 @@ static int s_open_dbs(store_txn_t *txn, void *arg)
     return 0;
 }
 
-//  Creates and opens the environment of self in dir. Returns 0 or -1.
+//  Creates and opens a new environment in dir. Returns it, or NULL.
+static s_env_t *s_env_new(store_t *self, const char *dir, const struct stat *st, size_t mapsize)
+{
+    s_env_t *shared = calloc(1, sizeof *shared);
+    if (!shared || pthread_rwlock_init(&shared->lock, NULL) != 0) {
+        free(shared);
+        s_fail_text(self, "out of memory");
+        return NULL;
+    }
+    shared->dev = st->st_dev;
+    shared->ino = st->st_ino;
+    shared->pid = getpid();
+    shared->refs = 1;
+    int rc = mdb_env_create(&shared->env);
+    if (rc == 0 && !(rc = mdb_env_set_maxdbs(shared->env, STORE_MAX_DBS)) &&
+        !(rc = mdb_env_set_maxreaders(shared->env, STORE_MAX_READERS)) &&
+        !(rc = mdb_env_set_mapsize(shared->env, mapsize)) &&
+        !(rc = mdb_env_open(shared->env, dir, MDB_NOTLS, 0600)))
+        rc = mdb_reader_check(shared->env, &(int){0});
+    if (rc == 0)
+        return shared;
+    s_fail(self, "opening the LMDB environment", rc);
+    if (shared->env)
+        mdb_env_close(shared->env);
+    pthread_rwlock_destroy(&shared->lock);
+    free(shared);
+    return NULL;
+}
+
+//  Finds this process's environment on the directory, or opens one.
+//  Called with s_envs_mutex held. Returns it, or NULL.
+static s_env_t *s_env_acquire(store_t *self, const char *dir, size_t mapsize)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        snprintf(self->error, sizeof self->error, "%s", strerror(errno));
+        return NULL;
+    }
+    for (s_env_t *shared = s_envs; shared; shared = shared->next)
+        if (shared->dev == st.st_dev && shared->ino == st.st_ino && shared->pid == getpid()) {
+            shared->refs++;
+            return shared;
+        }
+    s_env_t *shared = s_env_new(self, dir, &st, mapsize);
+    if (shared) {
+        shared->next = s_envs;
+        s_envs = shared;
+    }
+    return shared;
+}
+
+//  Drops a reference to an environment and closes it after the last one.
+//  An environment inherited from the parent process is left alone.
+static void s_env_release(s_env_t *shared)
+{
+    pthread_mutex_lock(&s_envs_mutex);
+    if (--shared->refs == 0 && shared->pid == getpid()) {
+        for (s_env_t **link = &s_envs; *link; link = &(*link)->next)
+            if (*link == shared) {
+                *link = shared->next;
+                break;
+            }
+        mdb_env_close(shared->env);
+        pthread_rwlock_destroy(&shared->lock);
+        free(shared);
+    }
+    pthread_mutex_unlock(&s_envs_mutex);
+}
+
+//  Opens the environment of self in dir and its databases. Returns 0 or -1.
 static int s_open_env(store_t *self, const char *dir)
 {
     size_t mapsize;
@@ -400,18 +488,11 @@ static int s_open_env(store_t *self, const char *dir)
         snprintf(self->error, sizeof self->error, "cannot create directory: %s", strerror(errno));
         return -1;
     }
-    int rc = mdb_env_create(&self->env);
-    if (rc != 0)
-        return s_fail(self, "mdb_env_create", rc);
-    if ((rc = mdb_env_set_maxdbs(self->env, STORE_MAX_DBS)) != 0 ||
-        (rc = mdb_env_set_maxreaders(self->env, STORE_MAX_READERS)) != 0 ||
-        (rc = mdb_env_set_mapsize(self->env, mapsize)) != 0)
-        return s_fail(self, "mdb_env_set", rc);
-    if ((rc = mdb_env_open(self->env, dir, MDB_NOTLS, 0600)) != 0)
-        return s_fail(self, "mdb_env_open", rc);
-    int dead = 0;
-    if ((rc = mdb_reader_check(self->env, &dead)) != 0)
-        return s_fail(self, "mdb_reader_check", rc);
+    pthread_mutex_lock(&s_envs_mutex);
+    self->shared = s_env_acquire(self, dir, mapsize);
+    pthread_mutex_unlock(&s_envs_mutex);
+    if (!self->shared)
+        return -1;
     return store_write(self, s_open_dbs, self);
 }
 
@@ -426,29 +507,24 @@ store_t *store_open(const char *dir, const char *const *dbs, const char **err)
         snprintf(s_open_error, sizeof s_open_error, "out of memory");
         return NULL;
     }
-    if (pthread_rwlock_init(&self->lock, NULL) != 0) {
-        free(self);
-        snprintf(s_open_error, sizeof s_open_error, "cannot create a lock");
-        return NULL;
-    }
     if (!dir || !*dir)
         s_fail_text(self, "no directory given");
     else if (s_add_names(self, dbs) == 0 && s_open_env(self, dir) == 0)
         return self;
-    snprintf(s_open_error, sizeof s_open_error, "%.400s: %.500s", dir ? dir : "(null)", self->error);
+    snprintf(s_open_error, sizeof s_open_error, "%.400s: %.500s", dir ? dir : "(null)",
+             self->error);
     store_destroy(&self);
     return NULL;
 }
 
-//  Closes the environment and nulls the pointer; safe on NULL.
+//  Closes the environment (after its last store) and nulls the pointer.
 void store_destroy(store_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
     store_t *self = *self_p;
-    if (self->env)
-        mdb_env_close(self->env);
-    pthread_rwlock_destroy(&self->lock);
+    if (self->shared)
+        s_env_release(self->shared);
     free(self);
     *self_p = NULL;
 }

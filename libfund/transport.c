@@ -97,11 +97,14 @@ static bool s_has_secret(zcert_t *cert)
     return memcmp(zcert_secret_key(cert), zeros, sizeof zeros) != 0;
 }
 
-//  Points zauth at the checked copy of the allow table; waits for it.
+//  Loads the checked copy of the allow table into zauth, then removes it.
 static void s_auth_configure(void)
 {
     zstr_sendx(s_auth, "CURVE", allowdir_staged(s_allow), NULL);
     zsock_wait(s_auth);
+    //  zauth has loaded the certificates and keeps them when the directory
+    //  is gone (its disk loader only reloads a directory it can read).
+    allowdir_unstage(s_allow);
 }
 
 //  Registers a CURVE server on the allow directory, starting zauth for the

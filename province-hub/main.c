@@ -1,25 +1,19 @@
 /*  province-hub - the provincial bureau's (省医保局) hub.
 
-    Stores every city and county evaluation in LMDB and answers ranking and
-    drill-down queries. (The hub's daemon and queries are the subject of
-    the next issue; keygen is shared with the other binaries.)
+    run receives the cities' evaluations over CURVE, checks that each city
+    sends only its own pool and units, stores the newest version durably
+    before acknowledging (group commit), and answers rank and show for
+    remote users on its query endpoint; rank and show read the same LMDB
+    (--data), also while run runs, or ask a remote hub (--query).
 */
 #include "cli.h"
-#include <stdio.h>
-
-static int
-s_not_yet (int argc, char **argv)
-{
-    (void) argc;
-    fprintf (stderr, "province-hub %s: not implemented in this version\n", argv[0]);
-    return EXIT_RUNTIME;
-}
+#include "hub.h"
 
 static const cli_command_t s_commands[] = {
     {"keygen", cli_keygen, "write a CURVE key pair bound to a 6-digit code"},
-    {"run", s_not_yet, "receive city evaluations (not implemented yet)"},
-    {"rank", s_not_yet, "rank cities or counties (not implemented yet)"},
-    {"show", s_not_yet, "show one evaluation (not implemented yet)"},
+    {"run", hub_run, "receive and store the cities' evaluations; answer queries"},
+    {"rank", hub_rank, "rank cities or counties by total or by an indicator"},
+    {"show", hub_show, "show one county's evaluation or one city's pool"},
     {NULL, NULL, NULL}};
 
 int

@@ -423,6 +423,43 @@ static int s_count(store_t *store)
     return store_read(store, s_count_fn, &count) == 0 ? count : -1;
 }
 
+//  Writes through one store while inside a write of another.
+static int s_write_other(store_txn_t *txn, void *arg)
+{
+    (void)txn;
+    put_t put = {"items", "inner", "x", 1, 0};
+    return store_write((store_t *)arg, s_put_one, &put);
+}
+
+static void test_two_stores_one_process(void **state)
+{
+    fixture_t *f = *state;
+    setenv("FUNDCHAIN_STORE_MAPSIZE", "65536", 1);
+    f->store = s_open(f);
+    static const char *const index_only[] = {"index", NULL};
+    const char *err;
+    store_t *second = store_open(f->dir, index_only, &err);
+    assert_non_null(second);
+    //  Both see each other's writes at once.
+    assert_int_equal(s_put(second, "index", "from", "second"), 0);
+    char val[256];
+    assert_int_equal(s_get(f->store, "index", "from", val, sizeof val), 0);
+    assert_string_equal(val, "second");
+    //  They share one environment: growth through one is the other's.
+    batch_t many = {0, 2000, 200};
+    assert_int_equal(store_write(f->store, s_put_batch, &many), 0);
+    assert_true(store_mapsize(f->store) > 65536);
+    assert_int_equal(store_mapsize(second), store_mapsize(f->store));
+    //  A write nested in a write of the same environment would deadlock
+    //  in LMDB: it is refused.
+    assert_int_equal(store_write(f->store, s_write_other, second), -1);
+    assert_non_null(strstr(store_error(second), "nested"));
+    //  Closing one leaves the other working.
+    store_destroy(&second);
+    assert_int_equal(s_count(f->store), 2000);
+    assert_int_equal(s_put(f->store, "index", "after", "close"), 0);
+}
+
 static void test_tiny_map_grows(void **state)
 {
     fixture_t *f = *state;
@@ -571,6 +608,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tiny_map_grows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_big_value_and_commit_map_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_processes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_two_stores_one_process, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

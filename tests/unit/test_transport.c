@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <glob.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -55,6 +56,8 @@ static int setup(void **state)
     f->server_cert = keys_load_secret(path);
     assert_non_null(f->server_cert);
     s_allow(f, "513331");
+    //  The checked copies of allow directories are made here.
+    setenv("TMPDIR", f->root, 1);
     *state = f;
     return 0;
 }
@@ -131,10 +134,23 @@ static const char *s_receive(zsock_t *router, const char *payload, int timeout)
     return code;
 }
 
+//  Returns how many staged allow directories exist under root.
+static size_t s_staged_dirs(fixture_t *f)
+{
+    char pattern[128];
+    snprintf(pattern, sizeof pattern, "%s/fundchain-allow-*", f->root);
+    glob_t found;
+    size_t count = glob(pattern, 0, NULL, &found) == 0 ? found.gl_pathc : 0;
+    globfree(&found);
+    return count;
+}
+
 static void test_allowed_key_gets_through(void **state)
 {
     fixture_t *f = *state;
     f->server = s_router(f);
+    //  zauth loaded the checked copy, which is gone already.
+    assert_int_equal(s_staged_dirs(f), 0);
     f->client = s_dealer(f, f->server, "513331");
     assert_int_equal(zstr_send(f->client, "report"), 0);
     zsock_t *router = transport_server_sock(f->server);
@@ -428,7 +444,6 @@ static void test_allowdir_table(void **state)
     assert_null(allowdir_code(allow, zcert_public_txt(cert)));
     zcert_t *good = s_cert(f, "513331");
     assert_string_equal(allowdir_code(allow, zcert_public_txt(good)), "513331");
-    zcert_destroy(&good);
     assert_null(allowdir_code(allow, NULL));
     //  The staged copy is private and holds exactly the allowed key.
     char staged[256];
@@ -440,9 +455,16 @@ static void test_allowdir_table(void **state)
     assert_non_null(dir);
     assert_int_equal(zdir_count(dir), 1);
     zdir_destroy(&dir);
+    allowdir_unstage(allow);
+    assert_int_equal(stat(staged, &st), -1);
+    assert_null(allowdir_staged(allow));
+    assert_int_equal(allowdir_size(allow), 1);
+    assert_null(allowdir_code(allow, zcert_public_txt(cert)));
+    assert_string_equal(allowdir_code(allow, zcert_public_txt(good)), "513331");
+    zcert_destroy(&good);
     allowdir_destroy(&allow);
     assert_null(allow);
-    assert_int_equal(stat(staged, &st), -1);
+    assert_int_equal(s_staged_dirs(f), 0);
     allowdir_destroy(NULL);
     assert_null(allowdir_new("/nonexistent/allow"));
     assert_null(allowdir_new(NULL));

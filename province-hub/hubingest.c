@@ -1,0 +1,110 @@
+/*  hubingest - examines one message from a city. */
+#include "hubingest.h"
+#include "adcode.h"
+#include "evaluation.h"
+#include "period.h"
+#include "transport.h"
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_PARTS 10000   /* items, indicators, scores, warnings, units */
+
+//  Checks the evaluation's own fields; returns NULL or the reason.
+static const char *
+s_malformed (const Fundchain__Evaluation *e)
+{
+    period_t p;
+    const char *why = NULL;
+    if (!e->code || !code_valid (e->code) || !e->city || !code_is_city (e->city))
+        return "bad unit or city code";
+    if (!e->period || period_parse (e->period, &p, &why) != 0)
+        return "bad period";
+    if (!e->fund || !fund_valid (e->fund))
+        return "bad fund";
+    if (e->version == 0)
+        return "no version";
+    if (e->n_items > MAX_PARTS || e->n_indicators > MAX_PARTS || e->n_scores > MAX_PARTS
+        || e->n_warnings > MAX_PARTS || e->n_units > MAX_PARTS)
+        return "too many parts";
+    return NULL;
+}
+
+//  Checks who may send what: a city its own pool and units, in the province.
+static bool
+s_jurisdiction (const char *province, const Fundchain__Evaluation *e, const char *peer,
+                char *reason, size_t size)
+{
+    const char *city = peer ? peer : e->city;
+    if (strcmp (e->city, city))
+        snprintf (reason, size, "city %s may not send the evaluations of city %s (jurisdiction)",
+                  city, e->city);
+    else if (e->level == FUNDCHAIN__EVALUATION__LEVEL__POOL && strcmp (e->code, city))
+        snprintf (reason, size, "city %s may not send the pool of %s (jurisdiction)", city, e->code);
+    else if (!code_in_city (e->code, city))
+        snprintf (reason, size, "unit %s is not inside city %s (jurisdiction)", e->code, city);
+    else if (!code_in_province (e->code, province))
+        snprintf (reason, size, "%s is not inside province %s (jurisdiction)", e->code, province);
+    else
+        return true;
+    return false;
+}
+
+//  Examines one payload frame.
+void
+hubingest_examine (const char *province, zframe_t *payload, const char *peer, hubingest_t *out)
+{
+    memset (out, 0, sizeof *out);
+    out->verdict = HUBINGEST_DROP;
+    size_t size = zframe_size (payload);
+    if (size > TRANSPORT_MAX_MSG) {
+        snprintf (out->reason, sizeof out->reason, "message of %zu bytes is too large", size);
+        return;
+    }
+    Fundchain__Envelope *env = fundchain__envelope__unpack (NULL, size, zframe_data (payload));
+    if (!env || env->body_case != FUNDCHAIN__ENVELOPE__BODY_EVALUATION) {
+        snprintf (out->reason, sizeof out->reason, env ? "unexpected message type %d"
+                                                       : "malformed message", env ? (int) env->body_case : 0);
+        fundchain__envelope__free_unpacked (env, NULL);
+        return;
+    }
+    //  Keep only the evaluation: detach it from the envelope.
+    Fundchain__Evaluation *e = env->evaluation;
+    env->evaluation = NULL;
+    env->body_case = FUNDCHAIN__ENVELOPE__BODY__NOT_SET;
+    fundchain__envelope__free_unpacked (env, NULL);
+    const char *bad = s_malformed (e);
+    if (bad) {
+        snprintf (out->reason, sizeof out->reason, "malformed evaluation: %s", bad);
+        evaluation_free (e);
+        return;
+    }
+    out->eval = e;
+    out->verdict = s_jurisdiction (province, e, peer, out->reason, sizeof out->reason)
+                       ? HUBINGEST_ACCEPT
+                       : HUBINGEST_REJECT;
+}
+
+//  Builds the acknowledgement of an examined message.
+zframe_t *
+hubingest_ack (const hubingest_t *in)
+{
+    const Fundchain__Evaluation *e = in->eval;
+    Fundchain__Ack ack = FUNDCHAIN__ACK__INIT;
+    ack.kind = "evaluation";
+    ack.unit = e->code;
+    ack.code = e->code;
+    ack.period = e->period;
+    ack.fund = e->fund;
+    ack.version = e->version;
+    ack.level = e->level;
+    bool rejected = in->verdict == HUBINGEST_REJECT;
+    ack.status = rejected ? FUNDCHAIN__ACK__STATUS__REJECTED : FUNDCHAIN__ACK__STATUS__ACCEPTED;
+    ack.reason = rejected ? (char *) in->reason : "";
+    Fundchain__Envelope env = FUNDCHAIN__ENVELOPE__INIT;
+    env.body_case = FUNDCHAIN__ENVELOPE__BODY_ACK;
+    env.ack = &ack;
+    zframe_t *frame = zframe_new (NULL, fundchain__envelope__get_packed_size (&env));
+    if (frame)
+        fundchain__envelope__pack (&env, zframe_data (frame));
+    return frame;
+}
