@@ -28,10 +28,14 @@ ctest --test-dir build-asan --output-on-failure -j"$jobs" || status=1
 
 conform="$top/../shared/conformance/conform.py"
 if [ -f "$conform" ]; then
-  echo "== conformance --city-only (plain build)"
-  python3 "$conform" --bin build/bin --city-only || status=1
-  echo "== conformance --city-only (ASan + UBSan build)"
-  python3 "$conform" --bin build-asan/bin --city-only --timeout 120 || status=1
+  for mode in --city-only "" --kill-city --restart-hub; do
+    echo "== conformance ${mode:-(plain)} (plain build)"
+    python3 "$conform" --bin build/bin $mode || status=1
+  done
+  for mode in --city-only ""; do
+    echo "== conformance ${mode:-(plain)} (ASan + UBSan build)"
+    python3 "$conform" --bin build-asan/bin --timeout 120 $mode || status=1
+  done
 else
   echo "conformance suite not found at $conform"; status=1
 fi
