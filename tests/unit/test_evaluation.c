@@ -460,6 +460,48 @@ static void test_custom_config(void **state)
     assert_null(evaluation_pool(NULL, NULL, "2023", "resident", NULL, 0, NULL, 0, NULL));
 }
 
+/* 攀枝花 2023 (seed 003) as shipped in deploy/sample: its self-assessed
+   scores with the default framework total 96, not the 95 the report
+   declares (its 基金监督管理 is "扣4分，得6分" of 9): the product computes 96
+   and warns about the declared 95. Its budget rates are the printed ones. */
+static void test_panzhihua_declared_95(void **state)
+{
+    (void)state;
+    csvimport_result_t result = {NULL, 0};
+    diag_t *diag = diag_new();
+    assert_int_equal(csvimport_file(REPO_DIR "/deploy/sample/510400-2023-resident.csv", "510400",
+                                    NULL, &result, diag),
+                     0);
+    assert_int_equal(result.n_reports, 1);
+    eval_cfg_t cfg;
+    eval_cfg_defaults(&cfg);
+    Fundchain__Evaluation *eval = evaluation_unit(result.reports[0], "510400", "攀枝花市", &cfg);
+    assert_non_null(eval);
+    assert_int_equal(eval->total_centi, 9600);
+    assert_string_equal(eval->grade, "excellent");
+    const char *message = NULL;
+    for (size_t i = 0; i < eval->n_warnings; i++)
+        if (!strcmp(eval->warnings[i]->code, "score_total_mismatch"))
+            message = eval->warnings[i]->message;
+    assert_non_null(message);
+    assert_non_null(strstr(message, "95.00"));
+    assert_non_null(strstr(message, "96.00"));
+    int64_t want[][2] = {{0, 10064}, {1, 9831}, {2, 5354690000}};
+    const char *codes[] = {"income_budget_rate", "expense_budget_rate", "current_balance"};
+    for (size_t k = 0; k < 3; k++) {
+        bool found = false;
+        for (size_t i = 0; i < eval->n_indicators; i++)
+            if (!strcmp(eval->indicators[i]->code, codes[k])) {
+                assert_int_equal(eval->indicators[i]->centi, want[k][1]);
+                found = true;
+            }
+        assert_true(found);
+    }
+    evaluation_free(eval);
+    csvimport_result_clear(&result);
+    diag_destroy(&diag);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -467,6 +509,7 @@ int main(void)
         cmocka_unit_test(test_scenario_province_show), cmocka_unit_test(test_unit_fields),
         cmocka_unit_test(test_encode_decode),          cmocka_unit_test(test_declared_total),
         cmocka_unit_test(test_pool_exact_ties),        cmocka_unit_test(test_custom_config),
+        cmocka_unit_test(test_panzhihua_declared_95),
     };
     return cmocka_run_group_tests(tests, scenario_setup, scenario_teardown);
 }
