@@ -59,9 +59,11 @@ void diag_add(diag_t *self, diag_level_t level, const char *code, const char *fi
     snprintf(e->file, sizeof e->file, "%s", file ? file : "");
     e->line = line > 0 ? line : 0;
     e->column = column > 0 ? column : 0;
+    if (!fmt)
+        return;   /* the message stays empty */
     va_list args;
     va_start(args, fmt);
-    vsnprintf(e->message, sizeof e->message, fmt ? fmt : "", args);
+    vsnprintf(e->message, sizeof e->message, fmt, args);
     va_end(args);
 }
 

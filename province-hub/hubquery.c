@@ -74,8 +74,9 @@ s_collect (const Fundchain__Evaluation *eval, void *arg)
 int
 hubquery_rank (hubdb_t *db, const hubquery_t *q, FILE *out, FILE *err)
 {
-    const char *level = q->level ? q->level : "city";
-    const char *by = q->by ? q->by : "total";
+    //  Over the wire an absent option arrives as "" (proto3): the same default applies.
+    const char *level = q->level && *q->level ? q->level : "city";
+    const char *by = q->by && *q->by ? q->by : "total";
     if (s_check (q, err) != 0)
         return EXIT_USAGE;
     if (strcmp (level, "city") && strcmp (level, "county")) {
