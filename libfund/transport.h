@@ -20,9 +20,17 @@
 #include <czmq.h>
 #include <stdbool.h>
 
-#define TRANSPORT_MAX_MSG (4 * 1024 * 1024)   /* ZMQ_MAXMSGSIZE and explicit check */
+#define TRANSPORT_MAX_MSG (4 * 1024 * 1024)   /* the largest message limit */
+#define TRANSPORT_MIN_MSG 1024                /* the smallest FUNDCHAIN_MAX_MSG */
 
 typedef struct _transport_server_t transport_server_t;
+
+/* Returns the largest message (bytes) this process sends or accepts: the
+   ZMQ_MAXMSGSIZE of every socket and the explicit check of senders and
+   receivers. TRANSPORT_MAX_MSG, or the environment variable FUNDCHAIN_MAX_MSG
+   when it is a number from TRANSPORT_MIN_MSG to TRANSPORT_MAX_MSG (tests use
+   it to lower the limit); another value is ignored with a warning. */
+size_t transport_max_msg (void);
 
 /* Returns true when the endpoint is tcp://127.x.x.x, tcp://[::1], tcp://localhost or ipc://. */
 bool transport_is_loopback (const char *endpoint);
