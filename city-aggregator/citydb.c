@@ -12,14 +12,64 @@ struct _citydb_t {
     store_t *store;
 };
 
-static const char *const s_dbs[] = {"reports", "meta", "dirty", OUTBOX_DBS, NULL};
+static const char *const s_dbs[] = {"reports", "meta", "dirty", "known", OUTBOX_DBS, NULL};
 
 #define KEY_MAX 64
+//  The meta record that says "known" indexes every stored report.
+#define KNOWN_INDEXED "known-indexed"
 
 static size_t
 s_key (char *buf, const char *period, const char *fund, const char *unit)
 {
     return (size_t) snprintf (buf, KEY_MAX, "%s|%s|%s", period, fund, unit);
+}
+
+//  Marks (fund, unit) known unless it is already. Returns 0, STORE_RETRY or -1.
+static int
+s_mark_known (store_txn_t *txn, const char *fund, const char *unit)
+{
+    char key[KEY_MAX];
+    int klen = snprintf (key, sizeof key, "%s|%s", fund, unit);
+    const void *val;
+    size_t len;
+    int rc = store_get (txn, "known", key, (size_t) klen, &val, &len);
+    return rc == 1 ? store_put (txn, "known", key, (size_t) klen, "", 0) : rc;
+}
+
+static int
+s_index_one (const void *key, size_t klen, const void *val, size_t vlen, void *arg)
+{
+    (void) key;
+    (void) klen;
+    Fundchain__StoredReport *stored = fundchain__stored_report__unpack (NULL, vlen, val);
+    int rc = 0;
+    if (stored && stored->report && stored->report->fund && stored->report->unit)
+        rc = s_mark_known (arg, stored->report->fund, stored->report->unit);
+    fundchain__stored_report__free_unpacked (stored, NULL);
+    return rc;
+}
+
+//  Indexes the units of every stored report (a store older than the index).
+static int
+s_index_all (store_txn_t *txn, void *arg)
+{
+    (void) arg;
+    const void *val;
+    size_t len;
+    int rc = store_get (txn, "meta", KNOWN_INDEXED, strlen (KNOWN_INDEXED), &val, &len);
+    if (rc != 1)
+        return rc;
+    rc = store_scan (txn, "reports", NULL, 0, s_index_one, txn);
+    return rc ? rc : store_put (txn, "meta", KNOWN_INDEXED, strlen (KNOWN_INDEXED), "", 0);
+}
+
+static int
+s_indexed (store_txn_t *txn, void *arg)
+{
+    (void) arg;
+    const void *val;
+    size_t len;
+    return store_get (txn, "meta", KNOWN_INDEXED, strlen (KNOWN_INDEXED), &val, &len);
 }
 
 //  Opens (creating) the city's store.
@@ -33,7 +83,17 @@ citydb_open (const char *dir)
     if (self && !self->store) {
         fprintf (stderr, "cannot open the city store %s: %s\n", dir, err ? err : "unknown error");
         free (self);
-        self = NULL;
+        return NULL;
+    }
+    //  A write only when the index is missing: once per store.
+    int rc = self ? store_read (self->store, s_indexed, NULL) : 0;
+    if (rc == 1 && store_write (self->store, s_index_all, NULL) != 0) {
+        fprintf (stderr, "cannot index the city store %s: %s\n", dir, store_error (self->store));
+        citydb_destroy (&self);
+    }
+    else if (rc < 0) {
+        fprintf (stderr, "cannot read the city store %s: %s\n", dir, store_error (self->store));
+        citydb_destroy (&self);
     }
     return self;
 }
@@ -130,7 +190,7 @@ s_accept_one (store_txn_t *txn, const report_t *report, int64_t now, citydb_outc
         int plen = snprintf (pair, sizeof pair, "%s|%s", report->period, report->fund);
         rc = store_put (txn, "dirty", pair, (size_t) plen, "", 0);
     }
-    return rc;
+    return rc == 0 ? s_mark_known (txn, report->fund, report->unit) : rc;
 }
 
 static int
@@ -220,6 +280,45 @@ citydb_report (const Fundchain__StoredReport *stored, const framework_t *fw)
 }
 
 typedef struct {
+    citydb_unit_fn *fn;
+    void *arg;
+    char prefix[KEY_MAX];
+    size_t plen;
+} known_t;
+
+static int
+s_visit_known (const void *key, size_t klen, const void *val, size_t vlen, void *arg)
+{
+    (void) val;
+    (void) vlen;
+    known_t *known = arg;
+    char unit[KEY_MAX];
+    if (klen <= known->plen || klen - known->plen >= sizeof unit)
+        return 0;
+    memcpy (unit, (const char *) key + known->plen, klen - known->plen);
+    unit[klen - known->plen] = 0;
+    return known->fn (unit, known->arg);
+}
+
+static int
+s_scan_known (store_txn_t *txn, void *arg)
+{
+    known_t *known = arg;
+    return store_scan (txn, "known", known->prefix, known->plen, s_visit_known, known);
+}
+
+//  Visits, in code order, every unit that has ever reported for fund.
+int
+citydb_each_known (citydb_t *self, const char *fund, citydb_unit_fn *fn, void *arg)
+{
+    known_t known = {fn, arg, "", 0};
+    if (!self || !fund || !fn)
+        return -1;
+    known.plen = (size_t) snprintf (known.prefix, sizeof known.prefix, "%.15s|", fund);
+    return store_read (self->store, s_scan_known, &known) == 0 ? 0 : -1;
+}
+
+typedef struct {
     citydb_dirty_fn *fn;
     void *arg;
 } dirty_t;
@@ -255,20 +354,19 @@ citydb_each_dirty (citydb_t *self, citydb_dirty_fn *fn, void *arg)
 }
 
 typedef struct {
-    const char *period, *fund;
-    Fundchain__Evaluation **evals;
+    const citydb_pair_t *pairs;
     size_t n;
     bool queue;
 } commit_t;
 
+//  Versions, queues and unmarks one pair inside the transaction.
 static int
-s_commit (store_txn_t *txn, void *arg)
+s_commit_pair (store_txn_t *txn, const citydb_pair_t *job, bool queue)
 {
-    commit_t *job = arg;
     uint64_t version = store_next (txn, "evaluation-version");
     if (version == 0)
         return -1;
-    for (size_t i = 0; job->queue && i < job->n; i++) {
+    for (size_t i = 0; queue && i < job->n; i++) {
         Fundchain__Evaluation *eval = job->evals[i];
         eval->version = version;
         Fundchain__OutboxEntry entry = FUNDCHAIN__OUTBOX_ENTRY__INIT;
@@ -286,11 +384,34 @@ s_commit (store_txn_t *txn, void *arg)
     return store_del (txn, "dirty", pair, (size_t) plen);
 }
 
+static int
+s_commit (store_txn_t *txn, void *arg)
+{
+    commit_t *job = arg;
+    for (size_t i = 0; i < job->n; i++) {
+        int rc = s_commit_pair (txn, &job->pairs[i], job->queue);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
 //  Versions and queues the evaluations of (period, fund), clearing its mark.
 int
 citydb_commit_evaluations (citydb_t *self, const char *period, const char *fund,
                            Fundchain__Evaluation **evals, size_t n, bool queue)
 {
-    commit_t job = {period, fund, evals, n, queue};
+    citydb_pair_t pair = {period, fund, evals, n};
+    commit_t job = {&pair, 1, queue};
+    return store_write (self->store, s_commit, &job);
+}
+
+//  The same for several pairs in one transaction.
+int
+citydb_commit_pairs (citydb_t *self, const citydb_pair_t *pairs, size_t n, bool queue)
+{
+    if (n == 0)
+        return 0;
+    commit_t job = {pairs, n, queue};
     return store_write (self->store, s_commit, &job);
 }

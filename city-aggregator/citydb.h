@@ -2,7 +2,8 @@
     keyed "period|fund|unit", with when its first revision arrived; the
     (period, fund) pairs whose evaluations must be made again ("dirty",
     marked in the same transaction that stores a report, so that a crash
-    cannot lose a change); and the outbox of evaluations for the province.
+    cannot lose a change); the units that ever reported for each fund
+    ("known", "fund|unit"); and the outbox of evaluations for the province.
 */
 #ifndef CITYDB_H_INCLUDED
 #define CITYDB_H_INCLUDED
@@ -44,6 +45,13 @@ int citydb_accept (citydb_t *self, report_t *const *reports, size_t n, int64_t n
    fund NULL visit everything. Returns 0 or -1. */
 int citydb_each (citydb_t *self, const char *period, const char *fund, citydb_fn *fn, void *arg);
 
+/* Visits one unit code; returns 0 to go on, 1 to stop, -1 to fail. */
+typedef int (citydb_unit_fn) (const char *unit, void *arg);
+
+/* Visits, in code order, every unit that has ever reported for fund (an
+   index kept by citydb_accept: no scan of the reports). Returns 0 or -1. */
+int citydb_each_known (citydb_t *self, const char *fund, citydb_unit_fn *fn, void *arg);
+
 /* Visits one (period, fund) marked dirty; returns 0 to go on, 1 to stop, -1 to fail. */
 typedef int (citydb_dirty_fn) (const char *period, const char *fund, void *arg);
 
@@ -55,6 +63,18 @@ int citydb_each_dirty (citydb_t *self, citydb_dirty_fn *fn, void *arg);
    and clears the dirty mark. Returns 0, or -1 when nothing was done. */
 int citydb_commit_evaluations (citydb_t *self, const char *period, const char *fund,
                                Fundchain__Evaluation **evals, size_t n, bool queue);
+
+/* The evaluations of one (period, fund), for citydb_commit_pairs. */
+typedef struct {
+    const char *period, *fund;
+    Fundchain__Evaluation **evals;
+    size_t n;
+} citydb_pair_t;
+
+/* The same as citydb_commit_evaluations for several pairs in ONE
+   transaction (one version each): a burst of changes costs one commit.
+   Returns 0, or -1 when nothing was done. */
+int citydb_commit_pairs (citydb_t *self, const citydb_pair_t *pairs, size_t n, bool queue);
 
 /* Turns a stored report into a report_t validated against fw (NULL: the
    default framework); NULL when it no longer

@@ -1,8 +1,12 @@
 /*  cityeval - evaluates a unit or the city pool from what the city stored. */
 #include "cityeval.h"
 #include "evaluation.h"
+#include "log.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define FORWARD_CHUNK 256   /* (period, fund) pairs queued in one transaction */
 
 typedef struct {
     report_t **reports;
@@ -57,9 +61,9 @@ s_add_code (known_t *k, const char *code)
 }
 
 static int
-s_add_reporter (const Fundchain__StoredReport *stored, void *arg)
+s_add_reporter (const char *unit, void *arg)
 {
-    return s_add_code (arg, stored->report->unit);
+    return s_add_code (arg, unit);
 }
 
 static int
@@ -77,7 +81,7 @@ cityeval_known (citydb_t *db, const cityconf_t *conf, const char *fund, char (**
     for (size_t i = 0; rc == 0 && i < conf->n_units; i++)
         rc = s_add_code (&k, conf->units[i].code);
     if (rc == 0)
-        rc = citydb_each (db, NULL, fund, s_add_reporter, &k);
+        rc = citydb_each_known (db, fund, s_add_reporter, &k);
     if (rc != 0) {
         free (k.codes);
         return -1;
@@ -163,4 +167,90 @@ cityeval_all (citydb_t *db, const cityconf_t *conf, const char *period, const ch
     }
     *evals = list;
     return n;
+}
+
+typedef struct {
+    char (*pairs)[2][16];
+    size_t n;
+} dirty_list_t;
+
+static int
+s_add_dirty (const char *period, const char *fund, void *arg)
+{
+    dirty_list_t *list = arg;
+    char (*grown)[2][16] = realloc (list->pairs, (list->n + 1) * sizeof *grown);
+    if (!grown)
+        return -1;
+    list->pairs = grown;
+    snprintf (grown[list->n][0], 16, "%s", period);
+    snprintf (grown[list->n][1], 16, "%s", fund);
+    list->n++;
+    return 0;
+}
+
+static void
+s_pairs_free (citydb_pair_t *pairs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < pairs[i].n; k++)
+            evaluation_free (pairs[i].evals[k]);
+        free (pairs[i].evals);
+    }
+}
+
+//  Evaluates and queues one chunk of dirty pairs in one transaction.
+//  Returns the number of pairs queued, or -1.
+static int
+s_forward_chunk (citydb_t *db, const cityconf_t *conf, char (*dirty)[2][16], size_t n)
+{
+    citydb_pair_t pairs[FORWARD_CHUNK];
+    size_t done = 0, evals = 0;
+    for (size_t i = 0; i < n; i++) {
+        citydb_pair_t *pair = &pairs[done];
+        int count = cityeval_all (db, conf, dirty[i][0], dirty[i][1], &pair->evals);
+        if (count < 0) {
+            log_error ("cannot evaluate %s %s (it stays marked and is tried again)", dirty[i][0],
+                       dirty[i][1]);
+            continue;
+        }
+        pair->period = dirty[i][0];
+        pair->fund = dirty[i][1];
+        pair->n = (size_t) count;
+        evals += pair->n;
+        done++;
+    }
+    int rc = citydb_commit_pairs (db, pairs, done, true);
+    if (rc != 0)
+        log_error ("cannot queue the evaluations of %zu changed periods: %s", done,
+                   store_error (citydb_store (db)));
+    else if (done > 0)
+        log_info ("queued %zu evaluations of %zu changed periods (%s %s ...), version %llu",
+                  evals, done, pairs[0].period, pairs[0].fund,
+                  (unsigned long long) (pairs[0].n ? pairs[0].evals[0]->version : 0));
+    s_pairs_free (pairs, done);
+    return rc == 0 ? (int) done : -1;
+}
+
+//  Evaluates and queues every dirty pair, FORWARD_CHUNK per transaction.
+int
+cityeval_forward (citydb_t *db, const cityconf_t *conf)
+{
+    dirty_list_t list = {NULL, 0};
+    if (citydb_each_dirty (db, s_add_dirty, &list) != 0) {
+        log_error ("cannot read the changed periods: %s", store_error (citydb_store (db)));
+        free (list.pairs);
+        return -1;
+    }
+    int total = 0;
+    for (size_t at = 0; at < list.n; at += FORWARD_CHUNK) {
+        size_t n = list.n - at < FORWARD_CHUNK ? list.n - at : FORWARD_CHUNK;
+        int done = s_forward_chunk (db, conf, list.pairs + at, n);
+        if (done < 0) {
+            total = -1;
+            break;
+        }
+        total += done;
+    }
+    free (list.pairs);
+    return total;
 }

@@ -29,4 +29,12 @@ int cityeval_all (citydb_t *db, const cityconf_t *conf, const char *period, cons
    free()), or -1. Each code is 7 bytes. */
 int cityeval_known (citydb_t *db, const cityconf_t *conf, const char *fund, char (**codes)[8]);
 
+/* Evaluates again every (period, fund) marked dirty, pool and units, and
+   queues the evaluations for the province with the next version, clearing
+   the marks: up to 256 pairs in ONE transaction, so that a burst of changes
+   costs a few commits, not one each. A pair that cannot be evaluated stays
+   marked (logged). Returns the number of pairs queued, or -1 when the
+   marks cannot be read or a commit failed (the pairs stay marked). */
+int cityeval_forward (citydb_t *db, const cityconf_t *conf);
+
 #endif

@@ -2,10 +2,47 @@
 #include "ingest.h"
 #include "adcode.h"
 #include "diag.h"
+#include "encoding.h"
+#include "period.h"
 #include "transport.h"
 #include "validate.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#define INGEST_CLOCK_SKEW 86400   /* a day of slack for clocks and time zones */
+
+//  The names of the Envelope's message types, for the logs.
+static const char *
+s_type_name (int body_case)
+{
+    switch (body_case) {
+    case FUNDCHAIN__ENVELOPE__BODY_REPORT: return "report";
+    case FUNDCHAIN__ENVELOPE__BODY_ACK: return "ack";
+    case FUNDCHAIN__ENVELOPE__BODY_EVALUATION: return "evaluation";
+    case FUNDCHAIN__ENVELOPE__BODY_QUERY: return "query";
+    case FUNDCHAIN__ENVELOPE__BODY_REPLY: return "reply";
+    default: return "none";
+    }
+}
+
+//  Makes text safe for a log line and an acknowledgement: control
+//  characters and bytes that are not UTF-8 (the peer chose them, or a
+//  cut at the end of a field split a character) become '?'.
+static void
+s_printable (char *text)
+{
+    size_t len = strlen (text);
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char) text[i] < 0x20 || text[i] == 0x7f)
+            text[i] = '?';
+    size_t at = 0, bad = 0;
+    while (at < len && !encoding_utf8_valid (text + at, len - at, &bad) && at + bad < len) {
+        text[at + bad] = '?';
+        at += bad + 1;
+    }
+}
 
 static void
 s_copy_names (ingest_t *out, const Fundchain__Report *r)
@@ -14,6 +51,41 @@ s_copy_names (ingest_t *out, const Fundchain__Report *r)
     snprintf (out->period, sizeof out->period, "%s", r->period ? r->period : "");
     snprintf (out->fund, sizeof out->fund, "%s", r->fund ? r->fund : "");
     out->revision = r->revision;
+    s_printable (out->unit);
+    s_printable (out->period);
+    s_printable (out->fund);
+}
+
+//  Returns true when the period begins more than a day (clock skew) after
+//  now. A period that does not parse is left to validate_report.
+static bool
+s_not_begun (const char *text)
+{
+    period_t p;
+    const char *why = NULL;
+    if (period_parse (text, &p, &why) != 0)
+        return false;
+    struct tm tm = {0};
+    tm.tm_year = p.year - 1900;
+    tm.tm_mon = p.kind == PERIOD_MONTH ? p.index - 1 : p.kind == PERIOD_QUARTER ? (p.index - 1) * 3 : 0;
+    tm.tm_mday = 1;
+    return timegm (&tm) > time (NULL) + INGEST_CLOCK_SKEW;
+}
+
+//  Checks what no sender of ours ever sends: a unit that is not a code,
+//  revision 0 (revisions start at 1), a period that has not begun.
+static bool
+s_sane (ingest_t *out)
+{
+    if (!code_valid (out->unit))
+        snprintf (out->reason, sizeof out->reason, "unit '%s' is not a 6-digit code", out->unit);
+    else if (out->revision == 0)
+        snprintf (out->reason, sizeof out->reason, "revision 0 is not a revision (they start at 1)");
+    else if (s_not_begun (out->period))
+        snprintf (out->reason, sizeof out->reason, "period %s has not begun", out->period);
+    else
+        return true;
+    return false;
 }
 
 //  Checks who may report what: the key's own unit, inside this city.
@@ -68,8 +140,9 @@ ingest_examine (const cityconf_t *conf, zframe_t *payload, const char *peer, ing
     memset (out, 0, sizeof *out);
     out->verdict = INGEST_DROP;
     size_t size = zframe_size (payload);
-    if (size > TRANSPORT_MAX_MSG) {
-        snprintf (out->reason, sizeof out->reason, "message of %zu bytes is too large", size);
+    if (size > transport_max_msg ()) {
+        snprintf (out->reason, sizeof out->reason, "message of %zu bytes is larger than %zu",
+                  size, transport_max_msg ());
         return;
     }
     Fundchain__Envelope *env = fundchain__envelope__unpack (NULL, size, zframe_data (payload));
@@ -78,14 +151,15 @@ ingest_examine (const cityconf_t *conf, zframe_t *payload, const char *peer, ing
         return;
     }
     if (env->body_case != FUNDCHAIN__ENVELOPE__BODY_REPORT) {
-        snprintf (out->reason, sizeof out->reason, "unexpected message type %d",
-                  (int) env->body_case);
+        snprintf (out->reason, sizeof out->reason,
+                  "unexpected message type %d (%s): a city accepts reports only",
+                  (int) env->body_case, s_type_name ((int) env->body_case));
         fundchain__envelope__free_unpacked (env, NULL);
         return;
     }
     s_copy_names (out, env->report);
     out->verdict = INGEST_REJECT;
-    if (s_jurisdiction (conf, peer, out)) {
+    if (s_sane (out) && s_jurisdiction (conf, peer, out)) {
         size_t len = fundchain__report__get_packed_size (env->report);
         uint8_t *bytes = malloc (len ? len : 1);
         if (bytes) {
@@ -94,5 +168,6 @@ ingest_examine (const cityconf_t *conf, zframe_t *payload, const char *peer, ing
         }
         free (bytes);
     }
+    s_printable (out->reason);
     fundchain__envelope__free_unpacked (env, NULL);
 }

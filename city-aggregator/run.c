@@ -34,6 +34,7 @@
 #include <string.h>
 
 #define BATCH_MAX 4096
+#define PEER_BATCH_MAX 512   //  messages of one peer in a batch: a flood cannot fill it
 #define TICK_MS 200
 #define SEND_MS 200
 
@@ -67,6 +68,7 @@ typedef struct {
     report_t **accepted;
     size_t *accepted_at;   //  batch index of each accepted report
     citydb_outcome_t *outcomes;
+    char (*peers)[8];      //  the authenticated code of each message's sender, or ""
 } city_t;
 
 static void
@@ -139,56 +141,11 @@ s_publish_changes (city_t *self, size_t n)
     }
 }
 
-typedef struct {
-    char (*pairs)[2][16];
-    size_t n;
-} dirty_list_t;
-
-static int
-s_add_dirty (const char *period, const char *fund, void *arg)
-{
-    dirty_list_t *list = arg;
-    char (*grown)[2][16] = realloc (list->pairs, (list->n + 1) * sizeof *grown);
-    if (!grown)
-        return -1;
-    list->pairs = grown;
-    snprintf (grown[list->n][0], 16, "%s", period);
-    snprintf (grown[list->n][1], 16, "%s", fund);
-    list->n++;
-    return 0;
-}
-
-//  Evaluates one dirty (period, fund) again and queues it for the province.
-static void
-s_forward_pair (city_t *self, const char *period, const char *fund)
-{
-    Fundchain__Evaluation **evals = NULL;
-    int n = cityeval_all (self->db, &self->conf, period, fund, &evals);
-    if (n < 0) {
-        log_error ("cannot evaluate %s %s (it stays marked and is tried again)", period, fund);
-        return;
-    }
-    if (citydb_commit_evaluations (self->db, period, fund, evals, (size_t) n, true) != 0)
-        log_error ("cannot queue the evaluations of %s %s: %s", period, fund,
-                   store_error (citydb_store (self->db)));
-    else if (n > 0)
-        log_info ("queued %d evaluations of %s %s, version %llu", n, period, fund,
-                  (unsigned long long) evals[0]->version);
-    for (int i = 0; i < n; i++)
-        evaluation_free (evals[i]);
-    free (evals);
-}
-
-//  Evaluates and queues every dirty (period, fund).
+//  Evaluates and queues every dirty (period, fund), many per transaction.
 static void
 s_forward_dirty (city_t *self)
 {
-    dirty_list_t list = {NULL, 0};
-    if (citydb_each_dirty (self->db, s_add_dirty, &list) != 0)
-        log_error ("cannot read the changed periods: %s", store_error (citydb_store (self->db)));
-    for (size_t i = 0; i < list.n; i++)
-        s_forward_pair (self, list.pairs[i][0], list.pairs[i][1]);
-    free (list.pairs);
+    cityeval_forward (self->db, &self->conf);   //  logs what it did and what failed
 }
 
 //  Receives one message into the batch; returns false when none is waiting.
@@ -204,15 +161,18 @@ s_receive (city_t *self, size_t i)
     ingest_t *in = &self->batch[i];
     memset (in, 0, sizeof *in);
     in->verdict = INGEST_DROP;
+    const char *peer = payload ? transport_peer_code (payload) : NULL;
+    snprintf (self->peers[i], sizeof self->peers[i], "%s", peer ? peer : "");
     if (!payload || zmsg_size (msg) != 0)
-        snprintf (in->reason, sizeof in->reason, "malformed multipart message");
-    else {
-        const char *peer = transport_peer_code (payload);
-        if (!peer && !self->insecure)
-            snprintf (in->reason, sizeof in->reason, "no authenticated code on the connection");
-        else
-            ingest_examine (&self->conf, payload, peer, in);
-    }
+        snprintf (in->reason, sizeof in->reason, "malformed multipart message (%zu frames)",
+                  msg ? zmsg_size (msg) + (payload != NULL) : 0);
+    else if (!peer && !self->insecure)
+        snprintf (in->reason, sizeof in->reason, "no authenticated code on the connection");
+    else
+        ingest_examine (&self->conf, payload, peer, in);
+    //  A dropped message names no unit: the log names the sender's key.
+    if (in->verdict == INGEST_DROP && peer)
+        snprintf (in->unit, sizeof in->unit, "%s", peer);
     zframe_destroy (&payload);
     zmsg_destroy (&msg);
     return true;
@@ -224,8 +184,8 @@ s_answer (city_t *self, size_t n, size_t n_accepted, bool committed)
     for (size_t i = 0; i < n; i++) {
         ingest_t *in = &self->batch[i];
         if (in->verdict == INGEST_DROP)
-            log_warn ("dropped a message from %s: %s", in->unit[0] ? in->unit : "a peer",
-                      in->reason);
+            log_warn ("dropped a message from %s: %s",
+                      in->unit[0] ? in->unit : "an unauthenticated peer", in->reason);
         else if (in->verdict == INGEST_REJECT) {
             log_warn ("rejected %s %s %s revision %u: %s", in->unit, in->period, in->fund,
                       in->revision, in->reason);
@@ -241,18 +201,38 @@ s_answer (city_t *self, size_t n, size_t n_accepted, bool committed)
     }
 }
 
-//  Takes every waiting message as one batch, commits once, then answers.
+//  Counts message i against its sender (its code, or its connection when
+//  it has none); returns true when the sender has had its share of the batch.
+static bool
+s_peer_full (city_t *self, zhash_t *counts, size_t i)
+{
+    char *hex = self->peers[i][0] || !self->identities[i] ? NULL
+                                                           : zframe_strhex (self->identities[i]);
+    const char *key = hex ? hex : self->peers[i];
+    uintptr_t count = (uintptr_t) zhash_lookup (counts, key) + 1;
+    zhash_update (counts, key, (void *) count);
+    free (hex);
+    return count >= PEER_BATCH_MAX;
+}
+
+//  Takes the waiting messages as one batch, commits once, then answers.
+//  libzmq fair-queues the senders; a batch ends when one of them has sent
+//  PEER_BATCH_MAX, so that a flood delays the others by one short batch.
 static void
 s_batch (city_t *self)
 {
     size_t n = 0, n_accepted = 0;
-    while (n < BATCH_MAX && s_receive (self, n)) {
+    zhash_t *counts = zhash_new ();
+    bool full = !counts;
+    while (!full && n < BATCH_MAX && s_receive (self, n)) {
         if (self->batch[n].verdict == INGEST_ACCEPT) {
             self->accepted[n_accepted] = self->batch[n].report;
             self->accepted_at[n_accepted++] = n;
         }
+        full = s_peer_full (self, counts, n);
         n++;
     }
+    zhash_destroy (&counts);
     bool committed = citydb_accept (self->db, self->accepted, n_accepted, (int64_t) time (NULL),
                                     self->outcomes) == 0;
     if (!committed)
@@ -373,8 +353,9 @@ s_alloc (city_t *self)
     self->accepted = calloc (BATCH_MAX, sizeof *self->accepted);
     self->accepted_at = calloc (BATCH_MAX, sizeof *self->accepted_at);
     self->outcomes = calloc (BATCH_MAX, sizeof *self->outcomes);
+    self->peers = calloc (BATCH_MAX, sizeof *self->peers);
     return self->batch && self->identities && self->accepted && self->accepted_at
-                   && self->outcomes
+                   && self->outcomes && self->peers
                ? 0
                : -1;
 }
@@ -387,6 +368,7 @@ s_free (city_t *self)
     free (self->accepted);
     free (self->accepted_at);
     free (self->outcomes);
+    free (self->peers);
     sender_destroy (&self->sender);
     zsock_destroy (&self->province);
     transport_server_destroy (&self->pub);

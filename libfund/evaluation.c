@@ -438,11 +438,45 @@ uint8_t *evaluation_encode(const Fundchain__Evaluation *eval, size_t *len)
     return buf;
 }
 
-/* Parses an Evaluation; returns NULL on malformed input. */
+/* Returns true when the message has no unknown field numbered 0. protobuf-c
+   reads such a field from an overlong tag (0x80 0x00) but writes it back as
+   the one byte 0x00, which it then refuses: an evaluation holding one would
+   be stored and never read again. */
+static bool s_no_field_zero(const ProtobufCMessage *msg)
+{
+    for (unsigned i = 0; msg && i < msg->n_unknown_fields; i++)
+        if (msg->unknown_fields[i].tag == 0)
+            return false;
+    return true;
+}
+
+/* Returns true when neither the evaluation nor any part of it has an
+   unknown field numbered 0. */
+static bool s_well_formed(const Fundchain__Evaluation *e)
+{
+    bool ok = s_no_field_zero(&e->base);
+    for (size_t i = 0; ok && i < e->n_items; i++)
+        ok = s_no_field_zero(&e->items[i]->base);
+    for (size_t i = 0; ok && i < e->n_indicators; i++)
+        ok = s_no_field_zero(&e->indicators[i]->base);
+    for (size_t i = 0; ok && i < e->n_scores; i++)
+        ok = s_no_field_zero(&e->scores[i]->base);
+    for (size_t i = 0; ok && i < e->n_warnings; i++)
+        ok = s_no_field_zero(&e->warnings[i]->base);
+    return ok;
+}
+
+/* Parses an Evaluation; returns NULL on malformed input, also when it could
+   not be encoded again into something readable (a field numbered 0). */
 Fundchain__Evaluation *evaluation_decode(const uint8_t *data, size_t len)
 {
     static const uint8_t empty[1] = {0};
     if (!data && len)
         return NULL;
-    return fundchain__evaluation__unpack(NULL, len, data ? data : empty);
+    Fundchain__Evaluation *eval = fundchain__evaluation__unpack(NULL, len, data ? data : empty);
+    if (eval && !s_well_formed(eval)) {
+        evaluation_free(eval);
+        eval = NULL;
+    }
+    return eval;
 }

@@ -44,6 +44,26 @@ rank_sort (rank_row_t *rows, size_t n, bool ascending)
     }
 }
 
+//  Makes a JSON string; text that is not valid UTF-8 (a hostile peer's
+//  name or question, or a name cut inside a character) is shown with '?'
+//  for every byte above ASCII, so that one bad name cannot void a ranking.
+static json_t *
+s_string (const char *text)
+{
+    json_t *json = json_string (text ? text : "");
+    if (json || !text)
+        return json;
+    char *copy = strdup (text);
+    if (!copy)
+        return NULL;
+    for (char *p = copy; *p; p++)
+        if ((unsigned char) *p >= 0x80)
+            *p = '?';
+    json = json_string (copy);
+    free (copy);
+    return json;
+}
+
 //  Builds the SPEC 7 JSON of a ranking.
 json_t *
 rank_json (const char *period, const char *fund, const char *level, const char *by,
@@ -52,9 +72,9 @@ rank_json (const char *period, const char *fund, const char *level, const char *
     json_t *list = json_array ();
     for (size_t i = 0; list && i < n; i++) {
         const rank_row_t *r = &rows[i];
-        json_t *row = json_pack ("{s:o, s:s, s:s, s:o}", "rank",
-                                 r->rank ? json_integer (r->rank) : json_null (), "code", r->code,
-                                 "name", r->name, "value",
+        json_t *row = json_pack ("{s:o, s:o, s:o, s:o}", "rank",
+                                 r->rank ? json_integer (r->rank) : json_null (), "code",
+                                 s_string (r->code), "name", s_string (r->name), "value",
                                  r->has_value ? json_real ((double) r->centi / 100.0)
                                               : json_null ());
         if (!row || json_array_append_new (list, row) != 0) {
@@ -62,8 +82,9 @@ rank_json (const char *period, const char *fund, const char *level, const char *
             return NULL;
         }
     }
-    return json_pack ("{s:s, s:s, s:s, s:s, s:o}", "period", period, "fund", fund, "level",
-                      level, "by", by, "rows", list);
+    return json_pack ("{s:o, s:o, s:o, s:o, s:o}", "period", s_string (period), "fund",
+                      s_string (fund), "level", s_string (level), "by", s_string (by), "rows",
+                      list);
 }
 
 static int

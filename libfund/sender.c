@@ -97,11 +97,16 @@ s_send_entry (const char *key, const Fundchain__OutboxEntry *entry, void *arg)
     Fundchain__Envelope env;
     s_envelope (entry, &env);
     size_t size = fundchain__envelope__get_packed_size (&env);
-    if (env.body_case == FUNDCHAIN__ENVELOPE__BODY__NOT_SET || size > TRANSPORT_MAX_MSG) {
-        log_error ("%s: %s is %zu bytes, more than %s accepts: dead", key,
-                   env.body_case ? "the message" : "an empty entry", size, self->peer);
-        s_change (self, key, FUNDCHAIN__OUTBOX_ENTRY__STATE__DEAD,
-                  "larger than the receiver accepts");
+    if (env.body_case == FUNDCHAIN__ENVELOPE__BODY__NOT_SET || size > transport_max_msg ()) {
+        char reason[128];
+        if (env.body_case == FUNDCHAIN__ENVELOPE__BODY__NOT_SET)
+            snprintf (reason, sizeof reason, "an empty entry: nothing to send");
+        else
+            snprintf (reason, sizeof reason,
+                      "%zu bytes, larger than the %zu bytes the receiver accepts", size,
+                      transport_max_msg ());
+        log_error ("%s for %s: %s: dead", key, self->peer, reason);
+        s_change (self, key, FUNDCHAIN__OUTBOX_ENTRY__STATE__DEAD, reason);
         return 0;
     }
     zframe_t *frame = zframe_new (NULL, size);
@@ -171,7 +176,7 @@ sender_take_acks (sender_t *self)
         zframe_t *frame = zframe_recv (self->sock);
         if (!frame)
             break;
-        if (zframe_size (frame) <= TRANSPORT_MAX_MSG)
+        if (zframe_size (frame) <= transport_max_msg ())
             s_take_ack (self, frame);
         zframe_destroy (&frame);
     }

@@ -16,6 +16,15 @@
     and only when that key's code is the code the frame carries; and a
     plain-text receiver (ROUTER) never runs beside CURVE servers. A
     plain-text feed (PUB) on loopback may: it receives no payload.
+
+    libzmq refuses peers silently: a key that ZAP denies, a plain-text
+    client on a CURVE endpoint, bytes that are not ZMTP. So every server
+    has a watcher, an actor reading the socket's monitor events (zmonitor),
+    that logs each failed handshake with its reason, and each disconnection
+    (the only trace libzmq leaves of a message over ZMQ_MAXMSGSIZE): at
+    most WATCH_BURST lines of each kind in WATCH_WINDOW_MS (the next one
+    tells how many were left out), so that a peer retrying every 100 ms
+    cannot flood the log.
 */
 #include "transport.h"
 #include "allowdir.h"
@@ -34,9 +43,12 @@
 
 #define TRANSPORT_ZAP_DOMAIN "fundchain"
 #define TRANSPORT_CLIENT_LINGER 100
+#define WATCH_WINDOW_MS 60000 //  Each kind of event is logged at most
+#define WATCH_BURST 5         //  WATCH_BURST times in WATCH_WINDOW_MS.
 
 struct _transport_server_t {
     zsock_t *sock;
+    zactor_t *watch; //  Logs the failed handshakes of sock.
     bool curve;
     bool receiver; //  A ROUTER: its frames' peer codes are asked for.
 };
@@ -48,6 +60,154 @@ static allowdir_t *s_allow;   //  The checked allow table zauth loaded.
 static char *s_allow_path;    //  The allow directory, resolved.
 static int s_curve_servers;   //  CURVE servers alive.
 static int s_plain_receivers; //  Plain-text ROUTER servers alive.
+
+//  The message size limit, read once from the environment.
+static pthread_once_t s_max_msg_once = PTHREAD_ONCE_INIT;
+static size_t s_max_msg = TRANSPORT_MAX_MSG;
+
+//  Reads FUNDCHAIN_MAX_MSG into s_max_msg; warns about a bad value.
+static void s_max_msg_read(void)
+{
+    const char *text = getenv("FUNDCHAIN_MAX_MSG");
+    if (!text || !*text)
+        return;
+    char *end;
+    errno = 0;
+    unsigned long long value = strtoull(text, &end, 10);
+    if (*text < '0' || *text > '9' || *end || errno || value < TRANSPORT_MIN_MSG ||
+        value > TRANSPORT_MAX_MSG)
+        log_warn("transport: FUNDCHAIN_MAX_MSG=%s ignored: not a number of bytes from %d to %d",
+                 text, TRANSPORT_MIN_MSG, TRANSPORT_MAX_MSG);
+    else
+        s_max_msg = (size_t)value;
+}
+
+//  Returns the largest message this process sends or accepts.
+size_t transport_max_msg(void)
+{
+    pthread_once(&s_max_msg_once, s_max_msg_read);
+    return s_max_msg;
+}
+
+//  One kind of connection event as the watcher logs it.
+typedef struct {
+    const char *event; //  The zmonitor event name.
+    log_level_t level;
+    int64_t window;  //  When its window began (zclock_mono), 0 none yet.
+    unsigned logged; //  How many were logged in the window.
+    unsigned quiet;  //  How many were left out since the last one logged.
+} s_watch_kind_t;
+
+//  Describes a ZMQ_PROTOCOL_ERROR_* value of a failed handshake.
+static const char *s_protocol_error(unsigned long code)
+{
+    if (code == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH)
+        return "a peer without CURVE (plain text or another mechanism)";
+    if (code == ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC)
+        return "a CURVE handshake that does not decrypt (wrong server key or forged traffic)";
+    if (code >= ZMQ_PROTOCOL_ERROR_ZAP_UNSPECIFIED && code < ZMQ_PROTOCOL_ERROR_WS_UNSPECIFIED)
+        return "a peer the ZAP handler gave no valid answer for";
+    return "a peer that does not speak ZMTP correctly (garbage or a broken client)";
+}
+
+//  Writes what happened, from the event and its value, into text.
+static void s_watch_reason(const char *event, const char *value, char *text, size_t size)
+{
+    unsigned long code = value ? strtoul(value, NULL, 10) : 0;
+    if (!strcmp(event, "HANDSHAKE_FAILED_AUTH"))
+        snprintf(text, size, "refused a key that is not in the allow directory (ZAP status %lu)",
+                 code);
+    else if (!strcmp(event, "HANDSHAKE_FAILED_PROTOCOL"))
+        snprintf(text, size, "dropped %s (protocol error 0x%lx)", s_protocol_error(code), code);
+    else if (!strcmp(event, "HANDSHAKE_FAILED_NO_DETAIL"))
+        snprintf(text, size,
+                 "dropped a connection that ended before its handshake completed (%s): "
+                 "garbage, a port scan or a client that gave up",
+                 strerror((int)code));
+    else //  libzmq says no more, and drops an oversize message this way too.
+        snprintf(text, size,
+                 "a peer disconnected: it closed the connection, or sent a message larger "
+                 "than %zu bytes",
+                 transport_max_msg() + TRANSPORT_WIRE_SLACK);
+}
+
+//  Logs one monitor event (name, value, endpoint), unless WATCH_BURST of
+//  its kind were logged in its window already.
+static void s_watch_log(zmsg_t *msg, s_watch_kind_t *kinds, size_t n_kinds)
+{
+    char *event = zmsg_popstr(msg);
+    char *value = zmsg_popstr(msg);
+    char *endpoint = zmsg_popstr(msg);
+    s_watch_kind_t *kind = NULL;
+    for (size_t i = 0; event && i < n_kinds; i++)
+        if (!strcmp(event, kinds[i].event))
+            kind = &kinds[i];
+    int64_t now = zclock_mono();
+    if (kind && (!kind->window || now - kind->window >= WATCH_WINDOW_MS)) {
+        kind->window = now;
+        kind->logged = 0;
+    }
+    if (kind && kind->logged >= WATCH_BURST)
+        kind->quiet++;
+    else if (kind) {
+        char reason[256];
+        s_watch_reason(event, value, reason, sizeof reason);
+        if (kind->quiet)
+            log_msg(kind->level, "transport: %s: %s (and %u more like it before)",
+                    endpoint ? endpoint : "?", reason, kind->quiet);
+        else
+            log_msg(kind->level, "transport: %s: %s", endpoint ? endpoint : "?", reason);
+        kind->logged++;
+        kind->quiet = 0;
+    }
+    zstr_free(&event);
+    zstr_free(&value);
+    zstr_free(&endpoint);
+}
+
+//  Starts a zmonitor of the events the watcher logs. Returns it, or NULL.
+static zactor_t *s_watch_monitor(void *sock)
+{
+    zactor_t *monitor = zactor_new(zmonitor, sock);
+    if (!monitor)
+        return NULL;
+    zstr_sendx(monitor, "LISTEN", "HANDSHAKE_FAILED_NO_DETAIL", "HANDSHAKE_FAILED_PROTOCOL",
+               "HANDSHAKE_FAILED_AUTH", "DISCONNECTED", NULL);
+    zstr_send(monitor, "START");
+    zsock_wait(monitor);
+    return monitor;
+}
+
+//  The watcher actor of a server socket: logs its failed handshakes and
+//  disconnections until told to end. The monitor starts before the
+//  creator goes on.
+static void s_watch(zsock_t *pipe, void *sock)
+{
+    zactor_t *monitor = s_watch_monitor(sock);
+    zsock_signal(pipe, 0);
+    if (!monitor)
+        log_warn("transport: cannot watch the handshakes of a server socket");
+    s_watch_kind_t kinds[] = {{"HANDSHAKE_FAILED_AUTH", LOGL_WARN, 0, 0, 0},
+                              {"HANDSHAKE_FAILED_PROTOCOL", LOGL_WARN, 0, 0, 0},
+                              {"HANDSHAKE_FAILED_NO_DETAIL", LOGL_WARN, 0, 0, 0},
+                              {"DISCONNECTED", LOGL_INFO, 0, 0, 0}};
+    zpoller_t *poller = zpoller_new(pipe, monitor, NULL);
+    zpoller_set_nonstop(poller, true); //  Lives until $TERM, even after SIGINT.
+    while (poller) {
+        void *which = zpoller_wait(poller, -1);
+        zmsg_t *msg = which ? zmsg_recv(which) : NULL;
+        if (which == monitor && msg)
+            s_watch_log(msg, kinds, sizeof kinds / sizeof kinds[0]);
+        char *command = which == pipe && msg ? zmsg_popstr(msg) : NULL;
+        bool term = which == pipe && (!command || !strcmp(command, "$TERM"));
+        zstr_free(&command);
+        zmsg_destroy(&msg);
+        if (term)
+            break;
+    }
+    zpoller_destroy(&poller);
+    zactor_destroy(&monitor);
+}
 
 //  Returns true when text is a port: digits or "*".
 static bool s_is_port(const char *text)
@@ -192,22 +352,26 @@ static void s_make_curve_server(zsock_t *sock, zcert_t *cert)
         log_warn("transport: this libzmq cannot enforce ZAP: %s", zmq_strerror(zmq_errno()));
 }
 
-//  Creates, secures and binds the socket of a server. Returns it, or NULL.
-static zsock_t *s_server_sock(int type, const char *endpoint, zcert_t *cert)
+//  Creates, secures, watches and binds the socket of a server into self.
+//  Returns 0, or -1 (and self holds nothing).
+static int s_server_sock(transport_server_t *self, int type, const char *endpoint, zcert_t *cert)
 {
-    zsock_t *sock = zsock_new(type);
-    if (!sock) {
+    self->sock = zsock_new(type);
+    if (!self->sock) {
         log_error("transport: cannot create a socket");
-        return NULL;
+        return -1;
     }
     if (cert)
-        s_make_curve_server(sock, cert);
-    zsock_set_maxmsgsize(sock, TRANSPORT_MAX_MSG);
-    if (zsock_bind(sock, "%s", endpoint) < 0) {
-        log_error("transport: cannot bind %s: %s", endpoint, zmq_strerror(zmq_errno()));
-        zsock_destroy(&sock);
-    }
-    return sock;
+        s_make_curve_server(self->sock, cert);
+    zsock_set_maxmsgsize(self->sock, (int)(transport_max_msg() + TRANSPORT_WIRE_SLACK));
+    //  Watched before it binds, so that no refused peer goes unlogged.
+    self->watch = zactor_new(s_watch, self->sock);
+    if (zsock_bind(self->sock, "%s", endpoint) >= 0)
+        return 0;
+    log_error("transport: cannot bind %s: %s", endpoint, zmq_strerror(zmq_errno()));
+    zactor_destroy(&self->watch);
+    zsock_destroy(&self->sock);
+    return -1;
 }
 
 //  Checks the arguments of a new socket. Returns 0 or -1 with a message.
@@ -240,9 +404,8 @@ transport_server_t *transport_server_new(int type, const char *endpoint, zcert_t
     if (self) {
         self->curve = cert != NULL;
         self->receiver = type == ZMQ_ROUTER;
-        self->sock = s_server_sock(type, endpoint, cert);
     }
-    if (!self || !self->sock) {
+    if (!self || s_server_sock(self, type, endpoint, cert) != 0) {
         s_unregister(cert != NULL, type == ZMQ_ROUTER);
         free(self);
         return NULL;
@@ -256,6 +419,7 @@ void transport_server_destroy(transport_server_t **self_p)
     if (!self_p || !*self_p)
         return;
     transport_server_t *self = *self_p;
+    zactor_destroy(&self->watch); //  It stops monitoring sock before sock goes.
     zsock_destroy(&self->sock);
     s_unregister(self->curve, self->receiver);
     free(self);
@@ -311,7 +475,7 @@ zsock_t *transport_client_new(int type, const char *endpoint, zcert_t *cert,
         log_error("transport: cannot create a socket");
         return NULL;
     }
-    zsock_set_maxmsgsize(sock, TRANSPORT_MAX_MSG);
+    zsock_set_maxmsgsize(sock, (int)(transport_max_msg() + TRANSPORT_WIRE_SLACK));
     zsock_set_linger(sock, TRANSPORT_CLIENT_LINGER);
     if (zsock_connect(sock, "%s", endpoint) != 0) {
         log_error("transport: cannot connect to %s: %s", endpoint, zmq_strerror(zmq_errno()));

@@ -13,6 +13,8 @@
     round); a plain-text PUB on loopback may run beside CURVE servers.
     Files of the allow directory without a valid 6-digit code are ignored
     with a warning. A SUB client must still subscribe (zsock_set_subscribe).
+    Every server logs the handshakes it refuses (a key not allowed, plain
+    text on a CURVE endpoint, bytes that are not ZMTP) with their reason.
 */
 #ifndef TRANSPORT_H_INCLUDED
 #define TRANSPORT_H_INCLUDED
@@ -22,6 +24,12 @@
 
 #define TRANSPORT_MAX_MSG (4 * 1024 * 1024)   /* the largest message limit */
 #define TRANSPORT_MIN_MSG 1024                /* the smallest FUNDCHAIN_MAX_MSG */
+/* libzmq compares ZMQ_MAXMSGSIZE with the frame on the wire, which CURVE
+   makes 33 bytes longer than the message: every socket's ZMQ_MAXMSGSIZE is
+   transport_max_msg () + TRANSPORT_WIRE_SLACK, so that a message of the
+   limit always passes, and a slightly larger one reaches the receiver's
+   explicit check, which logs it. */
+#define TRANSPORT_WIRE_SLACK 64
 
 typedef struct _transport_server_t transport_server_t;
 

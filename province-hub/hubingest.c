@@ -5,9 +5,24 @@
 #include "period.h"
 #include "transport.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_PARTS 10000   /* items, indicators, scores, warnings, units */
+
+//  The names of the Envelope's message types, for the logs.
+static const char *
+s_type_name (int body_case)
+{
+    switch (body_case) {
+    case FUNDCHAIN__ENVELOPE__BODY_REPORT: return "report";
+    case FUNDCHAIN__ENVELOPE__BODY_ACK: return "ack";
+    case FUNDCHAIN__ENVELOPE__BODY_EVALUATION: return "evaluation";
+    case FUNDCHAIN__ENVELOPE__BODY_QUERY: return "query";
+    case FUNDCHAIN__ENVELOPE__BODY_REPLY: return "reply";
+    default: return "none";
+    }
+}
 
 //  Checks the evaluation's own fields; returns NULL or the reason.
 static const char *
@@ -23,10 +38,24 @@ s_malformed (const Fundchain__Evaluation *e)
         return "bad fund";
     if (e->version == 0)
         return "no version";
+    if (e->level != FUNDCHAIN__EVALUATION__LEVEL__UNIT
+        && e->level != FUNDCHAIN__EVALUATION__LEVEL__POOL)
+        return "bad level";
     if (e->n_items > MAX_PARTS || e->n_indicators > MAX_PARTS || e->n_scores > MAX_PARTS
         || e->n_warnings > MAX_PARTS || e->n_units > MAX_PARTS)
         return "too many parts";
     return NULL;
+}
+
+//  Encodes the evaluation and decodes it again (NULL when that fails).
+static Fundchain__Evaluation *
+s_reread (const Fundchain__Evaluation *e)
+{
+    size_t len = 0;
+    uint8_t *bytes = evaluation_encode (e, &len);
+    Fundchain__Evaluation *copy = bytes ? evaluation_decode (bytes, len) : NULL;
+    free (bytes);
+    return copy;
 }
 
 //  Checks who may send what: a city its own pool and units, in the province.
@@ -56,23 +85,27 @@ hubingest_examine (const char *province, zframe_t *payload, const char *peer, hu
     memset (out, 0, sizeof *out);
     out->verdict = HUBINGEST_DROP;
     size_t size = zframe_size (payload);
-    if (size > TRANSPORT_MAX_MSG) {
-        snprintf (out->reason, sizeof out->reason, "message of %zu bytes is too large", size);
+    if (size > transport_max_msg ()) {
+        snprintf (out->reason, sizeof out->reason, "message of %zu bytes is larger than %zu",
+                  size, transport_max_msg ());
         return;
     }
     Fundchain__Envelope *env = fundchain__envelope__unpack (NULL, size, zframe_data (payload));
     if (!env || env->body_case != FUNDCHAIN__ENVELOPE__BODY_EVALUATION) {
-        snprintf (out->reason, sizeof out->reason, env ? "unexpected message type %d"
-                                                       : "malformed message", env ? (int) env->body_case : 0);
+        if (env)
+            snprintf (out->reason, sizeof out->reason,
+                      "unexpected message type %d (%s): the hub accepts evaluations only",
+                      (int) env->body_case, s_type_name ((int) env->body_case));
+        else
+            snprintf (out->reason, sizeof out->reason, "malformed message of %zu bytes", size);
         fundchain__envelope__free_unpacked (env, NULL);
         return;
     }
-    //  Keep only the evaluation: detach it from the envelope.
-    Fundchain__Evaluation *e = env->evaluation;
-    env->evaluation = NULL;
-    env->body_case = FUNDCHAIN__ENVELOPE__BODY__NOT_SET;
+    //  Keep only the evaluation, as it will be stored: encoded again and
+    //  read back, so that what is accepted can be read from the store.
+    Fundchain__Evaluation *e = s_reread (env->evaluation);
     fundchain__envelope__free_unpacked (env, NULL);
-    const char *bad = s_malformed (e);
+    const char *bad = e ? s_malformed (e) : "it cannot be stored and read back";
     if (bad) {
         snprintf (out->reason, sizeof out->reason, "malformed evaluation: %s", bad);
         evaluation_free (e);

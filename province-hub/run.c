@@ -62,6 +62,19 @@ s_reply (zsock_t *sock, zframe_t *identity, zframe_t **body)
         zmsg_destroy (&msg);
 }
 
+//  Puts "from PEER: " before the reason (when it fits).
+static void
+s_prefix (char *reason, size_t size, const char *peer)
+{
+    char prefix[48];
+    int n = snprintf (prefix, sizeof prefix, "from %s: ", peer ? peer : "an unauthenticated peer");
+    size_t len = strlen (reason);
+    if (n > 0 && (size_t) n + len < size) {
+        memmove (reason + n, reason, len + 1);
+        memcpy (reason, prefix, (size_t) n);
+    }
+}
+
 //  Receives one message into the batch; returns false when none is waiting.
 static bool
 s_receive (hub_t *self, size_t i)
@@ -75,15 +88,16 @@ s_receive (hub_t *self, size_t i)
     hubingest_t *in = &self->batch[i];
     memset (in, 0, sizeof *in);
     in->verdict = HUBINGEST_DROP;
+    const char *peer = payload ? transport_peer_code (payload) : NULL;
     if (!payload || zmsg_size (msg) != 0)
-        snprintf (in->reason, sizeof in->reason, "malformed multipart message");
-    else {
-        const char *peer = transport_peer_code (payload);
-        if (!peer && !self->insecure)
-            snprintf (in->reason, sizeof in->reason, "no authenticated code on the connection");
-        else
-            hubingest_examine (self->province, payload, peer, in);
-    }
+        snprintf (in->reason, sizeof in->reason, "malformed multipart message (%zu frames)",
+                  msg ? zmsg_size (msg) + (payload != NULL) : 0);
+    else if (!peer && !self->insecure)
+        snprintf (in->reason, sizeof in->reason, "no authenticated code on the connection");
+    else
+        hubingest_examine (self->province, payload, peer, in);
+    if (in->verdict == HUBINGEST_DROP)   //  the log names the sender's key
+        s_prefix (in->reason, sizeof in->reason, peer);
     zframe_destroy (&payload);
     zmsg_destroy (&msg);
     return true;
@@ -97,7 +111,7 @@ s_answer (hub_t *self, size_t n, bool committed)
     for (size_t i = 0; i < n; i++) {
         hubingest_t *in = &self->batch[i];
         if (in->verdict == HUBINGEST_DROP) {
-            log_warn ("dropped a message: %s", in->reason);
+            log_warn ("dropped a message %s", in->reason);
             continue;
         }
         if (in->verdict == HUBINGEST_ACCEPT && !committed)
@@ -138,6 +152,29 @@ s_batch (hub_t *self)
     }
 }
 
+//  Unpacks the query in payload (msg holds the frames after it). Returns
+//  it, or NULL with the reason in why.
+static Fundchain__Envelope *
+s_query_unpack (zframe_t *payload, zmsg_t *msg, char *why, size_t size)
+{
+    size_t bytes = payload ? zframe_size (payload) : 0;
+    Fundchain__Envelope *env = NULL;
+    if (!payload || zmsg_size (msg) != 0)
+        snprintf (why, size, "malformed multipart message");
+    else if (bytes > transport_max_msg ())
+        snprintf (why, size, "message of %zu bytes is larger than %zu", bytes,
+                  transport_max_msg ());
+    else if (!(env = fundchain__envelope__unpack (NULL, bytes, zframe_data (payload))))
+        snprintf (why, size, "malformed message of %zu bytes", bytes);
+    else if (env->body_case != FUNDCHAIN__ENVELOPE__BODY_QUERY) {
+        snprintf (why, size, "unexpected message type %d: this endpoint answers queries only",
+                  (int) env->body_case);
+        fundchain__envelope__free_unpacked (env, NULL);
+        env = NULL;
+    }
+    return env;
+}
+
 //  Answers one query with what the command would print.
 static void
 s_query (hub_t *self)
@@ -146,12 +183,12 @@ s_query (hub_t *self)
     zmsg_t *msg = zmsg_recv (sock);
     zframe_t *identity = msg ? zmsg_pop (msg) : NULL;
     zframe_t *payload = msg ? zmsg_pop (msg) : NULL;
-    Fundchain__Envelope *env =
-        payload && zframe_size (payload) <= TRANSPORT_MAX_MSG
-            ? fundchain__envelope__unpack (NULL, zframe_size (payload), zframe_data (payload))
-            : NULL;
-    if (!env || env->body_case != FUNDCHAIN__ENVELOPE__BODY_QUERY)
-        log_warn ("dropped a malformed query");
+    char why[160] = "";
+    Fundchain__Envelope *env = s_query_unpack (payload, msg, why, sizeof why);
+    if (!env) {
+        const char *peer = payload ? transport_peer_code (payload) : NULL;
+        log_warn ("dropped a query from %s: %s", peer ? peer : "an unauthenticated peer", why);
+    }
     else {
         Fundchain__Query *q = env->query;
         hubquery_t hq = {q->period, q->fund, q->level, q->by, q->unit, FORMAT_TABLE};

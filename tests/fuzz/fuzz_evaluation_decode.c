@@ -14,55 +14,52 @@
 #define FUZZ_CHECK(cond)                                                                           \
     do {                                                                                           \
         if (!(cond)) {                                                                             \
-            fprintf (stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);             \
-            abort ();                                                                              \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
+            abort();                                                                               \
         }                                                                                          \
     } while (0)
 
-static FILE *s_null;   //  /dev/null, opened once
+static FILE *s_null; //  /dev/null, opened once
 
 //  Shows the evaluation in every format.
-static void
-s_show (const Fundchain__Evaluation *eval)
+static void s_show(const Fundchain__Evaluation *eval)
 {
-    json_t *json = evalview_json (eval);
-    char *text = json ? json_dumps (json, EVALVIEW_JSON_FLAGS) : NULL;
-    free (text);
-    json_decref (json);
+    json_t *json = evalview_json(eval);
+    char *text = json ? json_dumps(json, EVALVIEW_JSON_FLAGS) : NULL;
+    free(text);
+    json_decref(json);
     if (!s_null)
-        s_null = fopen ("/dev/null", "w");
+        s_null = fopen("/dev/null", "w");
     if (!s_null)
         return;
-    evalview_print (eval, FORMAT_TABLE, s_null);
-    evalview_print (eval, FORMAT_CSV, s_null);
-    evalview_print (eval, FORMAT_JSON, s_null);
+    evalview_print(eval, FORMAT_TABLE, s_null);
+    evalview_print(eval, FORMAT_CSV, s_null);
+    evalview_print(eval, FORMAT_JSON, s_null);
 }
 
 //  Encodes, decodes and encodes again: the bytes must agree.
-static void
-s_round_trip (const Fundchain__Evaluation *eval)
+static void s_round_trip(const Fundchain__Evaluation *eval)
 {
     size_t len = 0, again_len = 0;
-    uint8_t *bytes = evaluation_encode (eval, &len);
+    uint8_t *bytes = evaluation_encode(eval, &len);
     if (!bytes)
         return;
-    Fundchain__Evaluation *copy = evaluation_decode (bytes, len);
-    FUZZ_CHECK (copy);
-    uint8_t *again = evaluation_encode (copy, &again_len);
-    FUZZ_CHECK (again && again_len == len && memcmp (again, bytes, len) == 0);
-    free (again);
-    evaluation_free (copy);
-    free (bytes);
+    Fundchain__Evaluation *copy = evaluation_decode(bytes, len);
+    FUZZ_CHECK(copy);
+    uint8_t *again = evaluation_encode(copy, &again_len);
+    FUZZ_CHECK(again && again_len == len && memcmp(again, bytes, len) == 0);
+    free(again);
+    evaluation_free(copy);
+    free(bytes);
 }
 
-int
-LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    Fundchain__Evaluation *eval = evaluation_decode (data, size);
+    Fundchain__Evaluation *eval = evaluation_decode(data, size);
     if (!eval)
         return 0;
-    s_show (eval);
-    s_round_trip (eval);
-    evaluation_free (eval);
+    s_show(eval);
+    s_round_trip(eval);
+    evaluation_free(eval);
     return 0;
 }

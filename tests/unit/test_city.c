@@ -10,6 +10,7 @@
 #include "citydb.h"
 #include "cityconf.h"
 #include "ingest.h"
+#include "transport.h"
 #include "validate.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,6 +180,70 @@ test_drops_garbage (void **state)
     zframe_destroy (&other);
 }
 
+//  What no sender of ours sends is refused with its reason: a unit that is
+//  not a code, revision 0, a period that has not begun or does not exist,
+//  a negative income.
+static void
+test_rejects_absurd_values (void **state)
+{
+    fixture_t *f = *state;
+    struct {
+        const char *unit, *period, *item, *value;
+        uint32_t revision;
+        const char *reason;
+    } cases[] = {
+        {"12345", "2023", "income.total", "1.00", 1, "unit '12345' is not a 6-digit code"},
+        {"513322", "2023", "income.total", "1.00", 0, "revision 0 is not a revision"},
+        {"513322", "2999-Q4", "income.total", "1.00", 1, "period 2999-Q4 has not begun"},
+        {"513322", "2023-13", "income.total", "1.00", 1, "bad period '2023-13'"},
+        {"513322", "2023", "income.premium", "-5.00", 1, "may not be negative"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        report_t *r = report_new (cases[i].unit, cases[i].period, "resident");
+        r->revision = cases[i].revision;
+        assert_int_equal (report_add (r, cases[i].item, cases[i].value, "yuan", "", 2), 0);
+        ingest_t out;
+        s_examine (f, r, "513322", &out);
+        assert_int_equal (out.verdict, INGEST_REJECT);
+        assert_null (out.report);
+        if (!strstr (out.reason, cases[i].reason))
+            fail_msg ("case %zu: reason '%s'", i, out.reason);
+        report_destroy (&r);
+    }
+}
+
+//  What the peer chose reaches the log and the acknowledgement only as
+//  printable UTF-8: no line breaks to forge log lines, no broken characters.
+static void
+test_reason_is_printable (void **state)
+{
+    fixture_t *f = *state;
+    report_t *r = report_new ("5\n\x1b" "3\xe7\xff", "2023", "resident");
+    r->revision = 1;
+    assert_int_equal (report_add (r, "income.total", "1.00", "yuan", "", 2), 0);
+    ingest_t out;
+    s_examine (f, r, "513322", &out);
+    assert_int_equal (out.verdict, INGEST_REJECT);
+    assert_string_equal (out.unit, "5\?\?3\?\?");
+    assert_string_equal (out.reason, "unit '5\?\?3\?\?' is not a 6-digit code");
+    report_destroy (&r);
+}
+
+//  A frame over the limit is dropped by the explicit check too (libzmq's
+//  ZMQ_MAXMSGSIZE drops it before, silently).
+static void
+test_drops_oversize (void **state)
+{
+    fixture_t *f = *state;
+    zframe_t *big = zframe_new (NULL, transport_max_msg () + 1);
+    memset (zframe_data (big), 0, zframe_size (big));
+    ingest_t out;
+    ingest_examine (&f->conf, big, "513322", &out);
+    assert_int_equal (out.verdict, INGEST_DROP);
+    assert_non_null (strstr (out.reason, "is larger than 4194304"));
+    zframe_destroy (&big);
+}
+
 typedef struct {
     int n;
     uint32_t revision;
@@ -249,6 +314,9 @@ main (void)
         cmocka_unit_test_setup_teardown (test_rejects_unit_of_other_city, setup, teardown),
         cmocka_unit_test_setup_teardown (test_validates_again, setup, teardown),
         cmocka_unit_test_setup_teardown (test_drops_garbage, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_rejects_absurd_values, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_reason_is_printable, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_drops_oversize, setup, teardown),
         cmocka_unit_test_setup_teardown (test_highest_revision_wins, setup, teardown),
         cmocka_unit_test_setup_teardown (test_config_round_trip, setup, teardown),
     };

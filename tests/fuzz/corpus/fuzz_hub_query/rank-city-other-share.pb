@@ -1,0 +1,1 @@
+"12023resident"city*other_expense_share:json

@@ -1,0 +1,1 @@
+"-2019resident"county*months_payable:csv
