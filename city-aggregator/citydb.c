@@ -12,7 +12,8 @@ struct _citydb_t {
     store_t *store;
 };
 
-static const char *const s_dbs[] = {"reports", "meta", "dirty", "known", OUTBOX_DBS, NULL};
+static const char *const s_dbs[] = {"reports", "meta", "dirty", "known", "latest", OUTBOX_DBS,
+                                    NULL};
 
 #define KEY_MAX 64
 //  The meta record that says "known" indexes every stored report.
@@ -359,6 +360,35 @@ typedef struct {
     bool queue;
 } commit_t;
 
+//  Queues one evaluation in the outbox, in place of the entry of an older
+//  version of the same (level, code, period, fund): the hub keeps only the
+//  newest, which says all the older said, so the outbox holds one entry per
+//  evaluation however often it changes. Returns 0, STORE_RETRY or -1.
+static int
+s_queue (store_txn_t *txn, const char *key, const Fundchain__OutboxEntry *entry)
+{
+    const Fundchain__Evaluation *eval = entry->evaluation;
+    char which[KEY_MAX];
+    int wlen = snprintf (which, sizeof which, "%d|%.7s|%.15s|%.15s", (int) eval->level,
+                         eval->code, eval->period, eval->fund);
+    const void *val;
+    size_t len;
+    int rc = store_get (txn, "latest", which, (size_t) wlen, &val, &len);
+    if (rc < 0)
+        return -1;
+    if (rc == 0 && len > 0 && len < OUTBOX_KEY_MAX) {
+        char older[OUTBOX_KEY_MAX];
+        memcpy (older, val, len);
+        rc = store_del (txn, "outbox", older, len);
+        if (rc == 0)
+            rc = store_del (txn, "pending", older, len);
+        if (rc != 0)
+            return rc;
+    }
+    rc = outbox_put (txn, key, entry);
+    return rc ? rc : store_put (txn, "latest", which, (size_t) wlen, key, strlen (key));
+}
+
 //  Versions, queues and unmarks one pair inside the transaction.
 static int
 s_commit_pair (store_txn_t *txn, const citydb_pair_t *job, bool queue)
@@ -375,7 +405,7 @@ s_commit_pair (store_txn_t *txn, const citydb_pair_t *job, bool queue)
         char key[OUTBOX_KEY_MAX];
         outbox_key_evaluation (key, version, (int) eval->level, eval->code, eval->period,
                                eval->fund);
-        int rc = outbox_put (txn, key, &entry);
+        int rc = s_queue (txn, key, &entry);
         if (rc != 0)
             return rc;
     }

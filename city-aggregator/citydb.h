@@ -3,7 +3,10 @@
     (period, fund) pairs whose evaluations must be made again ("dirty",
     marked in the same transaction that stores a report, so that a crash
     cannot lose a change); the units that ever reported for each fund
-    ("known", "fund|unit"); and the outbox of evaluations for the province.
+    ("known", "fund|unit"); and the outbox of evaluations for the province,
+    where a new version of an evaluation replaces the older one ("latest"
+    names the entry of each): the hub keeps only the newest anyway, and the
+    outbox stays as large as the data, however often the data changes.
 */
 #ifndef CITYDB_H_INCLUDED
 #define CITYDB_H_INCLUDED
@@ -59,8 +62,9 @@ typedef int (citydb_dirty_fn) (const char *period, const char *fund, void *arg);
 int citydb_each_dirty (citydb_t *self, citydb_dirty_fn *fn, void *arg);
 
 /* In ONE transaction: gives the evaluations of (period, fund) the next
-   version, queues them in the outbox for the province (when queue is true)
-   and clears the dirty mark. Returns 0, or -1 when nothing was done. */
+   version, queues them in the outbox for the province (when queue is true;
+   each replaces the entry of its older version, delivered or not) and
+   clears the dirty mark. Returns 0, or -1 when nothing was done. */
 int citydb_commit_evaluations (citydb_t *self, const char *period, const char *fund,
                                Fundchain__Evaluation **evals, size_t n, bool queue);
 

@@ -3,6 +3,7 @@
 #include "adcode.h"
 #include "keys.h"
 #include "log.h"
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,9 @@ cli_main (const char *program, const char *summary, const cli_command_t *command
           char **argv)
 {
     s_program = program;
+    //  A write beyond the file size limit (ulimit -f) then fails with EFBIG,
+    //  which LMDB reports, instead of killing the process mid-command.
+    signal (SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         s_print_commands (summary, commands, stderr);
         return EXIT_USAGE;

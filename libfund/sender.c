@@ -91,8 +91,10 @@ s_send_entry (const char *key, const Fundchain__OutboxEntry *entry, void *arg)
     sender_t *self = arg;
     if (self->n_changes >= SEND_BATCH)
         return 1;
+    //  sent_at is read from the store: compared without adding to it, so
+    //  that a damaged record cannot overflow.
     if (entry->state == FUNDCHAIN__OUTBOX_ENTRY__STATE__SENT
-        && self->now < entry->sent_at + sender_backoff (entry->attempts))
+        && self->now - sender_backoff (entry->attempts) < entry->sent_at)
         return 0;
     Fundchain__Envelope env;
     s_envelope (entry, &env);

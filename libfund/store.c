@@ -65,9 +65,14 @@ static s_env_t *s_envs;
 static __thread char s_open_error[1024];
 
 //  Records "what: LMDB's message for rc" as the store's error; returns -1.
+//  A full disk, quota or file size limit is named as such.
 static int s_fail(store_t *self, const char *what, int rc)
 {
-    snprintf(self->error, sizeof self->error, "%s: %s", what, mdb_strerror(rc));
+    bool full = rc == ENOSPC || rc == EFBIG || rc == EDQUOT;
+    snprintf(self->error, sizeof self->error, "%s: %s%s", what, mdb_strerror(rc),
+             full ? " (the disk is full or a file size limit is reached; "
+                    "nothing of this transaction was stored)"
+                  : "");
     return -1;
 }
 
@@ -91,9 +96,11 @@ static int s_set_mapsize(store_t *self, size_t size)
 }
 
 //  Begins a transaction holding the lock shared; adopts a map grown by
-//  another process (MDB_MAP_RESIZED). Returns 0 or -1.
+//  another process (MDB_MAP_RESIZED) and, when the reader table is full,
+//  frees the slots of dead processes. Returns 0 or -1.
 static int s_begin(store_t *self, unsigned flags, MDB_txn **txn)
 {
+    bool stale_cleared = false;
     for (;;) {
         pthread_rwlock_rdlock(&self->shared->lock);
         int rc = mdb_txn_begin(self->shared->env, NULL, flags, txn);
@@ -102,6 +109,12 @@ static int s_begin(store_t *self, unsigned flags, MDB_txn **txn)
             return 0;
         }
         pthread_rwlock_unlock(&self->shared->lock);
+        if (rc == MDB_READERS_FULL && !stale_cleared) {
+            //  Slots of killed processes: free them once and try again.
+            stale_cleared = true;
+            mdb_reader_check(self->shared->env, &(int){0});
+            continue;
+        }
         if (rc != MDB_MAP_RESIZED)
             return s_fail(self, "mdb_txn_begin", rc);
         if (s_set_mapsize(self, 0) != 0)
@@ -125,9 +138,11 @@ size_t store_mapsize(const store_t *self)
     return info.me_mapsize;
 }
 
-//  Doubles the map, up to STORE_MAP_LIMIT. Returns 0 or -1.
+//  Doubles the map, up to STORE_MAP_LIMIT. Returns 0 or -1. Readers left
+//  by killed processes are cleared first: the pages they held can be reused.
 static int s_grow(store_t *self)
 {
+    mdb_reader_check(self->shared->env, &(int){0});
     size_t size = store_mapsize(self);
     if (size == 0 || size > STORE_MAP_LIMIT / 2)
         return s_fail_text(self, "map full: it would grow beyond 64 GiB");

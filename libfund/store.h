@@ -5,7 +5,8 @@
     transaction: when LMDB answers MDB_MAP_FULL (from a put or from the
     commit), the transaction is aborted, the map is doubled and the function
     runs again, so callers never see a full map. Stale readers left by dead
-    processes are cleared at open (mdb_reader_check). LMDB errors are
+    processes are cleared at open, when the reader table is full and before
+    the map grows (mdb_reader_check). LMDB errors are
     translated here into -1 and a message in store_error().
 */
 #ifndef STORE_H_INCLUDED

@@ -41,10 +41,23 @@ s_malformed (const Fundchain__Evaluation *e)
     if (e->level != FUNDCHAIN__EVALUATION__LEVEL__UNIT
         && e->level != FUNDCHAIN__EVALUATION__LEVEL__POOL)
         return "bad level";
-    if (e->n_items > MAX_PARTS || e->n_indicators > MAX_PARTS || e->n_scores > MAX_PARTS
-        || e->n_warnings > MAX_PARTS || e->n_units > MAX_PARTS)
-        return "too many parts";
     return NULL;
+}
+
+//  Checks the size of an identified evaluation; returns true when it may
+//  be stored, or false with the reason. Refused with an answer, not
+//  dropped: the city would send it again forever.
+static bool
+s_sized (const Fundchain__Evaluation *e, char *reason, size_t size)
+{
+    if (e->n_items <= MAX_PARTS && e->n_indicators <= MAX_PARTS && e->n_scores <= MAX_PARTS
+        && e->n_warnings <= MAX_PARTS && e->n_units <= MAX_PARTS)
+        return true;
+    snprintf (reason, size,
+              "too many parts: %zu items, %zu indicators, %zu scores, %zu warnings, %zu units "
+              "(at most %d of each)",
+              e->n_items, e->n_indicators, e->n_scores, e->n_warnings, e->n_units, MAX_PARTS);
+    return false;
 }
 
 //  Encodes the evaluation and decodes it again (NULL when that fails).
@@ -113,6 +126,7 @@ hubingest_examine (const char *province, zframe_t *payload, const char *peer, hu
     }
     out->eval = e;
     out->verdict = s_jurisdiction (province, e, peer, out->reason, sizeof out->reason)
+                           && s_sized (e, out->reason, sizeof out->reason)
                        ? HUBINGEST_ACCEPT
                        : HUBINGEST_REJECT;
 }

@@ -25,6 +25,8 @@ echo "== ctest (plain build)"
 ctest --test-dir build --output-on-failure -j"$jobs" || status=1
 echo "== ctest (ASan + UBSan build)"
 ctest --test-dir build-asan --output-on-failure -j"$jobs" || status=1
+echo "== fuzz targets, a minute each (tests/fuzz/run.sh)"
+bash tests/fuzz/run.sh 60 || status=1
 
 conform="$top/../shared/conformance/conform.py"
 if [ -f "$conform" ]; then

@@ -191,9 +191,11 @@ class Chain:
             d.start()
 
     def stop(self):
-        """SIGTERMs every daemon; returns ["name: code"] of those not exiting 0."""
+        """SIGTERMs every daemon started; returns ["name: code"] of those not exiting 0."""
         bad = []
         for name, d in self.daemons.items():
+            if d.proc is None:
+                continue
             rc = d.stop()
             if rc != 0:
                 bad.append("%s: %s" % (name, rc))

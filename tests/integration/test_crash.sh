@@ -65,6 +65,8 @@ for batch in (firsts, revisions):
                 rest.append(k)
         pending[u] = rest
         files.append((u, chunk))
+        if batch is revisions and rng.random() < 0.25:
+            files.append((u, list(chunk)))   # a twin: the same reports again at once
 
 expected = {}     # (unit, period, fund) -> (revision, money) of its last submission
 submitted = 0
@@ -119,7 +121,14 @@ while True:
         submit(next_file, u, chunk)
         next_file += 1
         next_submit = now + rng.uniform(0, 2 * submit_gap)
-        if aimed is None and rng.random() < 0.4:   # hit the report on its way up
+        twin = next_file < len(files) and files[next_file] == (u, chunk)
+        if twin:
+            # Kill the city while the first revision travels and send the
+            # next one at once: the first, sent again after its backoff,
+            # reaches the city after the second (the city must keep the newest).
+            next_submit = now + rng.uniform(0.3, 0.6)
+            aimed = (now + rng.uniform(0.05, 0.25), "city-" + CITY_OF[u])
+        elif aimed is None and rng.random() < 0.4:   # hit the report on its way up
             aimed = (now + rng.uniform(0, 0.4),
                      rng.choice(["agent-" + u, "city-" + CITY_OF[u], "hub"]))
     victim = None

@@ -16,21 +16,22 @@ scen="$here/../../../shared/conformance/scenarios/basic/data"
 tmp=$(mktemp -d)
 pids=()
 fail=0
-cleanup () { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"; }
+cleanup () { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; wait 2>/dev/null; if [ -n "${KEEP:-}" ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi; }
 trap cleanup EXIT
 check () { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
 port () { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 alive () { kill -0 "$1" 2>/dev/null; }
-waitlog () { for _ in $(seq 1 50); do grep -q -- "$2" "$1" 2>/dev/null && return 0; sleep 0.2; done; return 1; }
+# Waits (up to $3 tenths of a second, default 100) for a line of the log.
+waitlog () { for _ in $(seq 1 "${3:-100}"); do grep -q -- "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 count () { grep -c -- "$2" "$1" 2>/dev/null; }
 [ -x "$hostile" ] || { echo "FAIL the hostile tool is not built at $hostile"; exit 1; }
 
-for c in 513322 513300; do "$bin/county-agent" keygen --out "$tmp/keys" --name $c >/dev/null; done
+for c in 513322 513331 513300; do "$bin/county-agent" keygen --out "$tmp/keys" --name $c >/dev/null; done
 "$bin/province-hub" keygen --out "$tmp/keys" --name 510000 >/dev/null
 mkdir -p "$tmp/allow" "$tmp/hallow"
-cp "$tmp/keys/513322.pub" "$tmp/allow/"
+cp "$tmp/keys/513322.pub" "$tmp/keys/513331.pub" "$tmp/allow/"
 cp "$tmp/keys/513300.pub" "$tmp/hallow/"
-printf 'code,name\n513300,甘孜藏族自治州\n513322,泸定县\n' >"$tmp/units.csv"
+printf 'code,name\n513300,甘孜藏族自治州\n513322,泸定县\n513331,白玉县\n' >"$tmp/units.csv"
 
 ep="tcp://127.0.0.1:$(port)"; pub="tcp://127.0.0.1:$(port)"
 hub_ep="tcp://127.0.0.1:$(port)"; query_ep="tcp://127.0.0.1:$(port)"
@@ -82,14 +83,19 @@ check "a zero-length frame: no answer, logged as a message of no type" \
 out=$("$hostile" "${county[@]}" --send multipart "${report[@]}" --wait 500)
 check "multipart junk: no answer, logged" \
   "grep -q 'no answer' <<<\"\$out\" && waitlog '$tmp/city.log' 'dropped a message from 513322: malformed multipart message (3 frames)'"
-out=$("$hostile" "${county[@]}" --send oversize --wait 1000)
-check "a frame over ZMQ_MAXMSGSIZE (4 MiB): the city drops the connection, no answer" \
-  "grep -q 'disconnected by the receiver' <<<\"\$out\" && grep -q 'no answer' <<<\"\$out\""
-check "an oversize frame: the city logs the disconnection and its likely reason" \
-  "waitlog '$tmp/city.log' 'transport: $ep: a peer disconnected: it closed the connection, or sent a message larger than 4194304 bytes'"
+# The limit is 4 MiB of message: ZMQ_MAXMSGSIZE has 64 bytes of slack for
+# CURVE's framing, and the explicit check refuses what passes in the slack.
 out=$("$hostile" "${county[@]}" --send garbage --size 4194304 --seed 3 --wait 1000)
-check "control: a frame of exactly 4 MiB keeps the connection and is dropped by the city with its reason" \
+check "a message of exactly 4 MiB reaches the city (CURVE's framing does not count)" \
   "! grep -q 'disconnected by the receiver' <<<\"\$out\" && waitlog '$tmp/city.log' 'dropped a message from 513322: malformed message of 4194304 bytes'"
+out=$("$hostile" "${county[@]}" --send oversize --wait 1000)
+check "a message of 4 MiB + 1: no answer, refused by the explicit check with its reason" \
+  "grep -q 'no answer' <<<\"\$out\" && waitlog '$tmp/city.log' 'dropped a message from 513322: message of 4194305 bytes is larger than 4194304'"
+out=$("$hostile" "${county[@]}" --send oversize --size 5242880 --wait 1000)
+check "a message of 5 MiB, over ZMQ_MAXMSGSIZE: the city drops the connection, no answer" \
+  "grep -q 'disconnected by the receiver' <<<\"\$out\" && grep -q 'no answer' <<<\"\$out\""
+check "a message over ZMQ_MAXMSGSIZE: the city logs the disconnection and its likely reason" \
+  "waitlog '$tmp/city.log' 'transport: $ep: a peer disconnected: it closed the connection, or sent a message larger than 4194368 bytes'"
 
 # Truncated and bit-flipped reports (of period 2022, away from the agent's
 # 2023): each one is answered (a flip may leave a valid report) or dropped
@@ -115,10 +121,11 @@ done
 
 # Absurd values: each rejected with its reason, in the answer and in the log.
 absurd () { # name, expected reason, hostile flags...
-  local name=$1 reason=$2; shift 2
+  local name=$1 reason=$2 ok=0; shift 2
   local out; out=$("$hostile" "${county[@]}" --send report "${report[@]}" "$@")
-  check "absurd value ($name): rejected, with the reason in the answer and the city's log" \
-    "grep -q 'ack rejected .*reason=.*$reason' <<<\"\$out\" && grep -q 'rejected .*$reason' '$tmp/city.log'"
+  grep '^ack rejected ' <<<"$out" | grep -qF "reason=" && grep '^ack rejected ' <<<"$out" | grep -qF "$reason" &&
+    grep ' WARN city-aggregator: rejected ' "$tmp/city.log" | grep -qF "$reason" && ok=1
+  check "absurd value ($name): rejected, with the reason in the answer and the city's log" "[ $ok = 1 ]"
 }
 absurd "negative income" "income.premium 保险费收入 may not be negative (-5.00)" --set income.premium=-5.00
 absurd "negative head count" "stat.enrolled 参保人数 may not be negative" --set stat.enrolled=-1:person
@@ -140,8 +147,14 @@ check "random bytes to the hub: logged" "waitlog '$tmp/hub.log' 'dropped a messa
 out=$("$hostile" "${tohub[@]}" --send multipart "${report[@]}" --wait 500)
 check "multipart junk to the hub: logged" "waitlog '$tmp/hub.log' 'dropped a message from 513300: malformed multipart message'"
 out=$("$hostile" "${tohub[@]}" --send oversize --wait 1000)
-check "an oversize frame to the hub: the connection is dropped, no answer" \
+check "a message of 4 MiB + 1 to the hub: no answer, refused by the explicit check with its reason" \
+  "grep -q 'no answer' <<<\"\$out\" && waitlog '$tmp/hub.log' 'dropped a message from 513300: message of 4194305 bytes is larger than 4194304'"
+out=$("$hostile" "${tohub[@]}" --send oversize --size 5242880 --wait 1000)
+check "a message of 5 MiB to the hub: the connection is dropped, no answer" \
   "grep -q 'disconnected by the receiver' <<<\"\$out\" && grep -q 'no answer' <<<\"\$out\""
+out=$("$hostile" "${toquery[@]}" --send oversize --wait 1000)
+check "a message of 4 MiB + 1 to the query endpoint: no answer, refused with its reason" \
+  "grep -q 'no answer' <<<\"\$out\" && waitlog '$tmp/hub.log' 'dropped a query from 513300: message of 4194305 bytes is larger than 4194304'"
 out=$("$hostile" "${tohub[@]}" --send evaluation --code 513322 --city 513300 --period 2023-13 --wait 500)
 check "an evaluation of an impossible period: dropped with its reason" \
   "waitlog '$tmp/hub.log' 'dropped a message from 513300: malformed evaluation: bad period'"
@@ -151,6 +164,9 @@ check "an evaluation of a 5-digit code: dropped with its reason" \
 out=$("$hostile" "${tohub[@]}" --send evaluation --code 513322 --city 513300 --version 0 --wait 500)
 check "an evaluation of version 0: dropped with its reason" \
   "waitlog '$tmp/hub.log' 'dropped a message from 513300: malformed evaluation: no version'"
+out=$("$hostile" "${tohub[@]}" --send evaluation --code 513322 --city 513300 --parts 10001)
+check "an evaluation of 10001 indicators: rejected with its reason (answered, so never resent)" \
+  "grep -q 'ack rejected .*reason=too many parts: 0 items, 10001 indicators' <<<\"\$out\" && grep -q 'rejected 513322 2023 resident version 1: too many parts' '$tmp/hub.log'"
 out=$("$hostile" "${toquery[@]}" --send garbage --seed 1 --wait 500)
 check "random bytes to the query endpoint: no answer, logged" \
   "grep -q 'no answer' <<<\"\$out\" && waitlog '$tmp/hub.log' 'dropped a query from 513300: malformed message of 256 bytes'"
@@ -161,8 +177,26 @@ out=$("$hostile" "${toquery[@]}" --send query --period 2023-13)
 check "a query of an impossible period: answered with exit 2 and the reason" \
   "grep -q 'reply exit=2 .*month not 01 to 12' <<<\"\$out\""
 
+# ---- a pool the hub will never accept: rejected once, not resent forever ----
+# Two units with 5001 indicators each make a pool of 10002 (the hub takes
+# 10000 at most; the city needs seconds for it under the sanitizers); period 2021 keeps it away from the agent's 2023 and the 2022 above.
+for u in 513322 513331; do
+  awk -v u=$u 'BEGIN { print "unit,period,fund,item,value,unit_of_measure,target"
+    for (i = 1; i <= 5001; i++) printf "%s,2021,resident,ind.k%s_%d,%d.5,%%,\n", u, u, i, i }' >"$tmp/many-$u.csv"
+  "$hostile" --connect "$ep" --key "$tmp/keys/$u.key" --server-pub "$tmp/keys/513300.pub" \
+    --send report --csv "$tmp/many-$u.csv" --wait 20000 >"$tmp/many-$u.out"
+done
+check "the city accepts both units' reports of 5001 indicators" "grep -q '^ack accepted' '$tmp/many-513322.out' && grep -q '^ack accepted' '$tmp/many-513331.out'"
+check "the hub rejects the pool of 10002 indicators with its reason" \
+  "waitlog '$tmp/hub.log' 'rejected 513300 2021 resident version [0-9]*: too many parts: 0 items, 10002 indicators' 600"
+check "the city records the rejection of its pool and the reason" \
+  "waitlog '$tmp/city.log' 'rejected [0-9]*|1|513300|2021|resident: too many parts'"
+sleep 3   # past the first resend backoff (2 s)
+check "the rejected pool is not sent again" \
+  "[ \$(grep -c 'rejected 513300 2021 resident version' '$tmp/hub.log') -eq 1 ] && ! grep -q 'dropped.*too many parts' '$tmp/hub.log'"
+
 # ---- the message size limit, lowered for a second city and agent ----
-out=$(FUNDCHAIN_MAX_MSG=12 "$hostile" "${county[@]}" --send empty --wait 200 2>&1)
+out=$(FUNDCHAIN_MAX_MSG=12 "$hostile" "${county[@]}" --send oversize --size 10 --wait 200 2>&1)
 check "FUNDCHAIN_MAX_MSG out of range is ignored with a warning" "grep -q 'FUNDCHAIN_MAX_MSG=12 ignored' <<<\"\$out\""
 ep2="tcp://127.0.0.1:$(port)"
 FUNDCHAIN_MAX_MSG=4096 "$bin/city-aggregator" run --city 513300 --name 甘孜藏族自治州 --data "$tmp/city2" \
@@ -173,9 +207,12 @@ FUNDCHAIN_MAX_MSG=4096 "$bin/county-agent" run --unit 513322 --data "$tmp/agent2
   --city-pub "$tmp/keys/513300.pub" --key "$tmp/keys/513322.key" 2>"$tmp/agent2.log" &
 agent2=$!; pids+=($agent2)
 waitlog "$tmp/city2.log" "receiving on"
-out=$(FUNDCHAIN_MAX_MSG=4096 "$hostile" --connect "$ep2" --key "$tmp/keys/513322.key" \
-  --server-pub "$tmp/keys/513300.pub" --send oversize --wait 1000)
-check "FUNDCHAIN_MAX_MSG=4096: a frame of 4097 bytes is over the city's ZMQ_MAXMSGSIZE" \
+to2=(--connect "$ep2" --key "$tmp/keys/513322.key" --server-pub "$tmp/keys/513300.pub")
+out=$(FUNDCHAIN_MAX_MSG=4096 "$hostile" "${to2[@]}" --send oversize --wait 1000)
+check "FUNDCHAIN_MAX_MSG=4096: a message of 4097 bytes is refused by the city's explicit check" \
+  "grep -q 'no answer' <<<\"\$out\" && waitlog '$tmp/city2.log' 'message of 4097 bytes is larger than 4096'"
+out=$(FUNDCHAIN_MAX_MSG=4096 "$hostile" "${to2[@]}" --send oversize --size 4200 --wait 1000)
+check "FUNDCHAIN_MAX_MSG=4096: a message of 4200 bytes is over the city's ZMQ_MAXMSGSIZE" \
   "grep -q 'disconnected by the receiver' <<<\"\$out\" && grep -q 'no answer' <<<\"\$out\""
 # A report of 2024 with 200 indicators (about 10 kB): more than the 4096 bytes.
 { echo "unit,period,fund,item,value,unit_of_measure,target"

@@ -54,7 +54,7 @@ typedef struct {
     uint32_t revision;
     long period_index; //  periods: the next (month, fund), from 2000-01.
     long n_months;     //  periods: the months from 2000-01 to last month.
-    char period[16];
+    char period[48];
     long sent, acked, rejected;
 } flood_t;
 

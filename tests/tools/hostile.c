@@ -6,17 +6,22 @@
     prints what happened, one line each, for the tests to grep:
 
         handshake ok | handshake refused: auth STATUS | handshake failed: ...
-        ack accepted|rejected unit=U period=P fund=F revision=R reason=TEXT
-        reply exit=N output=TEXT
-        answer of N bytes that is not an Envelope
+        disconnected by the receiver
+        ack accepted|rejected kind=K unit=U period=P fund=F revision=R
+            version=V reason=TEXT
+        reply exit=N output=TEXT error=TEXT
+        answer of N bytes that is not an Envelope(ack or reply)
+        message N not sent within N ms: no connection
         no answer within N ms
         raw: wrote N bytes, read M bytes, closed by the peer|still open
 
     Kinds (--send): garbage (random bytes), empty (a zero-length frame),
-    multipart (three junk frames), oversize (a frame larger than the limit),
-    report (a valid Envelope(report), from --csv and/or --set, with any unit,
-    period, fund and revision), truncated and bitflip (of that report), ack,
-    query and evaluation (an Envelope of that type).
+    multipart (two junk frames, then a report), oversize (a frame one byte
+    over the limit, or --size), report (a valid Envelope(report), from --csv
+    and/or --set, with any unit, period, fund and revision), truncated and
+    bitflip (of that report, cut or flipped at random for each message),
+    ack, query and evaluation (an Envelope of that type; an evaluation of
+    any code, city, level, version and number of indicators).
 
     Exit code: 0 when it ran (whatever came back), 2 on bad usage, 1 when it
     could not connect or build the message.
@@ -64,6 +69,7 @@ static const opt_spec_t s_specs[] = {
     {"level", true, false, "evaluation: unit or pool"},
     {"version", true, false, "evaluation: the version (default 1)"},
     {"name", true, false, "evaluation: the name"},
+    {"parts", true, false, "evaluation: the number of indicators (default 0)"},
     {"count", true, false, "messages to send (default 1)"},
     {"wait", true, false, "milliseconds to wait for answers (default 1000)"},
     {"seed", true, false, "seed of the random bytes (default: the time)"},
@@ -129,9 +135,10 @@ static int s_tcp_connect(const char *endpoint)
         return -1;
     }
     int fd = socket(found->ai_family, SOCK_STREAM, 0);
-    if (fd >= 0 && connect(fd, found->ai_addr, found->ai_addrlen) != 0) {
+    if (fd < 0 || connect(fd, found->ai_addr, found->ai_addrlen) != 0) {
         fprintf(stderr, "hostile: cannot connect to %s: %s\n", endpoint, strerror(errno));
-        close(fd);
+        if (fd >= 0)
+            close(fd);
         fd = -1;
     }
     freeaddrinfo(found);
@@ -331,11 +338,32 @@ static zframe_t *s_query_frame(const opts_t *opts)
     return s_pack(&env);
 }
 
+//  Fills an evaluation's n indicators (codes i1, i2, ...); frees nothing:
+//  the caller frees shown, its codes and ptrs. Returns 0 or -1.
+static int s_indicators(Fundchain__Evaluation *e, size_t n, Fundchain__Shown **shown,
+                        Fundchain__Shown ***ptrs)
+{
+    *shown = calloc(n + 1, sizeof **shown);
+    *ptrs = calloc(n + 1, sizeof **ptrs);
+    if (!*shown || !*ptrs)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        fundchain__shown__init(&(*shown)[i]);
+        (*shown)[i].code = zsys_sprintf("i%zu", i + 1);
+        (*shown)[i].centi = (int64_t)i;
+        (*ptrs)[i] = &(*shown)[i];
+    }
+    e->n_indicators = n;
+    e->indicators = *ptrs;
+    return 0;
+}
+
 //  Builds the frame of an Envelope(evaluation) from the flags.
 static zframe_t *s_evaluation_frame(const opts_t *opts)
 {
-    unsigned long long version = 1;
-    if (s_number(opts, "version", &version) != 0)
+    unsigned long long version = 1, parts = 0;
+    if (s_number(opts, "version", &version) != 0 || s_number(opts, "parts", &parts) != 0 ||
+        parts > 1000000)
         return NULL;
     const char *level = opts_get(opts, "level");
     Fundchain__Evaluation e = FUNDCHAIN__EVALUATION__INIT;
@@ -350,10 +378,19 @@ static zframe_t *s_evaluation_frame(const opts_t *opts)
     e.total_centi = 9999;
     e.has_total = true;
     e.grade = "优";
-    Fundchain__Envelope env = FUNDCHAIN__ENVELOPE__INIT;
-    env.body_case = FUNDCHAIN__ENVELOPE__BODY_EVALUATION;
-    env.evaluation = &e;
-    return s_pack(&env);
+    Fundchain__Shown *shown = NULL, **ptrs = NULL;
+    zframe_t *frame = NULL;
+    if (s_indicators(&e, (size_t)parts, &shown, &ptrs) == 0) {
+        Fundchain__Envelope env = FUNDCHAIN__ENVELOPE__INIT;
+        env.body_case = FUNDCHAIN__ENVELOPE__BODY_EVALUATION;
+        env.evaluation = &e;
+        frame = s_pack(&env);
+    }
+    for (size_t i = 0; shown && i < parts; i++)
+        zstr_free(&shown[i].code);
+    free(shown);
+    free(ptrs);
+    return frame;
 }
 
 //  Cuts a valid report to --cut bytes (default a random length).
@@ -547,21 +584,25 @@ static int s_zmtp(const opts_t *opts, const char *kind, size_t size, int count, 
         fprintf(stderr, "hostile: cannot make the socket (key files?)\n");
     else if (zsock_connect(sock, "%s", opts_get(opts, "connect")) != 0)
         fprintf(stderr, "hostile: cannot connect to %s\n", opts_get(opts, "connect"));
-    else
+    else {
+        zsock_set_sndtimeo(sock, wait_ms);
+        zsock_set_linger(sock, 0);
         rc = 0;
-    zsock_set_sndtimeo(sock, wait_ms);
+    }
     for (int i = 0; rc == 0 && i < count; i++) {
         zmsg_t *msg = s_message(opts, kind, size);
-        if (!msg || zmsg_send(&msg, sock) != 0) {
-            fprintf(stderr, "hostile: cannot build or send message %d\n", i + 1);
-            zmsg_destroy(&msg);
+        if (!msg) {
+            fprintf(stderr, "hostile: cannot build message %d\n", i + 1);
             rc = 1;
+        } else if (zmsg_send(&msg, sock) != 0) { //  No connection took it.
+            printf("message %d not sent within %d ms: no connection\n", i + 1, wait_ms);
+            zmsg_destroy(&msg);
+            break;
         }
     }
     if (rc == 0)
         s_listen(sock, monitor, count, wait_ms);
     zactor_destroy(&monitor);
-    zsock_set_linger(sock, 0);
     zsock_destroy(&sock);
     return rc;
 }

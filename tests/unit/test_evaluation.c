@@ -307,6 +307,52 @@ static void test_encode_decode(void **state)
     assert_null(evaluation_encode(NULL, &len));
 }
 
+/* A field numbered 0 (overlong tag 0x80 0x00) is refused, at the top and in
+   a part: protobuf-c reads it but encodes it back into bytes it refuses, so
+   such an evaluation could be stored but never read again. */
+static void test_decode_field_zero(void **state)
+{
+    (void)state;
+    Fundchain__Amount amount = FUNDCHAIN__AMOUNT__INIT;
+    amount.code = "income.total";
+    amount.fen = 7032502000;
+    Fundchain__Amount *items[] = {&amount};
+    Fundchain__Evaluation eval = FUNDCHAIN__EVALUATION__INIT;
+    eval.code = "510400";
+    eval.version = 3;
+    eval.items = items;
+    eval.n_items = 1;
+    uint8_t buf[256];
+    size_t len = fundchain__evaluation__pack(&eval, buf);
+    Fundchain__Evaluation *good = evaluation_decode(buf, len);
+    assert_non_null(good);
+    assert_int_equal(good->items[0]->fen, 7032502000);
+    evaluation_free(good);
+    /* At the top: field 0, varint 1. */
+    memcpy(buf + len, "\x80\x00\x01", 3);
+    assert_null(evaluation_decode(buf, len + 3));
+    /* Inside the item: the same field appended to the Amount. */
+    uint8_t amount_buf[64];
+    size_t amount_len = fundchain__amount__pack(&amount, amount_buf);
+    memcpy(amount_buf + amount_len, "\x80\x00\x01", 3);
+    uint8_t nested[96] = {0x42, (uint8_t)(amount_len + 3)}; /* field 8 (items), length */
+    memcpy(nested + 2, amount_buf, amount_len + 3);
+    assert_null(evaluation_decode(nested, amount_len + 5));
+    /* A well-formed unknown field (number 99) is kept and comes back. */
+    static const uint8_t unknown[] = {0x98, 0x06, 0x05};
+    memcpy(buf + len, unknown, sizeof unknown);
+    Fundchain__Evaluation *kept = evaluation_decode(buf, len + sizeof unknown);
+    assert_non_null(kept);
+    size_t again_len = 0;
+    uint8_t *again = evaluation_encode(kept, &again_len);
+    Fundchain__Evaluation *back = evaluation_decode(again, again_len);
+    assert_non_null(back);
+    assert_int_equal(back->version, 3);
+    evaluation_free(back);
+    free(again);
+    evaluation_free(kept);
+}
+
 /* Builds a validated report from "code value uom" triples. */
 static report_t *s_report(const char *unit, const char **rows)
 {
@@ -509,7 +555,7 @@ int main(void)
         cmocka_unit_test(test_scenario_province_show), cmocka_unit_test(test_unit_fields),
         cmocka_unit_test(test_encode_decode),          cmocka_unit_test(test_declared_total),
         cmocka_unit_test(test_pool_exact_ties),        cmocka_unit_test(test_custom_config),
-        cmocka_unit_test(test_panzhihua_declared_95),
+        cmocka_unit_test(test_panzhihua_declared_95),  cmocka_unit_test(test_decode_field_zero),
     };
     return cmocka_run_group_tests(tests, scenario_setup, scenario_teardown);
 }

@@ -93,6 +93,37 @@ test_table_output (void **state)
     free (text);
 }
 
+//  A name that is not UTF-8 (a hostile city's, or one cut inside a
+//  character) shows with '?' and leaves the JSON ranking whole; so does a
+//  question's "by" that is not UTF-8.
+static void
+test_json_bad_utf8 (void **state)
+{
+    (void) state;
+    rank_row_t rows[] = {s_row ("513322", true, 9000), s_row ("510904", true, 8000)};
+    strcpy (rows[0].name, "\xff\xfe bad");
+    strcpy (rows[1].name, "安居区");
+    rows[1].name[4] = '\0';   //  cut inside the second character
+    rank_sort (rows, 2, false);
+    json_t *doc = rank_json ("2023", "resident", "county", "total\xc3", rows, 2);
+    assert_non_null (doc);
+    assert_string_equal (json_string_value (json_object_get (doc, "by")), "total?");
+    json_t *list = json_object_get (doc, "rows");
+    assert_string_equal (json_string_value (json_object_get (json_array_get (list, 0), "name")),
+                         "?? bad");
+    assert_string_equal (json_string_value (json_object_get (json_array_get (list, 1), "name")),
+                         "????");
+    json_decref (doc);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream (&text, &len);
+    assert_int_equal (rank_print ("2023", "resident", "county", "total", rows, 2, FORMAT_JSON, out),
+                      0);
+    fclose (out);
+    assert_non_null (strstr (text, "\"513322\""));
+    free (text);
+}
+
 int
 main (void)
 {
@@ -101,6 +132,7 @@ main (void)
         cmocka_unit_test (test_ascending),
         cmocka_unit_test (test_missing_last),
         cmocka_unit_test (test_table_output),
+        cmocka_unit_test (test_json_bad_utf8),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -194,6 +194,24 @@ test_garbage_reply_ignored (void **state)
     assert_int_equal (one.state, FUNDCHAIN__OUTBOX_ENTRY__STATE__SENT);
 }
 
+//  An entry whose record says it was sent at the end of time (a damaged
+//  store) is not due, and its backoff does not overflow (UBSan).
+static void
+test_sent_at_end_of_time (void **state)
+{
+    fixture_t *f = *state;
+    put_t put = {"2023|resident|0000000001", "1.00"};
+    assert_int_equal (store_write (f->store, s_put, &put), 0);
+    outbox_change_t change = {.state = FUNDCHAIN__OUTBOX_ENTRY__STATE__SENT, .when = INT64_MAX};
+    snprintf (change.key, sizeof change.key, "%s", put.key);
+    assert_int_equal (outbox_update (f->store, &change, 1), 0);
+    assert_int_equal (sender_send_due (f->sender), 0);
+    assert_int_equal (zsock_events (f->router) & ZMQ_POLLIN, 0);
+    one_t one = {0};
+    assert_int_equal (outbox_each (f->store, true, s_one, &one), 0);
+    assert_int_equal (one.state, FUNDCHAIN__OUTBOX_ENTRY__STATE__SENT);
+}
+
 static void
 test_backoff_doubles (void **state)
 {
@@ -212,6 +230,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_send_and_ack, setup, teardown),
         cmocka_unit_test_setup_teardown (test_oversize_is_dead, setup, teardown),
         cmocka_unit_test_setup_teardown (test_garbage_reply_ignored, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_sent_at_end_of_time, setup, teardown),
         cmocka_unit_test (test_backoff_doubles),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

@@ -595,6 +595,57 @@ static void test_two_processes(void **state)
     assert_int_equal(next.got[0], (uint64_t)(300 + draws + 1));
 }
 
+//  A read that never ends: the child dies inside it, keeping its slot.
+static int s_die_reading(store_txn_t *txn, void *arg)
+{
+    (void)txn;
+    int *fds = arg;
+    char go;
+    if (write(fds[1], "r", 1) != 1 || read(fds[0], &go, 1) < 0)
+        _exit(2);
+    _exit(0);
+}
+
+//  Children that died inside reads fill the whole reader table (126
+//  slots): a store opened before they died clears their slots and reads.
+static void test_dead_readers(void **state)
+{
+    fixture_t *f = *state;
+    f->store = s_open(f);
+    int ready[2], hold[2];
+    assert_int_equal(pipe(ready), 0);
+    assert_int_equal(pipe(hold), 0);
+    enum { CHILDREN = 126 };
+    pid_t pids[CHILDREN];
+    fflush(NULL);
+    for (int i = 0; i < CHILDREN; i++) {
+        pids[i] = fork();
+        assert_true(pids[i] >= 0);
+        if (pids[i] == 0) {
+            close(ready[0]);
+            close(hold[1]);
+            const char *err;
+            store_t *store = store_open(f->dir, s_dbs, &err);
+            int fds[2] = {hold[0], ready[1]};
+            if (!store || store_read(store, s_die_reading, fds) != 0)
+                _exit(1);
+        }
+        char r;
+        assert_int_equal(read(ready[0], &r, 1), 1);
+    }
+    close(hold[1]); //  Every child holds a slot: now they all die.
+    for (int i = 0; i < CHILDREN; i++) {
+        int status;
+        assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    close(ready[0]);
+    close(ready[1]);
+    close(hold[0]);
+    assert_int_equal(s_count(f->store), 0);
+    assert_string_equal(store_error(f->store), "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -609,6 +660,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_big_value_and_commit_map_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_processes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_stores_one_process, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dead_readers, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -235,19 +235,33 @@ static void test_wrong_server_key(void **state)
     zcert_destroy(&cert);
 }
 
+//  Sends a frame of size bytes from the client; returns the size of what
+//  the router received, or 0 when nothing came.
+static size_t s_send_size(fixture_t *f, zsock_t *client, size_t size)
+{
+    zframe_t *big = zframe_new(NULL, size);
+    assert_non_null(big);
+    memset(zframe_data(big), 'x', size);
+    assert_int_equal(zframe_send(&big, client, 0), 0);
+    zmsg_t *msg = s_wait(transport_server_sock(f->server), SILENCE_MS);
+    size_t got = msg ? zframe_size(zmsg_last(msg)) : 0;
+    zmsg_destroy(&msg);
+    return got;
+}
+
 static void test_message_size_limit(void **state)
 {
     fixture_t *f = *state;
     f->server = s_router(f);
     f->client = s_dealer(f, f->server, "513331");
-    size_t size = TRANSPORT_MAX_MSG + 1;
-    zframe_t *big = zframe_new(NULL, size);
-    assert_non_null(big);
-    memset(zframe_data(big), 'x', size);
-    assert_int_equal(zframe_send(&big, f->client, 0), 0);
+    //  A message of the limit passes, although CURVE makes its frame on the
+    //  wire longer; one a little larger reaches the receiver's explicit check.
+    assert_int_equal(transport_max_msg(), TRANSPORT_MAX_MSG);
+    assert_int_equal(s_send_size(f, f->client, TRANSPORT_MAX_MSG), TRANSPORT_MAX_MSG);
+    assert_int_equal(s_send_size(f, f->client, TRANSPORT_MAX_MSG + 1), TRANSPORT_MAX_MSG + 1);
+    //  Beyond the slack libzmq drops the message (and the connection).
+    assert_int_equal(s_send_size(f, f->client, TRANSPORT_MAX_MSG + TRANSPORT_WIRE_SLACK), 0);
     zsock_t *router = transport_server_sock(f->server);
-    zmsg_t *msg = s_wait(router, SILENCE_MS);
-    assert_null(msg);
     //  The connection is dropped, not the server: a new client gets through.
     f->client2 = s_dealer(f, f->server, "513331");
     assert_int_equal(zstr_send(f->client2, "small"), 0);
