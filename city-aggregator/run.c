@@ -2,19 +2,22 @@
 
     The loop (in the manner of Redis's ae.c) waits for county messages.
     When some arrive it takes every message already waiting (up to
-    BATCH_MAX) as one batch: each is examined (ingest.c), the accepted
-    reports are stored in ONE LMDB transaction (group commit), and only
-    after that commit are they acknowledged; refusals are answered with
-    their reason. If the commit fails nothing is acknowledged, so the
-    counties send again: nothing accepted is ever lost. Then each changed
-    pool, and each changed unit's evaluation, is published on the PUB feed.
+    BATCH_MAX, and up to PEER_BATCH_MAX from one sender, so that a flood
+    cannot make the others wait long) as one batch: each is examined
+    (ingest.c), the accepted reports are stored in ONE LMDB transaction
+    (group commit), and only after that commit are they acknowledged;
+    refusals are answered with their reason. If the commit fails nothing
+    is acknowledged, so the counties send again: nothing accepted is ever
+    lost. Then each changed pool, and each changed unit's evaluation, is
+    published on the PUB feed.
 
     Forwarding: the transaction that stores a report also marks its
     (period, fund) dirty. After the commit (and at start, for marks left by
     a crash) every dirty pair is evaluated again, pool and units, and the
     evaluations get the next version and enter the outbox for the province
-    in one transaction that clears the mark. The sender (sender.c) delivers
-    the outbox to the hub and resends until the hub acknowledges.
+    in transactions that clear the marks (cityeval_forward: up to 256 pairs
+    in one; a new version replaces the older entry). The sender (sender.c)
+    delivers the outbox to the hub and resends until the hub acknowledges.
     SIGTERM or SIGINT ends the loop between batches.
 */
 #include "adcode.h"

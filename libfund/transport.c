@@ -19,12 +19,12 @@
 
     libzmq refuses peers silently: a key that ZAP denies, a plain-text
     client on a CURVE endpoint, bytes that are not ZMTP. So every server
-    has a watcher, an actor reading the socket's monitor events (zmonitor),
-    that logs each failed handshake with its reason, and each disconnection
-    (the only trace libzmq leaves of a message over ZMQ_MAXMSGSIZE): at
-    most WATCH_BURST lines of each kind in WATCH_WINDOW_MS (the next one
-    tells how many were left out), so that a peer retrying every 100 ms
-    cannot flood the log.
+    has a watcher, an actor reading the socket's monitor events, that logs
+    each failed handshake with its reason, and each disconnection (the only
+    trace libzmq leaves of a message over ZMQ_MAXMSGSIZE): at most
+    WATCH_BURST lines of each kind in WATCH_WINDOW_MS (the next one tells
+    how many were left out), so that a peer retrying every 100 ms cannot
+    flood the log.
 */
 #include "transport.h"
 #include "allowdir.h"
@@ -48,7 +48,7 @@
 
 struct _transport_server_t {
     zsock_t *sock;
-    zactor_t *watch; //  Logs the failed handshakes of sock.
+    zactor_t *watch; //  Logs the refused and lost connections of sock.
     bool curve;
     bool receiver; //  A ROUTER: its frames' peer codes are asked for.
 };
@@ -89,9 +89,14 @@ size_t transport_max_msg(void)
     return s_max_msg;
 }
 
+//  The events the watcher logs.
+#define WATCH_EVENTS                                                                               \
+    (ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |                       \
+     ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_DISCONNECTED)
+
 //  One kind of connection event as the watcher logs it.
 typedef struct {
-    const char *event; //  The zmonitor event name.
+    int event; //  ZMQ_EVENT_*
     log_level_t level;
     int64_t window;  //  When its window began (zclock_mono), 0 none yet.
     unsigned logged; //  How many were logged in the window.
@@ -99,7 +104,7 @@ typedef struct {
 } s_watch_kind_t;
 
 //  Describes a ZMQ_PROTOCOL_ERROR_* value of a failed handshake.
-static const char *s_protocol_error(unsigned long code)
+static const char *s_protocol_error(uint32_t code)
 {
     if (code == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH)
         return "a peer without CURVE (plain text or another mechanism)";
@@ -111,19 +116,18 @@ static const char *s_protocol_error(unsigned long code)
 }
 
 //  Writes what happened, from the event and its value, into text.
-static void s_watch_reason(const char *event, const char *value, char *text, size_t size)
+static void s_watch_reason(int event, uint32_t value, char *text, size_t size)
 {
-    unsigned long code = value ? strtoul(value, NULL, 10) : 0;
-    if (!strcmp(event, "HANDSHAKE_FAILED_AUTH"))
-        snprintf(text, size, "refused a key that is not in the allow directory (ZAP status %lu)",
-                 code);
-    else if (!strcmp(event, "HANDSHAKE_FAILED_PROTOCOL"))
-        snprintf(text, size, "dropped %s (protocol error 0x%lx)", s_protocol_error(code), code);
-    else if (!strcmp(event, "HANDSHAKE_FAILED_NO_DETAIL"))
+    if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+        snprintf(text, size, "refused a key that is not in the allow directory (ZAP status %u)",
+                 value);
+    else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
+        snprintf(text, size, "dropped %s (protocol error 0x%x)", s_protocol_error(value), value);
+    else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
         snprintf(text, size,
                  "dropped a connection that ended before its handshake completed (%s): "
                  "garbage, a port scan or a client that gave up",
-                 strerror((int)code));
+                 strerror((int)value));
     else //  libzmq says no more, and drops an oversize message this way too.
         snprintf(text, size,
                  "a peer disconnected: it closed the connection, or sent a message larger "
@@ -131,73 +135,70 @@ static void s_watch_reason(const char *event, const char *value, char *text, siz
                  transport_max_msg() + TRANSPORT_WIRE_SLACK);
 }
 
-//  Logs one monitor event (name, value, endpoint), unless WATCH_BURST of
-//  its kind were logged in its window already.
-static void s_watch_log(zmsg_t *msg, s_watch_kind_t *kinds, size_t n_kinds)
+//  Logs one event, unless WATCH_BURST of its kind were logged in its
+//  window already.
+static void s_watch_log(s_watch_kind_t *kind, uint32_t value, const char *endpoint)
 {
-    char *event = zmsg_popstr(msg);
-    char *value = zmsg_popstr(msg);
-    char *endpoint = zmsg_popstr(msg);
-    s_watch_kind_t *kind = NULL;
-    for (size_t i = 0; event && i < n_kinds; i++)
-        if (!strcmp(event, kinds[i].event))
-            kind = &kinds[i];
     int64_t now = zclock_mono();
-    if (kind && (!kind->window || now - kind->window >= WATCH_WINDOW_MS)) {
+    if (!kind->window || now - kind->window >= WATCH_WINDOW_MS) {
         kind->window = now;
         kind->logged = 0;
     }
-    if (kind && kind->logged >= WATCH_BURST)
+    if (kind->logged >= WATCH_BURST) {
         kind->quiet++;
-    else if (kind) {
-        char reason[256];
-        s_watch_reason(event, value, reason, sizeof reason);
-        if (kind->quiet)
-            log_msg(kind->level, "transport: %s: %s (and %u more like it before)",
-                    endpoint ? endpoint : "?", reason, kind->quiet);
-        else
-            log_msg(kind->level, "transport: %s: %s", endpoint ? endpoint : "?", reason);
-        kind->logged++;
-        kind->quiet = 0;
+        return;
     }
-    zstr_free(&event);
-    zstr_free(&value);
+    char reason[256];
+    s_watch_reason(kind->event, value, reason, sizeof reason);
+    if (kind->quiet)
+        log_msg(kind->level, "transport: %s: %s (and %u more like it before)", endpoint, reason,
+                kind->quiet);
+    else
+        log_msg(kind->level, "transport: %s: %s", endpoint, reason);
+    kind->logged++;
+    kind->quiet = 0;
+}
+
+//  Reads one monitor event (libzmq: a frame of the 16-bit event and the
+//  32-bit value, a frame of the endpoint) and logs it.
+static void s_watch_event(zmsg_t *msg, s_watch_kind_t *kinds, size_t n_kinds)
+{
+    zframe_t *head = zmsg_first(msg);
+    char *endpoint = zmsg_size(msg) == 2 ? zframe_strdup(zmsg_last(msg)) : NULL;
+    if (head && endpoint && zframe_size(head) == 6) {
+        uint16_t event;
+        uint32_t value;
+        memcpy(&event, zframe_data(head), sizeof event);
+        memcpy(&value, zframe_data(head) + 2, sizeof value);
+        for (size_t i = 0; i < n_kinds; i++)
+            if (kinds[i].event == event)
+                s_watch_log(&kinds[i], value, endpoint);
+    }
     zstr_free(&endpoint);
 }
 
-//  Starts a zmonitor of the events the watcher logs. Returns it, or NULL.
-static zactor_t *s_watch_monitor(void *sock)
+//  The watcher actor of a server socket: reads the socket's monitor events
+//  at the inproc endpoint given, and logs them until told to end (not on
+//  SIGINT or SIGTERM: the daemon ends it when it closes the socket).
+static void s_watch(zsock_t *pipe, void *endpoint)
 {
-    zactor_t *monitor = zactor_new(zmonitor, sock);
-    if (!monitor)
-        return NULL;
-    zstr_sendx(monitor, "LISTEN", "HANDSHAKE_FAILED_NO_DETAIL", "HANDSHAKE_FAILED_PROTOCOL",
-               "HANDSHAKE_FAILED_AUTH", "DISCONNECTED", NULL);
-    zstr_send(monitor, "START");
-    zsock_wait(monitor);
-    return monitor;
-}
-
-//  The watcher actor of a server socket: logs its failed handshakes and
-//  disconnections until told to end. The monitor starts before the
-//  creator goes on.
-static void s_watch(zsock_t *pipe, void *sock)
-{
-    zactor_t *monitor = s_watch_monitor(sock);
+    zsock_t *events = zsock_new(ZMQ_PAIR);
+    if (!events || zsock_connect(events, "%s", (const char *)endpoint) != 0) {
+        log_warn("transport: cannot watch the connections of a server socket");
+        zsock_destroy(&events);
+    }
     zsock_signal(pipe, 0);
-    if (!monitor)
-        log_warn("transport: cannot watch the handshakes of a server socket");
-    s_watch_kind_t kinds[] = {{"HANDSHAKE_FAILED_AUTH", LOGL_WARN, 0, 0, 0},
-                              {"HANDSHAKE_FAILED_PROTOCOL", LOGL_WARN, 0, 0, 0},
-                              {"HANDSHAKE_FAILED_NO_DETAIL", LOGL_WARN, 0, 0, 0},
-                              {"DISCONNECTED", LOGL_INFO, 0, 0, 0}};
-    zpoller_t *poller = zpoller_new(pipe, monitor, NULL);
-    zpoller_set_nonstop(poller, true); //  Lives until $TERM, even after SIGINT.
+    s_watch_kind_t kinds[] = {{ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, LOGL_WARN, 0, 0, 0},
+                              {ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, LOGL_WARN, 0, 0, 0},
+                              {ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, LOGL_WARN, 0, 0, 0},
+                              {ZMQ_EVENT_DISCONNECTED, LOGL_INFO, 0, 0, 0}};
+    zpoller_t *poller = zpoller_new(pipe, events, NULL);
+    zpoller_set_nonstop(poller, true);
     while (poller) {
         void *which = zpoller_wait(poller, -1);
         zmsg_t *msg = which ? zmsg_recv(which) : NULL;
-        if (which == monitor && msg)
-            s_watch_log(msg, kinds, sizeof kinds / sizeof kinds[0]);
+        if (which == events && msg)
+            s_watch_event(msg, kinds, sizeof kinds / sizeof kinds[0]);
         char *command = which == pipe && msg ? zmsg_popstr(msg) : NULL;
         bool term = which == pipe && (!command || !strcmp(command, "$TERM"));
         zstr_free(&command);
@@ -206,7 +207,34 @@ static void s_watch(zsock_t *pipe, void *sock)
             break;
     }
     zpoller_destroy(&poller);
-    zactor_destroy(&monitor);
+    zsock_destroy(&events);
+}
+
+//  Starts monitoring sock and its watcher. Called by the thread that owns
+//  sock, as s_watch_stop is: libzmq sockets are not thread-safe (CZMQ's
+//  zmonitor stops the monitor from its own thread, and on SIGTERM, while
+//  the daemon still uses the socket). Returns the watcher, or NULL.
+static zactor_t *s_watch_start(zsock_t *sock)
+{
+    char endpoint[64];
+    snprintf(endpoint, sizeof endpoint, "inproc://fundchain-watch-%p", (void *)sock);
+    if (zmq_socket_monitor(zsock_resolve(sock), endpoint, WATCH_EVENTS) != 0) {
+        log_warn("transport: cannot monitor a server socket: %s", zmq_strerror(zmq_errno()));
+        return NULL;
+    }
+    zactor_t *watch = zactor_new(s_watch, endpoint); //  Connected when it returns.
+    if (!watch)
+        zmq_socket_monitor(zsock_resolve(sock), NULL, 0);
+    return watch;
+}
+
+//  Stops the watcher of sock and the monitor, from the owner thread.
+static void s_watch_stop(zactor_t **watch_p, zsock_t *sock)
+{
+    if (!*watch_p)
+        return;
+    zactor_destroy(watch_p);
+    zmq_socket_monitor(zsock_resolve(sock), NULL, 0);
 }
 
 //  Returns true when text is a port: digits or "*".
@@ -365,11 +393,11 @@ static int s_server_sock(transport_server_t *self, int type, const char *endpoin
         s_make_curve_server(self->sock, cert);
     zsock_set_maxmsgsize(self->sock, (int)(transport_max_msg() + TRANSPORT_WIRE_SLACK));
     //  Watched before it binds, so that no refused peer goes unlogged.
-    self->watch = zactor_new(s_watch, self->sock);
+    self->watch = s_watch_start(self->sock);
     if (zsock_bind(self->sock, "%s", endpoint) >= 0)
         return 0;
     log_error("transport: cannot bind %s: %s", endpoint, zmq_strerror(zmq_errno()));
-    zactor_destroy(&self->watch);
+    s_watch_stop(&self->watch, self->sock);
     zsock_destroy(&self->sock);
     return -1;
 }
@@ -419,7 +447,7 @@ void transport_server_destroy(transport_server_t **self_p)
     if (!self_p || !*self_p)
         return;
     transport_server_t *self = *self_p;
-    zactor_destroy(&self->watch); //  It stops monitoring sock before sock goes.
+    s_watch_stop(&self->watch, self->sock);
     zsock_destroy(&self->sock);
     s_unregister(self->curve, self->receiver);
     free(self);

@@ -102,4 +102,5 @@ cp "$top/tests/data/compute-framework.csv" "$corpus/fuzz_framework/compute.csv"
 "$build/fuzz/make_seeds" "$corpus" "$sample/510400-2023-resident.csv" \
   "$sample/511902-2019-resident.csv" "$csv/513322-2019-employee.csv" \
   "$csv/430511-2020-dept.csv" "$csv/620525-2022-resident.csv"
-du -sh "$corpus"
+echo "corpus: $(find "$corpus" -type f | wc -l) files," \
+  "$(find "$corpus" -type f -printf '%s\n' | awk '{n += $1} END {print n}') bytes"

@@ -37,15 +37,18 @@ if [ -z "${FUZZ_WORK:-}" ]; then
 fi
 work="$FUZZ_WORK"
 mkdir -p "$work/crashes"
+touch "$work/started"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}:detect_leaks=1:halt_on_error=1"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}:halt_on_error=1:print_stacktrace=1"
 
 # Runs one target; its log goes to $work/NAME.log, its exit status to $work/NAME.rc.
 fuzz_one () {
-  local name="fuzz_$1"
+  local name="fuzz_$1" dict=()
+  rm -f "$work/$name.rc" "$work/$name.log"
   mkdir -p "$work/corpus/$name"
+  [ -f "$top/tests/fuzz/$name.dict" ] && dict=(-dict="$top/tests/fuzz/$name.dict")
   set +e
-  "$build/fuzz/$name" "$work/corpus/$name" "$top/tests/fuzz/corpus/$name" \
+  "$build/fuzz/$name" "$work/corpus/$name" "$top/tests/fuzz/corpus/$name" "${dict[@]}" \
     -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$work/crashes/$name-" >"$work/$name.log" 2>&1
   echo $? >"$work/$name.rc"
@@ -72,7 +75,7 @@ for t in $targets; do
     status=1
   fi
 done
-ls "$work/crashes" | sed "s|^|crash: $work/crashes/|"
+find "$work/crashes" -type f -newer "$work/started" | sed 's|^|found: |'
 if [ $status -eq 0 ] && [ $keep -eq 0 ]; then rm -rf "$work"; fi
 [ $status -eq 0 ] || echo "fuzz: failures kept in $work"
 exit $status

@@ -24,6 +24,13 @@ alive () { kill -0 "$1" 2>/dev/null; }
 # Waits (up to $3 tenths of a second, default 100) for a line of the log.
 waitlog () { for _ in $(seq 1 "${3:-100}"); do grep -q -- "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 count () { grep -c -- "$2" "$1" 2>/dev/null; }
+# Sends SIGTERM to the processes and waits (up to 15 s) for each to exit;
+# sets rcs to their exit codes, or "hung" for one that did not stop.
+stop () { local p; rcs=""; kill -TERM "$@" 2>/dev/null
+  for p in "$@"; do
+    for _ in $(seq 1 150); do kill -0 $p 2>/dev/null || break; sleep 0.1; done
+    if kill -0 $p 2>/dev/null; then rcs="$rcs hung"; kill -9 $p; else wait $p; rcs="$rcs $?"; fi
+  done; rcs=${rcs# }; }
 [ -x "$hostile" ] || { echo "FAIL the hostile tool is not built at $hostile"; exit 1; }
 
 for c in 513322 513331 513300; do "$bin/county-agent" keygen --out "$tmp/keys" --name $c >/dev/null; done
@@ -249,6 +256,12 @@ check "the hub stored the city's pool" "waitlog '$tmp/hub.log' 'stored pool 5133
   --period 2023 --fund resident --format json >"$tmp/rank.json" 2>"$tmp/rank.err"
 check "the hub still answers a remote ranking" "grep -q '\"code\": \"513300\"' '$tmp/rank.json'"
 check "every daemon is still running" "alive $city && alive $hub && alive $agent && alive $city2 && alive $agent2"
-kill -TERM $city $hub $agent; wait $city; rc1=$?; wait $hub; rc2=$?; wait $agent; rc3=$?
-check "they exit 0 on SIGTERM" "[ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && [ $rc3 -eq 0 ]"
+# Stopped while garbage keeps coming on every port: each exits 0, in time.
+( while :; do for t in "$ep" "$pub" "$hub_ep" "$query_ep"; do
+    "$hostile" --raw "$t" --size 2000 --wait 50 >/dev/null 2>&1; done; done ) &
+flood=$!; pids+=($flood)
+sleep 0.5
+stop $city $hub $agent $city2 $agent2
+kill $flood 2>/dev/null
+check "they exit 0 on SIGTERM, under garbage traffic, within 15 s ($rcs)" "[ '$rcs' = '0 0 0 0 0' ]"
 exit $fail
