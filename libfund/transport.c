@@ -228,13 +228,16 @@ static zactor_t *s_watch_start(zsock_t *sock)
     return watch;
 }
 
-//  Stops the watcher of sock and the monitor, from the owner thread.
+//  Stops the monitor of sock, then its watcher, from the owner thread. In
+//  this order: libzmq's I/O threads send events to the watcher with a
+//  blocking send, holding the lock that stopping the monitor takes, so
+//  the watcher must read until the monitor is stopped.
 static void s_watch_stop(zactor_t **watch_p, zsock_t *sock)
 {
     if (!*watch_p)
         return;
-    zactor_destroy(watch_p);
     zmq_socket_monitor(zsock_resolve(sock), NULL, 0);
+    zactor_destroy(watch_p);
 }
 
 //  Returns true when text is a port: digits or "*".
