@@ -14,18 +14,28 @@ static const opt_spec_t s_specs[] = {
     {"format", true, false, "table (default), csv or json"},
     {NULL, false, false, NULL}};
 
+//  A JSON string of stored text; text that is not UTF-8 (never written by this
+//  product, but a store may be damaged) is shown as such instead of failing.
+static json_t *
+s_text (const char *text)
+{
+    json_t *s = json_string (text ? text : "");
+    return s ? s : json_string ("(text not valid UTF-8)");
+}
+
 static json_t *
 s_entry_json (const Fundchain__OutboxEntry *e)
 {
     const Fundchain__Report *r = e->report;
     json_t *warnings = json_array ();
     for (size_t i = 0; i < e->n_warnings; i++)
-        json_array_append_new (warnings, json_pack ("{s:s, s:s}", "code", e->warnings[i]->code,
-                                                    "message", e->warnings[i]->message));
-    return json_pack ("{s:s, s:s, s:s, s:I, s:s, s:s, s:o}", "unit", r ? r->unit : "",
-                      "period", r ? r->period : "", "fund", r ? r->fund : "", "revision",
-                      (json_int_t) (r ? r->revision : 0), "state", outbox_state_name (e->state),
-                      "reason", e->reason ? e->reason : "", "warnings", warnings);
+        json_array_append_new (warnings, json_pack ("{s:o, s:o}", "code", s_text (e->warnings[i]->code),
+                                                    "message", s_text (e->warnings[i]->message)));
+    return json_pack ("{s:o, s:o, s:o, s:I, s:s, s:o, s:o}", "unit", s_text (r ? r->unit : ""),
+                      "period", s_text (r ? r->period : ""), "fund", s_text (r ? r->fund : ""),
+                      "revision", (json_int_t) (r ? r->revision : 0), "state",
+                      outbox_state_name (e->state), "reason", s_text (e->reason), "warnings",
+                      warnings);
 }
 
 static int

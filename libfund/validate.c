@@ -165,8 +165,25 @@ static void s_check_value(s_ctx_t *c, report_item_t *item, const catalog_entry_t
 }
 
 /* Checks and parses every item. */
+/* Refuses more reported indicators or scores than any real report has:
+   a pool's indicators grow with them, and the hub takes 10000 parts at most. */
+static void s_check_free_counts(s_ctx_t *c)
+{
+    size_t n_ind = 0, n_score = 0;
+    for (size_t i = 0; i < c->report->n_items; i++) {
+        const char *code = c->report->items[i].code;
+        n_ind += !strncmp(code, "ind.", 4);
+        n_score += !strncmp(code, "score.", 6);
+        if (n_ind == VALIDATE_MAX_FREE + 1 || n_score == VALIDATE_MAX_FREE + 1)
+            s_emit(c, DIAG_ERROR, "too_many_items", c->report->items[i].line, COL_ITEM,
+                   "more than %d %s items in one report", VALIDATE_MAX_FREE,
+                   n_ind > VALIDATE_MAX_FREE ? "ind.*" : "score.*");
+    }
+}
+
 static void s_check_items(s_ctx_t *c)
 {
+    s_check_free_counts(c);
     for (size_t i = 0; i < c->report->n_items; i++) {
         report_item_t *item = &c->report->items[i];
         item->parsed = false;

@@ -15,6 +15,9 @@
 #include "framework.h"
 #include "report.h"
 
+/* The most ind.* (and score.*) items one report may carry (too_many_items). */
+#define VALIDATE_MAX_FREE 200
+
 /* Parses and checks every item of the report, setting each item's amount.
    expected_unit (may be NULL) must equal the report's unit; fw (may be NULL:
    the default framework) gives score maxima. Diagnostics go to diag with

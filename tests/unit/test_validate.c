@@ -411,10 +411,29 @@ static void test_no_warnings_when_errors(void **state)
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
+/* A report may carry at most VALIDATE_MAX_FREE reported indicators. */
+static void test_too_many_indicators(void **state)
+{
+    fixture_t *f = *state;
+    report_destroy(&f->report);
+    f->report = report_new("513331", "2023", "resident");
+    char code[32];
+    for (int i = 1; i <= VALIDATE_MAX_FREE; i++) {
+        snprintf(code, sizeof code, "ind.k%d", i);
+        assert_int_equal(report_add(f->report, code, "1.5", "%", "", i + 1), 0);
+    }
+    assert_int_equal(validate_report(f->report, NULL, NULL, f->diag, NULL), 0);
+    assert_int_equal(report_add(f->report, "ind.one_more", "1", "%", "", VALIDATE_MAX_FREE + 2), 0);
+    assert_int_equal(validate_report(f->report, NULL, NULL, f->diag, NULL), -1);
+    const diag_entry_t *e = s_one(f->diag, "too_many_items");
+    assert_int_equal(e->line, VALIDATE_MAX_FREE + 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_bazhou_balance_holds_to_the_fen),
+        T(test_too_many_indicators),
         T(test_bazhou_one_fen_off_is_flagged),
         T(test_bayingolin_benefit_disagrees_with_its_parts),
         T(test_bayingolin_totals_agree),
