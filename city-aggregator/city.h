@@ -3,18 +3,18 @@
 #define CITY_H_INCLUDED
 
 /* Receives, validates and stores county reports; publishes pool changes. */
-int city_run (int argc, char **argv);
+int city_run(int argc, char **argv);
 
 /* Shows the pool of a period and fund. */
-int city_pool (int argc, char **argv);
+int city_pool(int argc, char **argv);
 
 /* Shows one unit's own evaluation. */
-int city_show (int argc, char **argv);
+int city_show(int argc, char **argv);
 
 /* Shows completeness, timeliness and warnings. */
-int city_status (int argc, char **argv);
+int city_status(int argc, char **argv);
 
 /* Prints live updates from a city's PUB feed. */
-int city_watch (int argc, char **argv);
+int city_watch(int argc, char **argv);
 
 #endif

@@ -12,107 +12,98 @@ struct _citydb_t {
     store_t *store;
 };
 
-static const char *const s_dbs[] = {"reports", "meta", "dirty", "known", "latest", OUTBOX_DBS,
-                                    NULL};
+static const char *const s_dbs[] = {"reports", "meta",     "dirty", "known",
+                                    "latest",  OUTBOX_DBS, NULL};
 
 #define KEY_MAX 64
 //  The meta record that says "known" indexes every stored report.
 #define KNOWN_INDEXED "known-indexed"
 
-static size_t
-s_key (char *buf, const char *period, const char *fund, const char *unit)
+static size_t s_key(char *buf, const char *period, const char *fund, const char *unit)
 {
-    return (size_t) snprintf (buf, KEY_MAX, "%s|%s|%s", period, fund, unit);
+    return (size_t)snprintf(buf, KEY_MAX, "%s|%s|%s", period, fund, unit);
 }
 
 //  Marks (fund, unit) known unless it is already. Returns 0, STORE_RETRY or -1.
-static int
-s_mark_known (store_txn_t *txn, const char *fund, const char *unit)
+static int s_mark_known(store_txn_t *txn, const char *fund, const char *unit)
 {
     char key[KEY_MAX];
-    int klen = snprintf (key, sizeof key, "%s|%s", fund, unit);
+    int klen = snprintf(key, sizeof key, "%s|%s", fund, unit);
     const void *val;
     size_t len;
-    int rc = store_get (txn, "known", key, (size_t) klen, &val, &len);
-    return rc == 1 ? store_put (txn, "known", key, (size_t) klen, "", 0) : rc;
+    int rc = store_get(txn, "known", key, (size_t)klen, &val, &len);
+    return rc == 1 ? store_put(txn, "known", key, (size_t)klen, "", 0) : rc;
 }
 
-static int
-s_index_one (const void *key, size_t klen, const void *val, size_t vlen, void *arg)
+static int s_index_one(const void *key, size_t klen, const void *val, size_t vlen, void *arg)
 {
-    (void) key;
-    (void) klen;
-    Fundchain__StoredReport *stored = fundchain__stored_report__unpack (NULL, vlen, val);
+    (void)key;
+    (void)klen;
+    Fundchain__StoredReport *stored = fundchain__stored_report__unpack(NULL, vlen, val);
     int rc = 0;
     if (stored && stored->report && stored->report->fund && stored->report->unit)
-        rc = s_mark_known (arg, stored->report->fund, stored->report->unit);
-    fundchain__stored_report__free_unpacked (stored, NULL);
+        rc = s_mark_known(arg, stored->report->fund, stored->report->unit);
+    fundchain__stored_report__free_unpacked(stored, NULL);
     return rc;
 }
 
 //  Indexes the units of every stored report (a store older than the index).
-static int
-s_index_all (store_txn_t *txn, void *arg)
+static int s_index_all(store_txn_t *txn, void *arg)
 {
-    (void) arg;
+    (void)arg;
     const void *val;
     size_t len;
-    int rc = store_get (txn, "meta", KNOWN_INDEXED, strlen (KNOWN_INDEXED), &val, &len);
+    int rc = store_get(txn, "meta", KNOWN_INDEXED, strlen(KNOWN_INDEXED), &val, &len);
     if (rc != 1)
         return rc;
-    rc = store_scan (txn, "reports", NULL, 0, s_index_one, txn);
-    return rc ? rc : store_put (txn, "meta", KNOWN_INDEXED, strlen (KNOWN_INDEXED), "", 0);
+    rc = store_scan(txn, "reports", NULL, 0, s_index_one, txn);
+    return rc ? rc : store_put(txn, "meta", KNOWN_INDEXED, strlen(KNOWN_INDEXED), "", 0);
 }
 
-static int
-s_indexed (store_txn_t *txn, void *arg)
+static int s_indexed(store_txn_t *txn, void *arg)
 {
-    (void) arg;
+    (void)arg;
     const void *val;
     size_t len;
-    return store_get (txn, "meta", KNOWN_INDEXED, strlen (KNOWN_INDEXED), &val, &len);
+    return store_get(txn, "meta", KNOWN_INDEXED, strlen(KNOWN_INDEXED), &val, &len);
 }
 
 //  Opens (creating) the city's store.
-citydb_t *
-citydb_open (const char *dir)
+citydb_t *citydb_open(const char *dir)
 {
-    citydb_t *self = calloc (1, sizeof *self);
+    citydb_t *self = calloc(1, sizeof *self);
     const char *err = NULL;
     if (self)
-        self->store = store_open (dir, s_dbs, &err);
+        self->store = store_open(dir, s_dbs, &err);
     if (self && !self->store) {
-        fprintf (stderr, "cannot open the city store %s: %s\n", dir, err ? err : "unknown error");
-        free (self);
+        fprintf(stderr, "cannot open the city store %s: %s\n", dir, err ? err : "unknown error");
+        free(self);
         return NULL;
     }
     //  A write only when the index is missing: once per store.
-    int rc = self ? store_read (self->store, s_indexed, NULL) : 0;
-    if (rc == 1 && store_write (self->store, s_index_all, NULL) != 0) {
-        fprintf (stderr, "cannot index the city store %s: %s\n", dir, store_error (self->store));
-        citydb_destroy (&self);
-    }
-    else if (rc < 0) {
-        fprintf (stderr, "cannot read the city store %s: %s\n", dir, store_error (self->store));
-        citydb_destroy (&self);
+    int rc = self ? store_read(self->store, s_indexed, NULL) : 0;
+    if (rc == 1 && store_write(self->store, s_index_all, NULL) != 0) {
+        fprintf(stderr, "cannot index the city store %s: %s\n", dir, store_error(self->store));
+        citydb_destroy(&self);
+    } else if (rc < 0) {
+        fprintf(stderr, "cannot read the city store %s: %s\n", dir, store_error(self->store));
+        citydb_destroy(&self);
     }
     return self;
 }
 
 //  Closes the store and nulls the pointer.
-void
-citydb_destroy (citydb_t **self_p)
+void citydb_destroy(citydb_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
-    store_destroy (&(*self_p)->store);
-    free (*self_p);
+    store_destroy(&(*self_p)->store);
+    free(*self_p);
     *self_p = NULL;
 }
 
 //  Returns the underlying store.
-store_t *
-citydb_store (citydb_t *self)
+store_t *citydb_store(citydb_t *self)
 {
     return self->store;
 }
@@ -125,81 +116,79 @@ typedef struct {
 } accept_t;
 
 //  Decides what to do with one report given what is stored.
-static citydb_outcome_t
-s_compare (const void *val, size_t len, const report_t *report, int64_t *first_received)
+static citydb_outcome_t s_compare(const void *val, size_t len, const report_t *report,
+                                  int64_t *first_received)
 {
-    Fundchain__StoredReport *old = fundchain__stored_report__unpack (NULL, len, val);
+    Fundchain__StoredReport *old = fundchain__stored_report__unpack(NULL, len, val);
     if (!old || !old->report)
-        return CITYDB_STORED;   //  an unreadable record is replaced
+        return CITYDB_STORED; //  an unreadable record is replaced
     citydb_outcome_t outcome = CITYDB_STORED;
     if (old->report->revision == report->revision)
         outcome = CITYDB_DUPLICATE;
     else if (old->report->revision > report->revision)
         outcome = CITYDB_OLDER;
     *first_received = old->first_received_at;
-    fundchain__stored_report__free_unpacked (old, NULL);
+    fundchain__stored_report__free_unpacked(old, NULL);
     return outcome;
 }
 
-static int
-s_put (store_txn_t *txn, const char *key, size_t klen, const report_t *report, int64_t first,
-       int64_t now)
+static int s_put(store_txn_t *txn, const char *key, size_t klen, const report_t *report,
+                 int64_t first, int64_t now)
 {
     size_t len;
-    uint8_t *bytes = report_encode (report, &len);
-    Fundchain__Report *wire = bytes ? fundchain__report__unpack (NULL, len, bytes) : NULL;
-    free (bytes);
+    uint8_t *bytes = report_encode(report, &len);
+    Fundchain__Report *wire = bytes ? fundchain__report__unpack(NULL, len, bytes) : NULL;
+    free(bytes);
     if (!wire)
         return -1;
     Fundchain__StoredReport stored = FUNDCHAIN__STORED_REPORT__INIT;
     stored.report = wire;
     stored.first_received_at = first;
     stored.received_at = now;
-    size_t size = fundchain__stored_report__get_packed_size (&stored);
-    uint8_t *packed = malloc (size ? size : 1);
+    size_t size = fundchain__stored_report__get_packed_size(&stored);
+    uint8_t *packed = malloc(size ? size : 1);
     int rc = -1;
     if (packed) {
-        fundchain__stored_report__pack (&stored, packed);
-        rc = store_put (txn, "reports", key, klen, packed, size);
+        fundchain__stored_report__pack(&stored, packed);
+        rc = store_put(txn, "reports", key, klen, packed, size);
     }
-    free (packed);
-    fundchain__report__free_unpacked (wire, NULL);
+    free(packed);
+    fundchain__report__free_unpacked(wire, NULL);
     return rc;
 }
 
-static int
-s_accept_one (store_txn_t *txn, const report_t *report, int64_t now, citydb_outcome_t *outcome)
+static int s_accept_one(store_txn_t *txn, const report_t *report, int64_t now,
+                        citydb_outcome_t *outcome)
 {
     char key[KEY_MAX];
-    size_t klen = s_key (key, report->period, report->fund, report->unit);
+    size_t klen = s_key(key, report->period, report->fund, report->unit);
     const void *val;
     size_t len;
     int64_t first = now;
     *outcome = CITYDB_STORED;
-    int rc = store_get (txn, "reports", key, klen, &val, &len);
+    int rc = store_get(txn, "reports", key, klen, &val, &len);
     if (rc < 0)
         return -1;
     if (rc == 0)
-        *outcome = s_compare (val, len, report, &first);
+        *outcome = s_compare(val, len, report, &first);
     if (first > now)
-        first = now;   //  a revision that arrived earlier keeps the first arrival
+        first = now; //  a revision that arrived earlier keeps the first arrival
     if (*outcome != CITYDB_STORED)
         return 0;
-    rc = s_put (txn, key, klen, report, first, now);
+    rc = s_put(txn, key, klen, report, first, now);
     if (rc == 0) {
         char pair[KEY_MAX];
-        int plen = snprintf (pair, sizeof pair, "%s|%s", report->period, report->fund);
-        rc = store_put (txn, "dirty", pair, (size_t) plen, "", 0);
+        int plen = snprintf(pair, sizeof pair, "%s|%s", report->period, report->fund);
+        rc = store_put(txn, "dirty", pair, (size_t)plen, "", 0);
     }
-    return rc == 0 ? s_mark_known (txn, report->fund, report->unit) : rc;
+    return rc == 0 ? s_mark_known(txn, report->fund, report->unit) : rc;
 }
 
-static int
-s_accept_all (store_txn_t *txn, void *arg)
+static int s_accept_all(store_txn_t *txn, void *arg)
 {
     accept_t *job = arg;
     for (size_t i = 0; i < job->n; i++) {
-        int rc = s_accept_one (txn, job->reports[i], job->now, &job->outcomes[i]);
+        int rc = s_accept_one(txn, job->reports[i], job->now, &job->outcomes[i]);
         if (rc != 0)
             return rc;
     }
@@ -207,14 +196,13 @@ s_accept_all (store_txn_t *txn, void *arg)
 }
 
 //  Stores validated reports in one transaction.
-int
-citydb_accept (citydb_t *self, report_t *const *reports, size_t n, int64_t now,
-               citydb_outcome_t *outcomes)
+int citydb_accept(citydb_t *self, report_t *const *reports, size_t n, int64_t now,
+                  citydb_outcome_t *outcomes)
 {
     if (n == 0)
         return 0;
     accept_t job = {reports, n, now, outcomes};
-    return store_write (self->store, s_accept_all, &job);
+    return store_write(self->store, s_accept_all, &job);
 }
 
 typedef struct {
@@ -223,19 +211,18 @@ typedef struct {
     const char *fund;
 } each_t;
 
-static int
-s_visit (const void *key, size_t klen, const void *val, size_t vlen, void *arg)
+static int s_visit(const void *key, size_t klen, const void *val, size_t vlen, void *arg)
 {
     each_t *each = arg;
-    (void) key;
-    (void) klen;
-    Fundchain__StoredReport *stored = fundchain__stored_report__unpack (NULL, vlen, val);
+    (void)key;
+    (void)klen;
+    Fundchain__StoredReport *stored = fundchain__stored_report__unpack(NULL, vlen, val);
     if (!stored)
         return 0;
     int rc = 0;
-    if (stored->report && (!each->fund || !strcmp (stored->report->fund, each->fund)))
-        rc = each->fn (stored, each->arg);
-    fundchain__stored_report__free_unpacked (stored, NULL);
+    if (stored->report && (!each->fund || !strcmp(stored->report->fund, each->fund)))
+        rc = each->fn(stored, each->arg);
+    fundchain__stored_report__free_unpacked(stored, NULL);
     return rc;
 }
 
@@ -244,39 +231,36 @@ typedef struct {
     char prefix[KEY_MAX];
 } scan_t;
 
-static int
-s_scan (store_txn_t *txn, void *arg)
+static int s_scan(store_txn_t *txn, void *arg)
 {
     scan_t *scan = arg;
-    return store_scan (txn, "reports", scan->prefix, strlen (scan->prefix), s_visit, &scan->each);
+    return store_scan(txn, "reports", scan->prefix, strlen(scan->prefix), s_visit, &scan->each);
 }
 
 //  Visits the stored reports of (period, fund).
-int
-citydb_each (citydb_t *self, const char *period, const char *fund, citydb_fn *fn, void *arg)
+int citydb_each(citydb_t *self, const char *period, const char *fund, citydb_fn *fn, void *arg)
 {
     scan_t scan = {{fn, arg, fund}, ""};
     if (period && fund)
-        snprintf (scan.prefix, sizeof scan.prefix, "%s|%s|", period, fund);
-    return store_read (self->store, s_scan, &scan) == 0 ? 0 : -1;
+        snprintf(scan.prefix, sizeof scan.prefix, "%s|%s|", period, fund);
+    return store_read(self->store, s_scan, &scan) == 0 ? 0 : -1;
 }
 
 //  Turns a stored report into a validated report_t.
-report_t *
-citydb_report (const Fundchain__StoredReport *stored, const framework_t *fw)
+report_t *citydb_report(const Fundchain__StoredReport *stored, const framework_t *fw)
 {
-    size_t len = fundchain__report__get_packed_size (stored->report);
-    uint8_t *bytes = malloc (len ? len : 1);
+    size_t len = fundchain__report__get_packed_size(stored->report);
+    uint8_t *bytes = malloc(len ? len : 1);
     if (!bytes)
         return NULL;
-    fundchain__report__pack (stored->report, bytes);
+    fundchain__report__pack(stored->report, bytes);
     const char *why = NULL;
-    report_t *report = report_decode (bytes, len, &why);
-    free (bytes);
-    diag_t *diag = diag_new ();
-    if (report && (!diag || validate_report (report, NULL, fw, diag, NULL) != 0))
-        report_destroy (&report);
-    diag_destroy (&diag);
+    report_t *report = report_decode(bytes, len, &why);
+    free(bytes);
+    diag_t *diag = diag_new();
+    if (report && (!diag || validate_report(report, NULL, fw, diag, NULL) != 0))
+        report_destroy(&report);
+    diag_destroy(&diag);
     return report;
 }
 
@@ -287,36 +271,33 @@ typedef struct {
     size_t plen;
 } known_t;
 
-static int
-s_visit_known (const void *key, size_t klen, const void *val, size_t vlen, void *arg)
+static int s_visit_known(const void *key, size_t klen, const void *val, size_t vlen, void *arg)
 {
-    (void) val;
-    (void) vlen;
+    (void)val;
+    (void)vlen;
     known_t *known = arg;
     char unit[KEY_MAX];
     if (klen <= known->plen || klen - known->plen >= sizeof unit)
         return 0;
-    memcpy (unit, (const char *) key + known->plen, klen - known->plen);
+    memcpy(unit, (const char *)key + known->plen, klen - known->plen);
     unit[klen - known->plen] = 0;
-    return known->fn (unit, known->arg);
+    return known->fn(unit, known->arg);
 }
 
-static int
-s_scan_known (store_txn_t *txn, void *arg)
+static int s_scan_known(store_txn_t *txn, void *arg)
 {
     known_t *known = arg;
-    return store_scan (txn, "known", known->prefix, known->plen, s_visit_known, known);
+    return store_scan(txn, "known", known->prefix, known->plen, s_visit_known, known);
 }
 
 //  Visits, in code order, every unit that has ever reported for fund.
-int
-citydb_each_known (citydb_t *self, const char *fund, citydb_unit_fn *fn, void *arg)
+int citydb_each_known(citydb_t *self, const char *fund, citydb_unit_fn *fn, void *arg)
 {
     known_t known = {fn, arg, "", 0};
     if (!self || !fund || !fn)
         return -1;
-    known.plen = (size_t) snprintf (known.prefix, sizeof known.prefix, "%.15s|", fund);
-    return store_read (self->store, s_scan_known, &known) == 0 ? 0 : -1;
+    known.plen = (size_t)snprintf(known.prefix, sizeof known.prefix, "%.15s|", fund);
+    return store_read(self->store, s_scan_known, &known) == 0 ? 0 : -1;
 }
 
 typedef struct {
@@ -324,34 +305,31 @@ typedef struct {
     void *arg;
 } dirty_t;
 
-static int
-s_visit_dirty (const void *key, size_t klen, const void *val, size_t vlen, void *arg)
+static int s_visit_dirty(const void *key, size_t klen, const void *val, size_t vlen, void *arg)
 {
-    (void) val;
-    (void) vlen;
+    (void)val;
+    (void)vlen;
     dirty_t *dirty = arg;
     char pair[KEY_MAX], period[16] = "", fund[16] = "";
     if (klen >= sizeof pair)
         return 0;
-    memcpy (pair, key, klen);
+    memcpy(pair, key, klen);
     pair[klen] = 0;
-    if (sscanf (pair, "%15[^|]|%15s", period, fund) != 2)
+    if (sscanf(pair, "%15[^|]|%15s", period, fund) != 2)
         return 0;
-    return dirty->fn (period, fund, dirty->arg);
+    return dirty->fn(period, fund, dirty->arg);
 }
 
-static int
-s_scan_dirty (store_txn_t *txn, void *arg)
+static int s_scan_dirty(store_txn_t *txn, void *arg)
 {
-    return store_scan (txn, "dirty", NULL, 0, s_visit_dirty, arg);
+    return store_scan(txn, "dirty", NULL, 0, s_visit_dirty, arg);
 }
 
 //  Visits the dirty (period, fund) pairs.
-int
-citydb_each_dirty (citydb_t *self, citydb_dirty_fn *fn, void *arg)
+int citydb_each_dirty(citydb_t *self, citydb_dirty_fn *fn, void *arg)
 {
     dirty_t dirty = {fn, arg};
-    return store_read (self->store, s_scan_dirty, &dirty) == 0 ? 0 : -1;
+    return store_read(self->store, s_scan_dirty, &dirty) == 0 ? 0 : -1;
 }
 
 typedef struct {
@@ -364,36 +342,34 @@ typedef struct {
 //  version of the same (level, code, period, fund): the hub keeps only the
 //  newest, which says all the older said, so the outbox holds one entry per
 //  evaluation however often it changes. Returns 0, STORE_RETRY or -1.
-static int
-s_queue (store_txn_t *txn, const char *key, const Fundchain__OutboxEntry *entry)
+static int s_queue(store_txn_t *txn, const char *key, const Fundchain__OutboxEntry *entry)
 {
     const Fundchain__Evaluation *eval = entry->evaluation;
     char which[KEY_MAX];
-    int wlen = snprintf (which, sizeof which, "%d|%.7s|%.15s|%.15s", (int) eval->level,
-                         eval->code, eval->period, eval->fund);
+    int wlen = snprintf(which, sizeof which, "%d|%.7s|%.15s|%.15s", (int)eval->level, eval->code,
+                        eval->period, eval->fund);
     const void *val;
     size_t len;
-    int rc = store_get (txn, "latest", which, (size_t) wlen, &val, &len);
+    int rc = store_get(txn, "latest", which, (size_t)wlen, &val, &len);
     if (rc < 0)
         return -1;
     if (rc == 0 && len > 0 && len < OUTBOX_KEY_MAX) {
         char older[OUTBOX_KEY_MAX];
-        memcpy (older, val, len);
-        rc = store_del (txn, "outbox", older, len);
+        memcpy(older, val, len);
+        rc = store_del(txn, "outbox", older, len);
         if (rc == 0)
-            rc = store_del (txn, "pending", older, len);
+            rc = store_del(txn, "pending", older, len);
         if (rc != 0)
             return rc;
     }
-    rc = outbox_put (txn, key, entry);
-    return rc ? rc : store_put (txn, "latest", which, (size_t) wlen, key, strlen (key));
+    rc = outbox_put(txn, key, entry);
+    return rc ? rc : store_put(txn, "latest", which, (size_t)wlen, key, strlen(key));
 }
 
 //  Versions, queues and unmarks one pair inside the transaction.
-static int
-s_commit_pair (store_txn_t *txn, const citydb_pair_t *job, bool queue)
+static int s_commit_pair(store_txn_t *txn, const citydb_pair_t *job, bool queue)
 {
-    uint64_t version = store_next (txn, "evaluation-version");
+    uint64_t version = store_next(txn, "evaluation-version");
     if (version == 0)
         return -1;
     for (size_t i = 0; queue && i < job->n; i++) {
@@ -401,25 +377,23 @@ s_commit_pair (store_txn_t *txn, const citydb_pair_t *job, bool queue)
         eval->version = version;
         Fundchain__OutboxEntry entry = FUNDCHAIN__OUTBOX_ENTRY__INIT;
         entry.evaluation = eval;
-        entry.queued_at = (int64_t) time (NULL);
+        entry.queued_at = (int64_t)time(NULL);
         char key[OUTBOX_KEY_MAX];
-        outbox_key_evaluation (key, version, (int) eval->level, eval->code, eval->period,
-                               eval->fund);
-        int rc = s_queue (txn, key, &entry);
+        outbox_key_evaluation(key, version, (int)eval->level, eval->code, eval->period, eval->fund);
+        int rc = s_queue(txn, key, &entry);
         if (rc != 0)
             return rc;
     }
     char pair[KEY_MAX];
-    int plen = snprintf (pair, sizeof pair, "%s|%s", job->period, job->fund);
-    return store_del (txn, "dirty", pair, (size_t) plen);
+    int plen = snprintf(pair, sizeof pair, "%s|%s", job->period, job->fund);
+    return store_del(txn, "dirty", pair, (size_t)plen);
 }
 
-static int
-s_commit (store_txn_t *txn, void *arg)
+static int s_commit(store_txn_t *txn, void *arg)
 {
     commit_t *job = arg;
     for (size_t i = 0; i < job->n; i++) {
-        int rc = s_commit_pair (txn, &job->pairs[i], job->queue);
+        int rc = s_commit_pair(txn, &job->pairs[i], job->queue);
         if (rc != 0)
             return rc;
     }
@@ -427,21 +401,19 @@ s_commit (store_txn_t *txn, void *arg)
 }
 
 //  Versions and queues the evaluations of (period, fund), clearing its mark.
-int
-citydb_commit_evaluations (citydb_t *self, const char *period, const char *fund,
-                           Fundchain__Evaluation **evals, size_t n, bool queue)
+int citydb_commit_evaluations(citydb_t *self, const char *period, const char *fund,
+                              Fundchain__Evaluation **evals, size_t n, bool queue)
 {
     citydb_pair_t pair = {period, fund, evals, n};
     commit_t job = {&pair, 1, queue};
-    return store_write (self->store, s_commit, &job);
+    return store_write(self->store, s_commit, &job);
 }
 
 //  The same for several pairs in one transaction.
-int
-citydb_commit_pairs (citydb_t *self, const citydb_pair_t *pairs, size_t n, bool queue)
+int citydb_commit_pairs(citydb_t *self, const citydb_pair_t *pairs, size_t n, bool queue)
 {
     if (n == 0)
         return 0;
     commit_t job = {pairs, n, queue};
-    return store_write (self->store, s_commit, &job);
+    return store_write(self->store, s_commit, &job);
 }

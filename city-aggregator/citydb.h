@@ -21,52 +21,52 @@
 typedef struct _citydb_t citydb_t;
 
 typedef enum {
-    CITYDB_STORED,      /* new, or a higher revision than the one stored */
-    CITYDB_DUPLICATE,   /* this revision is already stored */
-    CITYDB_OLDER        /* a higher revision is already stored: kept it */
+    CITYDB_STORED,    /* new, or a higher revision than the one stored */
+    CITYDB_DUPLICATE, /* this revision is already stored */
+    CITYDB_OLDER      /* a higher revision is already stored: kept it */
 } citydb_outcome_t;
 
 /* Visits one stored report; returns 0 to go on, 1 to stop, -1 to fail. */
-typedef int (citydb_fn) (const Fundchain__StoredReport *stored, void *arg);
+typedef int(citydb_fn)(const Fundchain__StoredReport *stored, void *arg);
 
 /* Opens (creating) the city's store in dir. NULL with a message on stderr. */
-citydb_t *citydb_open (const char *dir);
+citydb_t *citydb_open(const char *dir);
 
 /* Closes the store and nulls the pointer; safe on NULL. */
-void citydb_destroy (citydb_t **self_p);
+void citydb_destroy(citydb_t **self_p);
 
 /* Returns the underlying store (for the configuration). */
-store_t *citydb_store (citydb_t *self);
+store_t *citydb_store(citydb_t *self);
 
 /* Stores validated reports in ONE transaction (group commit), each unless a
    revision at least as high is stored; outcomes[i] tells what happened to
    report i. Returns 0 when committed, -1 when nothing was stored. */
-int citydb_accept (citydb_t *self, report_t *const *reports, size_t n, int64_t now,
-                   citydb_outcome_t *outcomes);
+int citydb_accept(citydb_t *self, report_t *const *reports, size_t n, int64_t now,
+                  citydb_outcome_t *outcomes);
 
 /* Visits the stored reports of (period, fund) in unit order; period and
    fund NULL visit everything. Returns 0 or -1. */
-int citydb_each (citydb_t *self, const char *period, const char *fund, citydb_fn *fn, void *arg);
+int citydb_each(citydb_t *self, const char *period, const char *fund, citydb_fn *fn, void *arg);
 
 /* Visits one unit code; returns 0 to go on, 1 to stop, -1 to fail. */
-typedef int (citydb_unit_fn) (const char *unit, void *arg);
+typedef int(citydb_unit_fn)(const char *unit, void *arg);
 
 /* Visits, in code order, every unit that has ever reported for fund (an
    index kept by citydb_accept: no scan of the reports). Returns 0 or -1. */
-int citydb_each_known (citydb_t *self, const char *fund, citydb_unit_fn *fn, void *arg);
+int citydb_each_known(citydb_t *self, const char *fund, citydb_unit_fn *fn, void *arg);
 
 /* Visits one (period, fund) marked dirty; returns 0 to go on, 1 to stop, -1 to fail. */
-typedef int (citydb_dirty_fn) (const char *period, const char *fund, void *arg);
+typedef int(citydb_dirty_fn)(const char *period, const char *fund, void *arg);
 
 /* Visits the dirty (period, fund) pairs. Returns 0 or -1. */
-int citydb_each_dirty (citydb_t *self, citydb_dirty_fn *fn, void *arg);
+int citydb_each_dirty(citydb_t *self, citydb_dirty_fn *fn, void *arg);
 
 /* In ONE transaction: gives the evaluations of (period, fund) the next
    version, queues them in the outbox for the province (when queue is true;
    each replaces the entry of its older version, delivered or not) and
    clears the dirty mark. Returns 0, or -1 when nothing was done. */
-int citydb_commit_evaluations (citydb_t *self, const char *period, const char *fund,
-                               Fundchain__Evaluation **evals, size_t n, bool queue);
+int citydb_commit_evaluations(citydb_t *self, const char *period, const char *fund,
+                              Fundchain__Evaluation **evals, size_t n, bool queue);
 
 /* The evaluations of one (period, fund), for citydb_commit_pairs. */
 typedef struct {
@@ -78,11 +78,11 @@ typedef struct {
 /* The same as citydb_commit_evaluations for several pairs in ONE
    transaction (one version each): a burst of changes costs one commit.
    Returns 0, or -1 when nothing was done. */
-int citydb_commit_pairs (citydb_t *self, const citydb_pair_t *pairs, size_t n, bool queue);
+int citydb_commit_pairs(citydb_t *self, const citydb_pair_t *pairs, size_t n, bool queue);
 
 /* Turns a stored report into a report_t validated against fw (NULL: the
    default framework); NULL when it no longer
    validates (never expected: it was validated when accepted). */
-report_t *citydb_report (const Fundchain__StoredReport *stored, const framework_t *fw);
+report_t *citydb_report(const Fundchain__StoredReport *stored, const framework_t *fw);
 
 #endif

@@ -11,163 +11,162 @@
 #include <string.h>
 #include <time.h>
 
-#define INGEST_CLOCK_SKEW 86400   /* a day of slack for clocks and time zones */
+#define INGEST_CLOCK_SKEW 86400 /* a day of slack for clocks and time zones */
 
 //  The names of the Envelope's message types, for the logs.
-static const char *
-s_type_name (int body_case)
+static const char *s_type_name(int body_case)
 {
     switch (body_case) {
-    case FUNDCHAIN__ENVELOPE__BODY_REPORT: return "report";
-    case FUNDCHAIN__ENVELOPE__BODY_ACK: return "ack";
-    case FUNDCHAIN__ENVELOPE__BODY_EVALUATION: return "evaluation";
-    case FUNDCHAIN__ENVELOPE__BODY_QUERY: return "query";
-    case FUNDCHAIN__ENVELOPE__BODY_REPLY: return "reply";
-    default: return "none";
+    case FUNDCHAIN__ENVELOPE__BODY_REPORT:
+        return "report";
+    case FUNDCHAIN__ENVELOPE__BODY_ACK:
+        return "ack";
+    case FUNDCHAIN__ENVELOPE__BODY_EVALUATION:
+        return "evaluation";
+    case FUNDCHAIN__ENVELOPE__BODY_QUERY:
+        return "query";
+    case FUNDCHAIN__ENVELOPE__BODY_REPLY:
+        return "reply";
+    default:
+        return "none";
     }
 }
 
 //  Makes text safe for a log line and an acknowledgement: control
 //  characters and bytes that are not UTF-8 (the peer chose them, or a
 //  cut at the end of a field split a character) become '?'.
-static void
-s_printable (char *text)
+static void s_printable(char *text)
 {
-    size_t len = strlen (text);
+    size_t len = strlen(text);
     for (size_t i = 0; i < len; i++)
-        if ((unsigned char) text[i] < 0x20 || text[i] == 0x7f)
+        if ((unsigned char)text[i] < 0x20 || text[i] == 0x7f)
             text[i] = '?';
     size_t at = 0, bad = 0;
-    while (at < len && !encoding_utf8_valid (text + at, len - at, &bad) && at + bad < len) {
+    while (at < len && !encoding_utf8_valid(text + at, len - at, &bad) && at + bad < len) {
         text[at + bad] = '?';
         at += bad + 1;
     }
 }
 
-static void
-s_copy_names (ingest_t *out, const Fundchain__Report *r)
+static void s_copy_names(ingest_t *out, const Fundchain__Report *r)
 {
-    snprintf (out->unit, sizeof out->unit, "%s", r->unit ? r->unit : "");
-    snprintf (out->period, sizeof out->period, "%s", r->period ? r->period : "");
-    snprintf (out->fund, sizeof out->fund, "%s", r->fund ? r->fund : "");
+    snprintf(out->unit, sizeof out->unit, "%s", r->unit ? r->unit : "");
+    snprintf(out->period, sizeof out->period, "%s", r->period ? r->period : "");
+    snprintf(out->fund, sizeof out->fund, "%s", r->fund ? r->fund : "");
     out->revision = r->revision;
-    s_printable (out->unit);
-    s_printable (out->period);
-    s_printable (out->fund);
+    s_printable(out->unit);
+    s_printable(out->period);
+    s_printable(out->fund);
 }
 
 //  Returns true when the period begins more than a day (clock skew) after
 //  now. A period that does not parse is left to validate_report.
-static bool
-s_not_begun (const char *text)
+static bool s_not_begun(const char *text)
 {
     period_t p;
     const char *why = NULL;
-    if (period_parse (text, &p, &why) != 0)
+    if (period_parse(text, &p, &why) != 0)
         return false;
     struct tm tm = {0};
     tm.tm_year = p.year - 1900;
-    tm.tm_mon = p.kind == PERIOD_MONTH ? p.index - 1 : p.kind == PERIOD_QUARTER ? (p.index - 1) * 3 : 0;
+    tm.tm_mon = p.kind == PERIOD_MONTH     ? p.index - 1
+                : p.kind == PERIOD_QUARTER ? (p.index - 1) * 3
+                                           : 0;
     tm.tm_mday = 1;
-    return timegm (&tm) > time (NULL) + INGEST_CLOCK_SKEW;
+    return timegm(&tm) > time(NULL) + INGEST_CLOCK_SKEW;
 }
 
 //  Checks what no sender of ours ever sends: a unit that is not a code,
 //  revision 0 (revisions start at 1), a period that has not begun.
-static bool
-s_sane (ingest_t *out)
+static bool s_sane(ingest_t *out)
 {
-    if (!code_valid (out->unit))
-        snprintf (out->reason, sizeof out->reason, "unit '%s' is not a 6-digit code", out->unit);
+    if (!code_valid(out->unit))
+        snprintf(out->reason, sizeof out->reason, "unit '%s' is not a 6-digit code", out->unit);
     else if (out->revision == 0)
-        snprintf (out->reason, sizeof out->reason, "revision 0 is not a revision (they start at 1)");
-    else if (s_not_begun (out->period))
-        snprintf (out->reason, sizeof out->reason, "period %s has not begun", out->period);
+        snprintf(out->reason, sizeof out->reason, "revision 0 is not a revision (they start at 1)");
+    else if (s_not_begun(out->period))
+        snprintf(out->reason, sizeof out->reason, "period %s has not begun", out->period);
     else
         return true;
     return false;
 }
 
 //  Checks who may report what: the key's own unit, inside this city.
-static bool
-s_jurisdiction (const cityconf_t *conf, const char *peer, ingest_t *out)
+static bool s_jurisdiction(const cityconf_t *conf, const char *peer, ingest_t *out)
 {
-    if (peer && strcmp (peer, out->unit)) {
-        snprintf (out->reason, sizeof out->reason,
-                  "unit %s may not be reported with the key of %s (jurisdiction)", out->unit, peer);
+    if (peer && strcmp(peer, out->unit)) {
+        snprintf(out->reason, sizeof out->reason,
+                 "unit %s may not be reported with the key of %s (jurisdiction)", out->unit, peer);
         return false;
     }
-    if (!code_in_city (out->unit, conf->city)) {
-        snprintf (out->reason, sizeof out->reason, "unit %s is not inside city %s (jurisdiction)",
-                  out->unit, conf->city);
+    if (!code_in_city(out->unit, conf->city)) {
+        snprintf(out->reason, sizeof out->reason, "unit %s is not inside city %s (jurisdiction)",
+                 out->unit, conf->city);
         return false;
     }
     return true;
 }
 
-static void
-s_validate (const cityconf_t *conf, const uint8_t *data, size_t len, const char *peer,
-            ingest_t *out)
+static void s_validate(const cityconf_t *conf, const uint8_t *data, size_t len, const char *peer,
+                       ingest_t *out)
 {
     const char *why = NULL;
-    report_t *report = report_decode (data, len, &why);
+    report_t *report = report_decode(data, len, &why);
     if (!report) {
-        snprintf (out->reason, sizeof out->reason, "malformed report: %s", why ? why : "?");
+        snprintf(out->reason, sizeof out->reason, "malformed report: %s", why ? why : "?");
         return;
     }
-    diag_t *diag = diag_new ();
+    diag_t *diag = diag_new();
     if (!diag) {
-        report_destroy (&report);
+        report_destroy(&report);
         return;
     }
-    if (validate_report (report, peer ? peer : out->unit, conf->framework, diag, NULL) != 0) {
+    if (validate_report(report, peer ? peer : out->unit, conf->framework, diag, NULL) != 0) {
         char first[400];
-        snprintf (out->reason, sizeof out->reason, "invalid report: %s (%zu errors)",
-                  diag_first_error (diag, first, sizeof first), diag_count (diag, DIAG_ERROR));
-        report_destroy (&report);
-    }
-    else {
+        snprintf(out->reason, sizeof out->reason, "invalid report: %s (%zu errors)",
+                 diag_first_error(diag, first, sizeof first), diag_count(diag, DIAG_ERROR));
+        report_destroy(&report);
+    } else {
         out->verdict = INGEST_ACCEPT;
         out->report = report;
     }
-    diag_destroy (&diag);
+    diag_destroy(&diag);
 }
 
 //  Examines one payload frame.
-void
-ingest_examine (const cityconf_t *conf, zframe_t *payload, const char *peer, ingest_t *out)
+void ingest_examine(const cityconf_t *conf, zframe_t *payload, const char *peer, ingest_t *out)
 {
-    memset (out, 0, sizeof *out);
+    memset(out, 0, sizeof *out);
     out->verdict = INGEST_DROP;
-    size_t size = zframe_size (payload);
-    if (size > transport_max_msg ()) {
-        snprintf (out->reason, sizeof out->reason, "message of %zu bytes is larger than %zu",
-                  size, transport_max_msg ());
+    size_t size = zframe_size(payload);
+    if (size > transport_max_msg()) {
+        snprintf(out->reason, sizeof out->reason, "message of %zu bytes is larger than %zu", size,
+                 transport_max_msg());
         return;
     }
-    Fundchain__Envelope *env = fundchain__envelope__unpack (NULL, size, zframe_data (payload));
+    Fundchain__Envelope *env = fundchain__envelope__unpack(NULL, size, zframe_data(payload));
     if (!env) {
-        snprintf (out->reason, sizeof out->reason, "malformed message of %zu bytes", size);
+        snprintf(out->reason, sizeof out->reason, "malformed message of %zu bytes", size);
         return;
     }
     if (env->body_case != FUNDCHAIN__ENVELOPE__BODY_REPORT) {
-        snprintf (out->reason, sizeof out->reason,
-                  "unexpected message type %d (%s): a city accepts reports only",
-                  (int) env->body_case, s_type_name ((int) env->body_case));
-        fundchain__envelope__free_unpacked (env, NULL);
+        snprintf(out->reason, sizeof out->reason,
+                 "unexpected message type %d (%s): a city accepts reports only",
+                 (int)env->body_case, s_type_name((int)env->body_case));
+        fundchain__envelope__free_unpacked(env, NULL);
         return;
     }
-    s_copy_names (out, env->report);
+    s_copy_names(out, env->report);
     out->verdict = INGEST_REJECT;
-    if (s_sane (out) && s_jurisdiction (conf, peer, out)) {
-        size_t len = fundchain__report__get_packed_size (env->report);
-        uint8_t *bytes = malloc (len ? len : 1);
+    if (s_sane(out) && s_jurisdiction(conf, peer, out)) {
+        size_t len = fundchain__report__get_packed_size(env->report);
+        uint8_t *bytes = malloc(len ? len : 1);
         if (bytes) {
-            fundchain__report__pack (env->report, bytes);
-            s_validate (conf, bytes, len, peer, out);
+            fundchain__report__pack(env->report, bytes);
+            s_validate(conf, bytes, len, peer, out);
         }
-        free (bytes);
+        free(bytes);
     }
-    s_printable (out->reason);
-    fundchain__envelope__free_unpacked (env, NULL);
+    s_printable(out->reason);
+    fundchain__envelope__free_unpacked(env, NULL);
 }

@@ -12,21 +12,21 @@
 #include <stdbool.h>
 
 typedef enum {
-    INGEST_ACCEPT,   /* *report is set: store it, then acknowledge */
-    INGEST_REJECT,   /* refused for good: acknowledge with the reason */
-    INGEST_DROP      /* not even an answerable report: log and drop */
+    INGEST_ACCEPT, /* *report is set: store it, then acknowledge */
+    INGEST_REJECT, /* refused for good: acknowledge with the reason */
+    INGEST_DROP    /* not even an answerable report: log and drop */
 } ingest_verdict_t;
 
 typedef struct {
     ingest_verdict_t verdict;
-    report_t *report;          /* INGEST_ACCEPT: validated, owned by the caller */
+    report_t *report; /* INGEST_ACCEPT: validated, owned by the caller */
     char unit[8], period[16], fund[16];
-    uint32_t revision;         /* what the acknowledgement names */
-    char reason[512];          /* INGEST_REJECT / INGEST_DROP: why */
+    uint32_t revision; /* what the acknowledgement names */
+    char reason[512];  /* INGEST_REJECT / INGEST_DROP: why */
 } ingest_t;
 
 /* Examines one payload frame. peer is the authenticated code (NULL only on
    an --insecure link). Fills *out; never fails. */
-void ingest_examine (const cityconf_t *conf, zframe_t *payload, const char *peer, ingest_t *out);
+void ingest_examine(const cityconf_t *conf, zframe_t *payload, const char *peer, ingest_t *out);
 
 #endif

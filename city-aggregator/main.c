@@ -18,8 +18,7 @@ static const cli_command_t s_commands[] = {
     {"watch", city_watch, "print live pool and evaluation updates"},
     {NULL, NULL, NULL}};
 
-int
-main (int argc, char **argv)
+int main(int argc, char **argv)
 {
-    return cli_main ("city-aggregator", "city aggregator (市医保局)", s_commands, argc, argv);
+    return cli_main("city-aggregator", "city aggregator (市医保局)", s_commands, argc, argv);
 }

@@ -31,289 +31,280 @@ typedef struct {
 } query_t;
 
 //  Parses the options and opens the store; returns EXIT_OK or an exit code.
-static int
-s_open (query_t *q, const char *command, const opt_spec_t *specs, const char *usage, int argc,
-        char **argv)
+static int s_open(query_t *q, const char *command, const opt_spec_t *specs, const char *usage,
+                  int argc, char **argv)
 {
     int code;
-    memset (q, 0, sizeof *q);
-    cityconf_init (&q->conf);
+    memset(q, 0, sizeof *q);
+    cityconf_init(&q->conf);
     q->format = FORMAT_TABLE;
-    q->opts = cli_parse (command, specs, usage, argc, argv, &code);
+    q->opts = cli_parse(command, specs, usage, argc, argv, &code);
     if (!q->opts)
         return code;
-    const char *format = opts_get (q->opts, "format");
-    if (format && format_parse (format, &q->format) != 0) {
-        fprintf (stderr, "city-aggregator %s: --format must be table, csv or json\n", command);
+    const char *format = opts_get(q->opts, "format");
+    if (format && format_parse(format, &q->format) != 0) {
+        fprintf(stderr, "city-aggregator %s: --format must be table, csv or json\n", command);
         return EXIT_USAGE;
     }
-    const char *data = opts_need (q->opts, "data");
+    const char *data = opts_need(q->opts, "data");
     if (!data)
         return EXIT_USAGE;
-    q->db = citydb_open (data);
-    if (!q->db || cityconf_load (&q->conf, citydb_store (q->db)) != 0)
+    q->db = citydb_open(data);
+    if (!q->db || cityconf_load(&q->conf, citydb_store(q->db)) != 0)
         return EXIT_RUNTIME;
     return EXIT_OK;
 }
 
-static void
-s_close (query_t *q)
+static void s_close(query_t *q)
 {
-    cityconf_clear (&q->conf);
-    citydb_destroy (&q->db);
-    opts_destroy (&q->opts);
+    cityconf_clear(&q->conf);
+    citydb_destroy(&q->db);
+    opts_destroy(&q->opts);
 }
 
 //  Checks --period and --fund; returns 0 or -1 with a message.
-static int
-s_period_fund (const query_t *q, const char *command, const char **period, const char **fund)
+static int s_period_fund(const query_t *q, const char *command, const char **period,
+                         const char **fund)
 {
-    *period = opts_need (q->opts, "period");
-    *fund = opts_need (q->opts, "fund");
+    *period = opts_need(q->opts, "period");
+    *fund = opts_need(q->opts, "fund");
     if (!*period || !*fund)
         return -1;
     period_t p;
     const char *why = NULL;
-    if (period_parse (*period, &p, &why) != 0) {
-        fprintf (stderr, "city-aggregator %s: --period %s: %s\n", command, *period, why);
+    if (period_parse(*period, &p, &why) != 0) {
+        fprintf(stderr, "city-aggregator %s: --period %s: %s\n", command, *period, why);
         return -1;
     }
-    if (!fund_valid (*fund)) {
-        fprintf (stderr, "city-aggregator %s: --fund must be resident, employee, maternity or dept\n",
-                 command);
+    if (!fund_valid(*fund)) {
+        fprintf(stderr,
+                "city-aggregator %s: --fund must be resident, employee, maternity or dept\n",
+                command);
         return -1;
     }
     return 0;
 }
 
-static int
-s_print (Fundchain__Evaluation *eval, format_t format, const char *what)
+static int s_print(Fundchain__Evaluation *eval, format_t format, const char *what)
 {
     if (!eval) {
-        fprintf (stderr, "%s: nothing reported\n", what);
+        fprintf(stderr, "%s: nothing reported\n", what);
         return EXIT_RUNTIME;
     }
-    int rc = evalview_print (eval, format, stdout);
-    evaluation_free (eval);
+    int rc = evalview_print(eval, format, stdout);
+    evaluation_free(eval);
     return rc == 0 ? EXIT_OK : EXIT_RUNTIME;
 }
 
 //  The pool command.
-int
-city_pool (int argc, char **argv)
+int city_pool(int argc, char **argv)
 {
     query_t q;
     const char *period, *fund;
-    int code = s_open (&q, "pool", s_eval_specs, "--data DIR --period P --fund F [--format F]",
-                       argc, argv);
+    int code =
+        s_open(&q, "pool", s_eval_specs, "--data DIR --period P --fund F [--format F]", argc, argv);
     if (code == EXIT_OK) {
-        if (s_period_fund (&q, "pool", &period, &fund) != 0)
+        if (s_period_fund(&q, "pool", &period, &fund) != 0)
             code = EXIT_USAGE;
         else {
             char what[64];
-            snprintf (what, sizeof what, "pool %s %s %s", q.conf.city, period, fund);
-            code = s_print (cityeval_pool (q.db, &q.conf, period, fund), q.format, what);
+            snprintf(what, sizeof what, "pool %s %s %s", q.conf.city, period, fund);
+            code = s_print(cityeval_pool(q.db, &q.conf, period, fund), q.format, what);
         }
     }
-    s_close (&q);
+    s_close(&q);
     return code;
 }
 
 //  The show command.
-int
-city_show (int argc, char **argv)
+int city_show(int argc, char **argv)
 {
     query_t q;
     const char *period, *fund;
-    int code = s_open (&q, "show", s_eval_specs,
-                       "--data DIR --unit CODE --period P --fund F [--format F]", argc, argv);
+    int code = s_open(&q, "show", s_eval_specs,
+                      "--data DIR --unit CODE --period P --fund F [--format F]", argc, argv);
     if (code == EXIT_OK) {
-        const char *unit = opts_need (q.opts, "unit");
-        if (!unit || s_period_fund (&q, "show", &period, &fund) != 0)
+        const char *unit = opts_need(q.opts, "unit");
+        if (!unit || s_period_fund(&q, "show", &period, &fund) != 0)
             code = EXIT_USAGE;
-        else if (!code_valid (unit)) {
-            fprintf (stderr, "city-aggregator show: --unit must be a 6-digit code\n");
+        else if (!code_valid(unit)) {
+            fprintf(stderr, "city-aggregator show: --unit must be a 6-digit code\n");
             code = EXIT_USAGE;
-        }
-        else {
+        } else {
             char what[64];
-            snprintf (what, sizeof what, "unit %s %s %s", unit, period, fund);
-            code = s_print (cityeval_unit (q.db, &q.conf, unit, period, fund), q.format, what);
+            snprintf(what, sizeof what, "unit %s %s %s", unit, period, fund);
+            code = s_print(cityeval_unit(q.db, &q.conf, unit, period, fund), q.format, what);
         }
     }
-    s_close (&q);
+    s_close(&q);
     return code;
 }
 
 /* ---- status ---------------------------------------------------------- */
 
-static const opt_spec_t s_status_specs[] = {
-    {"data", true, false, "the city's data directory"},
-    {"format", true, false, "table (default), csv or json"},
-    {NULL, false, false, NULL}};
+static const opt_spec_t s_status_specs[] = {{"data", true, false, "the city's data directory"},
+                                            {"format", true, false, "table (default), csv or json"},
+                                            {NULL, false, false, NULL}};
 
 typedef struct {
     query_t *q;
     json_t *reports;
-    json_t *pairs;   //  "period|fund" -> true, in order of first appearance
+    json_t *pairs; //  "period|fund" -> true, in order of first appearance
 } status_t;
 
-static char *
-s_iso (int64_t t, char *buf, size_t size)
+static char *s_iso(int64_t t, char *buf, size_t size)
 {
-    time_t tt = (time_t) t;
+    time_t tt = (time_t)t;
     struct tm tm;
-    gmtime_r (&tt, &tm);
-    strftime (buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    gmtime_r(&tt, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return buf;
 }
 
-static int
-s_status_report (const Fundchain__StoredReport *stored, void *arg)
+static int s_status_report(const Fundchain__StoredReport *stored, void *arg)
 {
     status_t *s = arg;
     const Fundchain__Report *r = stored->report;
     period_t p;
     const char *why;
-    bool on_time = period_parse (r->period, &p, &why) == 0
-                   && stored->first_received_at <= (int64_t) period_deadline (&p, &s->q->conf.deadline);
+    bool on_time = period_parse(r->period, &p, &why) == 0 &&
+                   stored->first_received_at <= (int64_t)period_deadline(&p, &s->q->conf.deadline);
     char when[32], pair[64];
-    json_array_append_new (s->reports,
-                           json_pack ("{s:s, s:s, s:s, s:I, s:s, s:b}", "unit", r->unit, "period",
-                                      r->period, "fund", r->fund, "revision",
-                                      (json_int_t) r->revision, "received_at",
-                                      s_iso (stored->first_received_at, when, sizeof when),
-                                      "on_time", on_time));
-    snprintf (pair, sizeof pair, "%s|%s", r->period, r->fund);
-    json_object_set_new (s->pairs, pair, json_true ());
+    json_array_append_new(s->reports, json_pack("{s:s, s:s, s:s, s:I, s:s, s:b}", "unit", r->unit,
+                                                "period", r->period, "fund", r->fund, "revision",
+                                                (json_int_t)r->revision, "received_at",
+                                                s_iso(stored->first_received_at, when, sizeof when),
+                                                "on_time", on_time));
+    snprintf(pair, sizeof pair, "%s|%s", r->period, r->fund);
+    json_object_set_new(s->pairs, pair, json_true());
     return 0;
 }
 
-static json_t *
-s_pool_status (query_t *q, const char *period, const char *fund)
+static json_t *s_pool_status(query_t *q, const char *period, const char *fund)
 {
-    Fundchain__Evaluation *pool = cityeval_pool (q->db, &q->conf, period, fund);
+    Fundchain__Evaluation *pool = cityeval_pool(q->db, &q->conf, period, fund);
     if (!pool)
         return NULL;
-    json_t *missing = json_array (), *warnings = json_array ();
-    char (*codes)[8] = NULL;
-    int n = cityeval_known (q->db, &q->conf, fund, &codes);
+    json_t *missing = json_array(), *warnings = json_array();
+    char(*codes)[8] = NULL;
+    int n = cityeval_known(q->db, &q->conf, fund, &codes);
     for (int i = 0; i < n; i++) {
         bool reported = false;
         for (size_t k = 0; k < pool->n_units && !reported; k++)
-            reported = !strcmp (pool->units[k], codes[i]);
+            reported = !strcmp(pool->units[k], codes[i]);
         if (!reported)
-            json_array_append_new (missing, json_string (codes[i]));
+            json_array_append_new(missing, json_string(codes[i]));
     }
-    free (codes);
+    free(codes);
     for (size_t i = 0; i < pool->n_warnings; i++)
-        json_array_append_new (warnings, json_pack ("{s:s, s:s}", "code", pool->warnings[i]->code,
-                                                    "message", pool->warnings[i]->message));
-    json_t *doc = json_pack ("{s:s, s:s, s:b, s:o, s:o}", "period", period, "fund", fund,
-                             "complete", pool->complete, "missing", missing, "warnings", warnings);
-    evaluation_free (pool);
+        json_array_append_new(warnings, json_pack("{s:s, s:s}", "code", pool->warnings[i]->code,
+                                                  "message", pool->warnings[i]->message));
+    json_t *doc = json_pack("{s:s, s:s, s:b, s:o, s:o}", "period", period, "fund", fund, "complete",
+                            pool->complete, "missing", missing, "warnings", warnings);
+    evaluation_free(pool);
     return doc;
 }
 
-static json_t *
-s_status_json (query_t *q)
+static json_t *s_status_json(query_t *q)
 {
-    status_t s = {q, json_array (), json_object ()};
-    json_t *pools = json_array ();
-    if (citydb_each (q->db, NULL, NULL, s_status_report, &s) != 0) {
-        json_decref (s.reports);
-        json_decref (s.pairs);
-        json_decref (pools);
+    status_t s = {q, json_array(), json_object()};
+    json_t *pools = json_array();
+    if (citydb_each(q->db, NULL, NULL, s_status_report, &s) != 0) {
+        json_decref(s.reports);
+        json_decref(s.pairs);
+        json_decref(pools);
         return NULL;
     }
     const char *pair;
     json_t *unused;
-    json_object_foreach (s.pairs, pair, unused)
+    json_object_foreach(s.pairs, pair, unused)
     {
         char period[16] = "", fund[16] = "";
-        sscanf (pair, "%15[^|]|%15s", period, fund);
-        json_t *p = s_pool_status (q, period, fund);
+        sscanf(pair, "%15[^|]|%15s", period, fund);
+        json_t *p = s_pool_status(q, period, fund);
         if (p)
-            json_array_append_new (pools, p);
+            json_array_append_new(pools, p);
     }
-    json_decref (s.pairs);
-    return json_pack ("{s:s, s:s, s:o, s:o}", "city", q->conf.city, "name", q->conf.name,
-                      "reports", s.reports, "pools", pools);
+    json_decref(s.pairs);
+    return json_pack("{s:s, s:s, s:o, s:o}", "city", q->conf.city, "name", q->conf.name, "reports",
+                     s.reports, "pools", pools);
 }
 
-static int
-s_status_table (json_t *doc, format_t format)
+static int s_status_table(json_t *doc, format_t format)
 {
-    static const char *rh[] = {"unit", "name", "period", "fund", "revision", "received_at", "on_time"};
-    table_t *t = table_new (rh, 7);
+    static const char *rh[] = {"unit",     "name",        "period", "fund",
+                               "revision", "received_at", "on_time"};
+    table_t *t = table_new(rh, 7);
     size_t i;
     json_t *r;
-    json_array_foreach (json_object_get (doc, "reports"), i, r)
+    json_array_foreach(json_object_get(doc, "reports"), i, r)
     {
         char rev[16];
-        snprintf (rev, sizeof rev, "%lld", (long long) json_integer_value (json_object_get (r, "revision")));
-        const char *cells[] = {json_string_value (json_object_get (r, "unit")),
-                               json_string_value (json_object_get (r, "name")),
-                               json_string_value (json_object_get (r, "period")),
-                               json_string_value (json_object_get (r, "fund")), rev,
-                               json_string_value (json_object_get (r, "received_at")),
-                               json_is_true (json_object_get (r, "on_time")) ? "yes" : "late"};
-        table_add (t, cells);
+        snprintf(rev, sizeof rev, "%lld",
+                 (long long)json_integer_value(json_object_get(r, "revision")));
+        const char *cells[] = {json_string_value(json_object_get(r, "unit")),
+                               json_string_value(json_object_get(r, "name")),
+                               json_string_value(json_object_get(r, "period")),
+                               json_string_value(json_object_get(r, "fund")),
+                               rev,
+                               json_string_value(json_object_get(r, "received_at")),
+                               json_is_true(json_object_get(r, "on_time")) ? "yes" : "late"};
+        table_add(t, cells);
     }
-    int rc = table_print (t, format, stdout);
-    table_destroy (&t);
+    int rc = table_print(t, format, stdout);
+    table_destroy(&t);
     static const char *ph[] = {"period", "fund", "complete", "missing", "warnings"};
-    t = table_new (ph, 5);
-    json_array_foreach (json_object_get (doc, "pools"), i, r)
+    t = table_new(ph, 5);
+    json_array_foreach(json_object_get(doc, "pools"), i, r)
     {
-        char *missing = json_dumps (json_object_get (r, "missing"), JSON_COMPACT);
+        char *missing = json_dumps(json_object_get(r, "missing"), JSON_COMPACT);
         char codes[512] = "";
         size_t k;
         json_t *w;
-        json_array_foreach (json_object_get (r, "warnings"), k, w)
+        json_array_foreach(json_object_get(r, "warnings"), k, w)
         {
-            size_t used = strlen (codes);
-            snprintf (codes + used, sizeof codes - used, "%s%s", k ? " " : "",
-                      json_string_value (json_object_get (w, "code")));
+            size_t used = strlen(codes);
+            snprintf(codes + used, sizeof codes - used, "%s%s", k ? " " : "",
+                     json_string_value(json_object_get(w, "code")));
         }
-        const char *cells[] = {json_string_value (json_object_get (r, "period")),
-                               json_string_value (json_object_get (r, "fund")),
-                               json_is_true (json_object_get (r, "complete")) ? "yes" : "no",
-                               missing, codes};
-        table_add (t, cells);
-        free (missing);
+        const char *cells[] = {json_string_value(json_object_get(r, "period")),
+                               json_string_value(json_object_get(r, "fund")),
+                               json_is_true(json_object_get(r, "complete")) ? "yes" : "no", missing,
+                               codes};
+        table_add(t, cells);
+        free(missing);
     }
     if (rc == 0) {
-        printf ("\n");
-        rc = table_print (t, format, stdout);
+        printf("\n");
+        rc = table_print(t, format, stdout);
     }
-    table_destroy (&t);
+    table_destroy(&t);
     return rc;
 }
 
 //  The status command.
-int
-city_status (int argc, char **argv)
+int city_status(int argc, char **argv)
 {
     query_t q;
-    int code = s_open (&q, "status", s_status_specs, "--data DIR [--format F]", argc, argv);
+    int code = s_open(&q, "status", s_status_specs, "--data DIR [--format F]", argc, argv);
     if (code == EXIT_OK) {
-        json_t *doc = s_status_json (&q);
+        json_t *doc = s_status_json(&q);
         code = EXIT_RUNTIME;
         if (doc) {
             size_t i;
             json_t *r;
-            json_array_foreach (json_object_get (doc, "reports"), i, r)
-                json_object_set_new (r, "name", json_string (cityconf_unit_name (
-                                                    &q.conf, json_string_value (json_object_get (r, "unit")))));
-            int rc = q.format == FORMAT_JSON ? json_dumpf (doc, stdout, EVALVIEW_JSON_FLAGS)
-                                            : s_status_table (doc, q.format);
+            json_array_foreach(json_object_get(doc, "reports"), i, r)
+                json_object_set_new(r, "name",
+                                    json_string(cityconf_unit_name(
+                                        &q.conf, json_string_value(json_object_get(r, "unit")))));
+            int rc = q.format == FORMAT_JSON ? json_dumpf(doc, stdout, EVALVIEW_JSON_FLAGS)
+                                             : s_status_table(doc, q.format);
             if (q.format == FORMAT_JSON)
-                printf ("\n");
+                printf("\n");
             code = rc == 0 ? EXIT_OK : EXIT_RUNTIME;
         }
-        json_decref (doc);
+        json_decref(doc);
     }
-    s_close (&q);
+    s_close(&q);
     return code;
 }

@@ -37,7 +37,7 @@
 #include <string.h>
 
 #define BATCH_MAX 4096
-#define PEER_BATCH_MAX 512   //  messages of one peer in a batch: a flood cannot fill it
+#define PEER_BATCH_MAX 512 //  messages of one peer in a batch: a flood cannot fill it
 #define TICK_MS 200
 #define SEND_MS 200
 
@@ -63,358 +63,345 @@ typedef struct {
     citydb_t *db;
     transport_server_t *router;
     transport_server_t *pub;
-    zsock_t *province;       //  DEALER to the hub, NULL without --province
+    zsock_t *province; //  DEALER to the hub, NULL without --province
     sender_t *sender;
     bool insecure;
     ingest_t *batch;
     zframe_t **identities;
     report_t **accepted;
-    size_t *accepted_at;   //  batch index of each accepted report
+    size_t *accepted_at; //  batch index of each accepted report
     citydb_outcome_t *outcomes;
-    char (*peers)[8];      //  the authenticated code of each message's sender, or ""
+    char (*peers)[8]; //  the authenticated code of each message's sender, or ""
 } city_t;
 
-static void
-s_send_ack (city_t *self, zframe_t *identity, const ingest_t *in, bool accepted)
+static void s_send_ack(city_t *self, zframe_t *identity, const ingest_t *in, bool accepted)
 {
     Fundchain__Ack ack = FUNDCHAIN__ACK__INIT;
-    ack.unit = (char *) in->unit;
-    ack.period = (char *) in->period;
-    ack.fund = (char *) in->fund;
+    ack.unit = (char *)in->unit;
+    ack.period = (char *)in->period;
+    ack.fund = (char *)in->fund;
     ack.revision = in->revision;
     ack.kind = "report";
     ack.status = accepted ? FUNDCHAIN__ACK__STATUS__ACCEPTED : FUNDCHAIN__ACK__STATUS__REJECTED;
-    ack.reason = accepted ? "" : (char *) in->reason;
+    ack.reason = accepted ? "" : (char *)in->reason;
     Fundchain__Envelope env = FUNDCHAIN__ENVELOPE__INIT;
     env.body_case = FUNDCHAIN__ENVELOPE__BODY_ACK;
     env.ack = &ack;
-    zmsg_t *msg = zmsg_new ();
-    zframe_t *body = zframe_new (NULL, fundchain__envelope__get_packed_size (&env));
-    fundchain__envelope__pack (&env, zframe_data (body));
-    zmsg_append (msg, &(zframe_t *){zframe_dup (identity)});
-    zmsg_append (msg, &body);
-    if (zmsg_send (&msg, transport_server_sock (self->router)) != 0) {
-        log_warn ("could not answer %s (it will send again)", in->unit);
-        zmsg_destroy (&msg);
+    zmsg_t *msg = zmsg_new();
+    zframe_t *body = zframe_new(NULL, fundchain__envelope__get_packed_size(&env));
+    fundchain__envelope__pack(&env, zframe_data(body));
+    zmsg_append(msg, &(zframe_t *){zframe_dup(identity)});
+    zmsg_append(msg, &body);
+    if (zmsg_send(&msg, transport_server_sock(self->router)) != 0) {
+        log_warn("could not answer %s (it will send again)", in->unit);
+        zmsg_destroy(&msg);
     }
 }
 
 //  Publishes one evaluation as JSON on the feed, tagged with its kind.
-static void
-s_publish (city_t *self, Fundchain__Evaluation *eval, const char *kind)
+static void s_publish(city_t *self, Fundchain__Evaluation *eval, const char *kind)
 {
     if (!self->pub || !eval)
         return;
-    json_t *doc = evalview_json (eval);
+    json_t *doc = evalview_json(eval);
     if (doc) {
-        json_object_set_new (doc, "event", json_string (kind));
-        char *text = json_dumps (doc, JSON_COMPACT | JSON_REAL_PRECISION (15));
+        json_object_set_new(doc, "event", json_string(kind));
+        char *text = json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(15));
         if (text)
-            zstr_sendx (transport_server_sock (self->pub), kind, text, NULL);
-        free (text);
+            zstr_sendx(transport_server_sock(self->pub), kind, text, NULL);
+        free(text);
     }
-    json_decref (doc);
+    json_decref(doc);
 }
 
 //  Publishes the pool of each changed (period, fund) once, and each stored unit.
-static void
-s_publish_changes (city_t *self, size_t n)
+static void s_publish_changes(city_t *self, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (self->outcomes[i] != CITYDB_STORED)
             continue;
         const report_t *r = self->accepted[i];
-        Fundchain__Evaluation *unit = cityeval_unit (self->db, &self->conf, r->unit, r->period,
-                                                     r->fund);
-        s_publish (self, unit, "unit");
-        evaluation_free (unit);
+        Fundchain__Evaluation *unit =
+            cityeval_unit(self->db, &self->conf, r->unit, r->period, r->fund);
+        s_publish(self, unit, "unit");
+        evaluation_free(unit);
         bool seen = false;
         for (size_t k = 0; k < i && !seen; k++)
-            seen = self->outcomes[k] == CITYDB_STORED
-                   && !strcmp (self->accepted[k]->period, r->period)
-                   && !strcmp (self->accepted[k]->fund, r->fund);
+            seen = self->outcomes[k] == CITYDB_STORED &&
+                   !strcmp(self->accepted[k]->period, r->period) &&
+                   !strcmp(self->accepted[k]->fund, r->fund);
         if (seen)
             continue;
-        Fundchain__Evaluation *pool = cityeval_pool (self->db, &self->conf, r->period, r->fund);
-        s_publish (self, pool, "pool");
+        Fundchain__Evaluation *pool = cityeval_pool(self->db, &self->conf, r->period, r->fund);
+        s_publish(self, pool, "pool");
         if (pool)
-            log_info ("pool %s %s: %zu units, %s, total %.2f", r->period, r->fund, pool->n_units,
-                      pool->complete ? "complete" : "incomplete", pool->total_centi / 100.0);
-        evaluation_free (pool);
+            log_info("pool %s %s: %zu units, %s, total %.2f", r->period, r->fund, pool->n_units,
+                     pool->complete ? "complete" : "incomplete", pool->total_centi / 100.0);
+        evaluation_free(pool);
     }
 }
 
 //  Evaluates and queues every dirty (period, fund), many per transaction.
-static void
-s_forward_dirty (city_t *self)
+static void s_forward_dirty(city_t *self)
 {
-    cityeval_forward (self->db, &self->conf);   //  logs what it did and what failed
+    cityeval_forward(self->db, &self->conf); //  logs what it did and what failed
 }
 
 //  Receives one message into the batch; returns false when none is waiting.
-static bool
-s_receive (city_t *self, size_t i)
+static bool s_receive(city_t *self, size_t i)
 {
-    zsock_t *sock = transport_server_sock (self->router);
-    if (!(zsock_events (sock) & ZMQ_POLLIN))
+    zsock_t *sock = transport_server_sock(self->router);
+    if (!(zsock_events(sock) & ZMQ_POLLIN))
         return false;
-    zmsg_t *msg = zmsg_recv (sock);
-    self->identities[i] = msg ? zmsg_pop (msg) : NULL;
-    zframe_t *payload = msg ? zmsg_pop (msg) : NULL;
+    zmsg_t *msg = zmsg_recv(sock);
+    self->identities[i] = msg ? zmsg_pop(msg) : NULL;
+    zframe_t *payload = msg ? zmsg_pop(msg) : NULL;
     ingest_t *in = &self->batch[i];
-    memset (in, 0, sizeof *in);
+    memset(in, 0, sizeof *in);
     in->verdict = INGEST_DROP;
-    const char *peer = payload ? transport_peer_code (payload) : NULL;
-    snprintf (self->peers[i], sizeof self->peers[i], "%s", peer ? peer : "");
-    if (!payload || zmsg_size (msg) != 0)
-        snprintf (in->reason, sizeof in->reason, "malformed multipart message (%zu frames)",
-                  msg ? zmsg_size (msg) + (payload != NULL) : 0);
+    const char *peer = payload ? transport_peer_code(payload) : NULL;
+    snprintf(self->peers[i], sizeof self->peers[i], "%s", peer ? peer : "");
+    if (!payload || zmsg_size(msg) != 0)
+        snprintf(in->reason, sizeof in->reason, "malformed multipart message (%zu frames)",
+                 msg ? zmsg_size(msg) + (payload != NULL) : 0);
     else if (!peer && !self->insecure)
-        snprintf (in->reason, sizeof in->reason, "no authenticated code on the connection");
+        snprintf(in->reason, sizeof in->reason, "no authenticated code on the connection");
     else
-        ingest_examine (&self->conf, payload, peer, in);
+        ingest_examine(&self->conf, payload, peer, in);
     //  A dropped message names no unit: the log names the sender's key.
     if (in->verdict == INGEST_DROP && peer)
-        snprintf (in->unit, sizeof in->unit, "%s", peer);
-    zframe_destroy (&payload);
-    zmsg_destroy (&msg);
+        snprintf(in->unit, sizeof in->unit, "%s", peer);
+    zframe_destroy(&payload);
+    zmsg_destroy(&msg);
     return true;
 }
 
-static void
-s_answer (city_t *self, size_t n, size_t n_accepted, bool committed)
+static void s_answer(city_t *self, size_t n, size_t n_accepted, bool committed)
 {
     for (size_t i = 0; i < n; i++) {
         ingest_t *in = &self->batch[i];
         if (in->verdict == INGEST_DROP)
-            log_warn ("dropped a message from %s: %s",
-                      in->unit[0] ? in->unit : "an unauthenticated peer", in->reason);
+            log_warn("dropped a message from %s: %s",
+                     in->unit[0] ? in->unit : "an unauthenticated peer", in->reason);
         else if (in->verdict == INGEST_REJECT) {
-            log_warn ("rejected %s %s %s revision %u: %s", in->unit, in->period, in->fund,
-                      in->revision, in->reason);
-            s_send_ack (self, self->identities[i], in, false);
+            log_warn("rejected %s %s %s revision %u: %s", in->unit, in->period, in->fund,
+                     in->revision, in->reason);
+            s_send_ack(self, self->identities[i], in, false);
         }
     }
     for (size_t k = 0; committed && k < n_accepted; k++) {
         ingest_t *in = &self->batch[self->accepted_at[k]];
         static const char *what[] = {"stored", "duplicate of", "older than stored:"};
-        log_info ("%s %s %s %s revision %u", what[self->outcomes[k]], in->unit, in->period,
-                  in->fund, in->revision);
-        s_send_ack (self, self->identities[self->accepted_at[k]], in, true);
+        log_info("%s %s %s %s revision %u", what[self->outcomes[k]], in->unit, in->period, in->fund,
+                 in->revision);
+        s_send_ack(self, self->identities[self->accepted_at[k]], in, true);
     }
 }
 
 //  Counts message i against its sender (its code, or its connection when
 //  it has none); returns true when the sender has had its share of the batch.
-static bool
-s_peer_full (city_t *self, zhash_t *counts, size_t i)
+static bool s_peer_full(city_t *self, zhash_t *counts, size_t i)
 {
-    char *hex = self->peers[i][0] || !self->identities[i] ? NULL
-                                                           : zframe_strhex (self->identities[i]);
+    char *hex =
+        self->peers[i][0] || !self->identities[i] ? NULL : zframe_strhex(self->identities[i]);
     const char *key = hex ? hex : self->peers[i];
-    uintptr_t count = (uintptr_t) zhash_lookup (counts, key) + 1;
-    zhash_update (counts, key, (void *) count);
-    free (hex);
+    uintptr_t count = (uintptr_t)zhash_lookup(counts, key) + 1;
+    zhash_update(counts, key, (void *)count);
+    free(hex);
     return count >= PEER_BATCH_MAX;
 }
 
 //  Takes the waiting messages as one batch, commits once, then answers.
 //  libzmq fair-queues the senders; a batch ends when one of them has sent
 //  PEER_BATCH_MAX, so that a flood delays the others by one short batch.
-static void
-s_batch (city_t *self)
+static void s_batch(city_t *self)
 {
     size_t n = 0, n_accepted = 0;
-    zhash_t *counts = zhash_new ();
+    zhash_t *counts = zhash_new();
     bool full = !counts;
-    while (!full && n < BATCH_MAX && s_receive (self, n)) {
+    while (!full && n < BATCH_MAX && s_receive(self, n)) {
         if (self->batch[n].verdict == INGEST_ACCEPT) {
             self->accepted[n_accepted] = self->batch[n].report;
             self->accepted_at[n_accepted++] = n;
         }
-        full = s_peer_full (self, counts, n);
+        full = s_peer_full(self, counts, n);
         n++;
     }
-    zhash_destroy (&counts);
-    bool committed = citydb_accept (self->db, self->accepted, n_accepted, (int64_t) time (NULL),
-                                    self->outcomes) == 0;
+    zhash_destroy(&counts);
+    bool committed = citydb_accept(self->db, self->accepted, n_accepted, (int64_t)time(NULL),
+                                   self->outcomes) == 0;
     if (!committed)
-        log_error ("could not store %zu reports: %s (not acknowledged; they will come again)",
-                   n_accepted, store_error (citydb_store (self->db)));
-    s_answer (self, n, n_accepted, committed);
+        log_error("could not store %zu reports: %s (not acknowledged; they will come again)",
+                  n_accepted, store_error(citydb_store(self->db)));
+    s_answer(self, n, n_accepted, committed);
     if (committed) {
-        s_publish_changes (self, n_accepted);
-        s_forward_dirty (self);
+        s_publish_changes(self, n_accepted);
+        s_forward_dirty(self);
     }
     for (size_t i = 0; i < n; i++) {
-        report_destroy (&self->batch[i].report);
-        zframe_destroy (&self->identities[i]);
+        report_destroy(&self->batch[i].report);
+        zframe_destroy(&self->identities[i]);
     }
 }
 
-static void
-s_loop (city_t *self)
+static void s_loop(city_t *self)
 {
-    zsock_t *sock = transport_server_sock (self->router);
-    zpoller_t *poller = zpoller_new (sock, NULL);
+    zsock_t *sock = transport_server_sock(self->router);
+    zpoller_t *poller = zpoller_new(sock, NULL);
     if (self->province)
-        zpoller_add (poller, self->province);
+        zpoller_add(poller, self->province);
     int64_t next_send = 0;
     while (!zsys_interrupted) {
-        void *which = zpoller_wait (poller, TICK_MS);
-        if (zpoller_terminated (poller))
+        void *which = zpoller_wait(poller, TICK_MS);
+        if (zpoller_terminated(poller))
             break;
         if (which == sock)
-            s_batch (self);
+            s_batch(self);
         if (self->sender && which == self->province)
-            sender_take_acks (self->sender);
-        if (self->sender && zclock_mono () >= next_send) {
-            sender_send_due (self->sender);
-            next_send = zclock_mono () + SEND_MS;
+            sender_take_acks(self->sender);
+        if (self->sender && zclock_mono() >= next_send) {
+            sender_send_due(self->sender);
+            next_send = zclock_mono() + SEND_MS;
         }
     }
-    zpoller_destroy (&poller);
+    zpoller_destroy(&poller);
 }
 
 //  Reads the settings from the flags into self->conf.
-static int
-s_configure (city_t *self, const opts_t *opts)
+static int s_configure(city_t *self, const opts_t *opts)
 {
     cityconf_t *conf = &self->conf;
-    const char *city = opts_need (opts, "city");
-    const char *name = opts_need (opts, "name");
+    const char *city = opts_need(opts, "city");
+    const char *name = opts_need(opts, "name");
     if (!city || !name)
         return -1;
-    if (!code_is_city (city)) {
-        log_error ("--city must be a city code PPCC00, not '%s'", city);
+    if (!code_is_city(city)) {
+        log_error("--city must be a city code PPCC00, not '%s'", city);
         return -1;
     }
-    snprintf (conf->city, sizeof conf->city, "%s", city);
-    snprintf (conf->name, sizeof conf->name, "%s", name);
+    snprintf(conf->city, sizeof conf->city, "%s", city);
+    snprintf(conf->name, sizeof conf->name, "%s", name);
     const char *why = NULL;
-    if (opts_get (opts, "units") && cityconf_load_units (conf, opts_get (opts, "units")) != 0)
+    if (opts_get(opts, "units") && cityconf_load_units(conf, opts_get(opts, "units")) != 0)
         return -1;
-    if (opts_get (opts, "framework")
-        && cityconf_load_framework (conf, opts_get (opts, "framework")) != 0)
+    if (opts_get(opts, "framework") &&
+        cityconf_load_framework(conf, opts_get(opts, "framework")) != 0)
         return -1;
-    if (opts_get (opts, "deadline") && deadline_parse (opts_get (opts, "deadline"), &conf->deadline, &why) != 0) {
-        log_error ("--deadline: %s", why);
+    if (opts_get(opts, "deadline") &&
+        deadline_parse(opts_get(opts, "deadline"), &conf->deadline, &why) != 0) {
+        log_error("--deadline: %s", why);
         return -1;
     }
-    if (opts_get (opts, "risk") && risk_cfg_parse (opts_get (opts, "risk"), &conf->risk, &why) != 0) {
-        log_error ("--risk: %s", why);
+    if (opts_get(opts, "risk") && risk_cfg_parse(opts_get(opts, "risk"), &conf->risk, &why) != 0) {
+        log_error("--risk: %s", why);
         return -1;
     }
     return 0;
 }
 
 //  Binds the report endpoint and the feed, CURVE unless --insecure.
-static int
-s_bind (city_t *self, const opts_t *opts)
+static int s_bind(city_t *self, const opts_t *opts)
 {
-    const char *bind = opts_need (opts, "bind");
-    const char *pub = opts_need (opts, "pub");
+    const char *bind = opts_need(opts, "bind");
+    const char *pub = opts_need(opts, "pub");
     if (!bind || !pub)
         return -1;
     zcert_t *cert = NULL;
     const char *allow = NULL;
     if (!self->insecure) {
-        const char *key = opts_need (opts, "key");
-        allow = opts_need (opts, "allow");
-        if (!key || !allow || !(cert = keys_load_secret (key)))
+        const char *key = opts_need(opts, "key");
+        allow = opts_need(opts, "allow");
+        if (!key || !allow || !(cert = keys_load_secret(key)))
             return -1;
     }
-    const char *bound = cert ? keys_code (cert) : NULL;
-    if (bound && strcmp (bound, self->conf.city)) {
-        log_error ("the key %s is bound to %s, not to city %s", opts_get (opts, "key"), bound,
-                   self->conf.city);
-        zcert_destroy (&cert);
+    const char *bound = cert ? keys_code(cert) : NULL;
+    if (bound && strcmp(bound, self->conf.city)) {
+        log_error("the key %s is bound to %s, not to city %s", opts_get(opts, "key"), bound,
+                  self->conf.city);
+        zcert_destroy(&cert);
         return -1;
     }
-    self->router = transport_server_new (ZMQ_ROUTER, bind, cert, allow);
+    self->router = transport_server_new(ZMQ_ROUTER, bind, cert, allow);
     //  The feed is plain text on loopback (watch needs no key there), CURVE elsewhere.
-    bool local_feed = transport_is_loopback (pub);
-    self->pub = transport_server_new (ZMQ_PUB, pub, local_feed ? NULL : cert, allow);
+    bool local_feed = transport_is_loopback(pub);
+    self->pub = transport_server_new(ZMQ_PUB, pub, local_feed ? NULL : cert, allow);
     int rc = self->router && self->pub ? 0 : -1;
-    const char *province = opts_get (opts, "province");
+    const char *province = opts_get(opts, "province");
     if (rc == 0 && province) {
-        const char *province_pub = self->insecure ? NULL : opts_need (opts, "province-pub");
+        const char *province_pub = self->insecure ? NULL : opts_need(opts, "province-pub");
         if (!self->insecure && !province_pub)
             rc = -1;
-        else if (!(self->province = transport_client_new (ZMQ_DEALER, province, cert, province_pub)))
+        else if (!(self->province = transport_client_new(ZMQ_DEALER, province, cert, province_pub)))
             rc = -1;
     }
-    zcert_destroy (&cert);
+    zcert_destroy(&cert);
     return rc;
 }
 
-static int
-s_alloc (city_t *self)
+static int s_alloc(city_t *self)
 {
-    self->batch = calloc (BATCH_MAX, sizeof *self->batch);
-    self->identities = calloc (BATCH_MAX, sizeof *self->identities);
-    self->accepted = calloc (BATCH_MAX, sizeof *self->accepted);
-    self->accepted_at = calloc (BATCH_MAX, sizeof *self->accepted_at);
-    self->outcomes = calloc (BATCH_MAX, sizeof *self->outcomes);
-    self->peers = calloc (BATCH_MAX, sizeof *self->peers);
-    return self->batch && self->identities && self->accepted && self->accepted_at
-                   && self->outcomes && self->peers
+    self->batch = calloc(BATCH_MAX, sizeof *self->batch);
+    self->identities = calloc(BATCH_MAX, sizeof *self->identities);
+    self->accepted = calloc(BATCH_MAX, sizeof *self->accepted);
+    self->accepted_at = calloc(BATCH_MAX, sizeof *self->accepted_at);
+    self->outcomes = calloc(BATCH_MAX, sizeof *self->outcomes);
+    self->peers = calloc(BATCH_MAX, sizeof *self->peers);
+    return self->batch && self->identities && self->accepted && self->accepted_at &&
+                   self->outcomes && self->peers
                ? 0
                : -1;
 }
 
-static void
-s_free (city_t *self)
+static void s_free(city_t *self)
 {
-    free (self->batch);
-    free (self->identities);
-    free (self->accepted);
-    free (self->accepted_at);
-    free (self->outcomes);
-    free (self->peers);
-    sender_destroy (&self->sender);
-    zsock_destroy (&self->province);
-    transport_server_destroy (&self->pub);
-    transport_server_destroy (&self->router);
-    citydb_destroy (&self->db);
-    cityconf_clear (&self->conf);
+    free(self->batch);
+    free(self->identities);
+    free(self->accepted);
+    free(self->accepted_at);
+    free(self->outcomes);
+    free(self->peers);
+    sender_destroy(&self->sender);
+    zsock_destroy(&self->province);
+    transport_server_destroy(&self->pub);
+    transport_server_destroy(&self->router);
+    citydb_destroy(&self->db);
+    cityconf_clear(&self->conf);
 }
 
 //  The run command.
-int
-city_run (int argc, char **argv)
+int city_run(int argc, char **argv)
 {
     int code;
-    opts_t *opts = cli_parse ("run", s_specs,
-                              "--city CODE --name NAME --data DIR --bind ENDPOINT --pub ENDPOINT "
-                              "--key FILE --allow DIR [--units FILE] [--framework FILE]",
-                              argc, argv, &code);
+    opts_t *opts = cli_parse("run", s_specs,
+                             "--city CODE --name NAME --data DIR --bind ENDPOINT --pub ENDPOINT "
+                             "--key FILE --allow DIR [--units FILE] [--framework FILE]",
+                             argc, argv, &code);
     if (!opts)
         return code;
-    log_setup ("city-aggregator", LOGL_INFO);
+    log_setup("city-aggregator", LOGL_INFO);
     city_t self = {0};
-    cityconf_init (&self.conf);
-    self.insecure = opts_has (opts, "insecure");
-    const char *data = opts_need (opts, "data");
+    cityconf_init(&self.conf);
+    self.insecure = opts_has(opts, "insecure");
+    const char *data = opts_need(opts, "data");
     code = EXIT_USAGE;
-    if (!data || s_configure (&self, opts) != 0 || s_bind (&self, opts) != 0)
+    if (!data || s_configure(&self, opts) != 0 || s_bind(&self, opts) != 0)
         goto done;
     code = EXIT_RUNTIME;
-    if (s_alloc (&self) != 0 || !(self.db = citydb_open (data))
-        || cityconf_save (&self.conf, citydb_store (self.db)) != 0)
+    if (s_alloc(&self) != 0 || !(self.db = citydb_open(data)) ||
+        cityconf_save(&self.conf, citydb_store(self.db)) != 0)
         goto done;
-    if (self.province && !(self.sender = sender_new (citydb_store (self.db), self.province,
-                                                     opts_get (opts, "province"))))
+    if (self.province && !(self.sender = sender_new(citydb_store(self.db), self.province,
+                                                    opts_get(opts, "province"))))
         goto done;
-    s_forward_dirty (&self);   //  changes a crash left unforwarded
+    s_forward_dirty(&self); //  changes a crash left unforwarded
     if (self.insecure)
-        log_warn ("--insecure: links are plain text and peers are not authenticated");
-    log_info ("city %s %s receiving on %s", self.conf.city, self.conf.name, opts_get (opts, "bind"));
-    s_loop (&self);
-    log_info ("stopped");
+        log_warn("--insecure: links are plain text and peers are not authenticated");
+    log_info("city %s %s receiving on %s", self.conf.city, self.conf.name, opts_get(opts, "bind"));
+    s_loop(&self);
+    log_info("stopped");
     code = EXIT_OK;
 done:
-    s_free (&self);
-    opts_destroy (&opts);
+    s_free(&self);
+    opts_destroy(&opts);
     return code;
 }

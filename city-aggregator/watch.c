@@ -17,50 +17,48 @@ static const opt_spec_t s_specs[] = {
     {"city-pub", true, false, "the city's public key file (a feed off loopback)"},
     {NULL, false, false, NULL}};
 
-static zsock_t *
-s_subscribe (const opts_t *opts, const char *pub)
+static zsock_t *s_subscribe(const opts_t *opts, const char *pub)
 {
     zcert_t *cert = NULL;
-    if (opts_get (opts, "key") && !(cert = keys_load_secret (opts_get (opts, "key"))))
+    if (opts_get(opts, "key") && !(cert = keys_load_secret(opts_get(opts, "key"))))
         return NULL;
-    zsock_t *sock = transport_client_new (ZMQ_SUB, pub, cert, opts_get (opts, "city-pub"));
-    zcert_destroy (&cert);
+    zsock_t *sock = transport_client_new(ZMQ_SUB, pub, cert, opts_get(opts, "city-pub"));
+    zcert_destroy(&cert);
     if (sock)
-        zsock_set_subscribe (sock, "");
+        zsock_set_subscribe(sock, "");
     return sock;
 }
 
 //  The watch command.
-int
-city_watch (int argc, char **argv)
+int city_watch(int argc, char **argv)
 {
     int code;
-    opts_t *opts = cli_parse ("watch", s_specs, "--pub ENDPOINT [--count N]", argc, argv, &code);
+    opts_t *opts = cli_parse("watch", s_specs, "--pub ENDPOINT [--count N]", argc, argv, &code);
     if (!opts)
         return code;
-    const char *pub = opts_need (opts, "pub");
-    long count = opts_get (opts, "count") ? strtol (opts_get (opts, "count"), NULL, 10) : -1;
-    zsock_t *sock = pub ? s_subscribe (opts, pub) : NULL;
+    const char *pub = opts_need(opts, "pub");
+    long count = opts_get(opts, "count") ? strtol(opts_get(opts, "count"), NULL, 10) : -1;
+    zsock_t *sock = pub ? s_subscribe(opts, pub) : NULL;
     code = pub ? EXIT_RUNTIME : EXIT_USAGE;
     if (sock) {
-        zpoller_t *poller = zpoller_new (sock, NULL);
+        zpoller_t *poller = zpoller_new(sock, NULL);
         long seen = 0;
         while (!zsys_interrupted && (count < 0 || seen < count)) {
-            if (zpoller_wait (poller, 500) != sock)
+            if (zpoller_wait(poller, 500) != sock)
                 continue;
             char *kind = NULL, *text = NULL;
-            if (zstr_recvx (sock, &kind, &text, NULL) == 2) {
-                printf ("%s\n", text);
-                fflush (stdout);
+            if (zstr_recvx(sock, &kind, &text, NULL) == 2) {
+                printf("%s\n", text);
+                fflush(stdout);
                 seen++;
             }
-            zstr_free (&kind);
-            zstr_free (&text);
+            zstr_free(&kind);
+            zstr_free(&text);
         }
-        zpoller_destroy (&poller);
+        zpoller_destroy(&poller);
         code = EXIT_OK;
     }
-    zsock_destroy (&sock);
-    opts_destroy (&opts);
+    zsock_destroy(&sock);
+    opts_destroy(&opts);
     return code;
 }

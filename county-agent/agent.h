@@ -3,12 +3,12 @@
 #define AGENT_H_INCLUDED
 
 /* Validates CSV files and enqueues their reports in one transaction. */
-int agent_submit (int argc, char **argv);
+int agent_submit(int argc, char **argv);
 
 /* Prints the outbox: each report revision, its state, reason and warnings. */
-int agent_status (int argc, char **argv);
+int agent_status(int argc, char **argv);
 
 /* Sends the outbox to the city until every report is acknowledged. */
-int agent_run (int argc, char **argv);
+int agent_run(int argc, char **argv);
 
 #endif

@@ -17,163 +17,153 @@ struct _agentdb_t {
 static const char *const s_dbs[] = {OUTBOX_DBS, "revs", "meta", NULL};
 
 //  Reads, or binds, the unit of the store inside a transaction.
-static int
-s_bind_unit (store_txn_t *txn, void *arg)
+static int s_bind_unit(store_txn_t *txn, void *arg)
 {
     agentdb_t *self = arg;
     const void *val;
     size_t len;
-    int rc = store_get (txn, "meta", "unit", 4, &val, &len);
+    int rc = store_get(txn, "meta", "unit", 4, &val, &len);
     if (rc < 0)
         return -1;
     if (rc == 1)
-        return self->unit[0] ? store_put (txn, "meta", "unit", 4, self->unit, strlen (self->unit))
+        return self->unit[0] ? store_put(txn, "meta", "unit", 4, self->unit, strlen(self->unit))
                              : 0;
     char stored[8] = "";
     if (len >= sizeof stored)
         return -1;
-    memcpy (stored, val, len);
-    if (self->unit[0] && strcmp (stored, self->unit)) {
-        fprintf (stderr, "this data directory belongs to unit %s, not %s\n", stored, self->unit);
+    memcpy(stored, val, len);
+    if (self->unit[0] && strcmp(stored, self->unit)) {
+        fprintf(stderr, "this data directory belongs to unit %s, not %s\n", stored, self->unit);
         return -1;
     }
-    memcpy (self->unit, stored, len + 1);
+    memcpy(self->unit, stored, len + 1);
     return 0;
 }
 
 //  Opens (creating) the agent's store.
-agentdb_t *
-agentdb_open (const char *dir, const char *unit)
+agentdb_t *agentdb_open(const char *dir, const char *unit)
 {
     struct stat st;
-    if (!unit && stat (dir, &st) != 0) {
-        fprintf (stderr, "%s: no agent data here (nothing submitted yet?)\n", dir);
+    if (!unit && stat(dir, &st) != 0) {
+        fprintf(stderr, "%s: no agent data here (nothing submitted yet?)\n", dir);
         return NULL;
     }
-    agentdb_t *self = calloc (1, sizeof *self);
+    agentdb_t *self = calloc(1, sizeof *self);
     if (!self)
         return NULL;
-    snprintf (self->unit, sizeof self->unit, "%s", unit ? unit : "");
+    snprintf(self->unit, sizeof self->unit, "%s", unit ? unit : "");
     const char *err = NULL;
-    self->store = store_open (dir, s_dbs, &err);
+    self->store = store_open(dir, s_dbs, &err);
     if (!self->store) {
-        fprintf (stderr, "cannot open the agent store %s: %s\n", dir, err ? err : "unknown error");
-        free (self);
+        fprintf(stderr, "cannot open the agent store %s: %s\n", dir, err ? err : "unknown error");
+        free(self);
         return NULL;
     }
-    int rc = unit ? store_write (self->store, s_bind_unit, self)
-                  : store_read (self->store, s_bind_unit, self);
+    int rc = unit ? store_write(self->store, s_bind_unit, self)
+                  : store_read(self->store, s_bind_unit, self);
     if (rc != 0)
-        agentdb_destroy (&self);
+        agentdb_destroy(&self);
     return self;
 }
 
 //  Closes the store and nulls the pointer.
-void
-agentdb_destroy (agentdb_t **self_p)
+void agentdb_destroy(agentdb_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
-    store_destroy (&(*self_p)->store);
-    free (*self_p);
+    store_destroy(&(*self_p)->store);
+    free(*self_p);
     *self_p = NULL;
 }
 
 //  Returns the unit the store belongs to.
-const char *
-agentdb_unit (agentdb_t *self)
+const char *agentdb_unit(agentdb_t *self)
 {
     return self->unit;
 }
 
 //  Returns the underlying store.
-store_t *
-agentdb_store (agentdb_t *self)
+store_t *agentdb_store(agentdb_t *self)
 {
     return self->store;
 }
 
 //  Collects a report's validation warnings into a freshly allocated array.
-static Fundchain__Warning **
-s_warnings (const report_t *report, size_t *n)
+static Fundchain__Warning **s_warnings(const report_t *report, size_t *n)
 {
     *n = 0;
-    report_t *copy = report_dup (report);
-    diag_t *diag = diag_new ();
+    report_t *copy = report_dup(report);
+    diag_t *diag = diag_new();
     Fundchain__Warning **list = NULL;
     if (copy && diag) {
-        validate_report (copy, NULL, NULL, diag, NULL);
-        size_t count = diag_count (diag, DIAG_WARNING);
-        list = calloc (count ? count : 1, sizeof *list);
-        for (size_t i = 0; list && i < diag_size (diag); i++) {
-            const diag_entry_t *d = diag_at (diag, i);
-            Fundchain__Warning *w = d->level == DIAG_WARNING ? malloc (sizeof *w) : NULL;
+        validate_report(copy, NULL, NULL, diag, NULL);
+        size_t count = diag_count(diag, DIAG_WARNING);
+        list = calloc(count ? count : 1, sizeof *list);
+        for (size_t i = 0; list && i < diag_size(diag); i++) {
+            const diag_entry_t *d = diag_at(diag, i);
+            Fundchain__Warning *w = d->level == DIAG_WARNING ? malloc(sizeof *w) : NULL;
             if (!w)
                 continue;
-            fundchain__warning__init (w);
-            w->code = strdup (d->code);
-            w->message = strdup (d->message);
+            fundchain__warning__init(w);
+            w->code = strdup(d->code);
+            w->message = strdup(d->message);
             list[(*n)++] = w;
         }
     }
-    diag_destroy (&diag);
-    report_destroy (&copy);
+    diag_destroy(&diag);
+    report_destroy(&copy);
     return list;
 }
 
-static void
-s_warnings_free (Fundchain__Warning **list, size_t n)
+static void s_warnings_free(Fundchain__Warning **list, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        free (list[i]->code);
-        free (list[i]->message);
-        free (list[i]);
+        free(list[i]->code);
+        free(list[i]->message);
+        free(list[i]);
     }
-    free (list);
+    free(list);
 }
 
 //  Reads the last revision of (period, fund); 0 when none.
-static int
-s_last_revision (store_txn_t *txn, const char *rkey, uint32_t *revision)
+static int s_last_revision(store_txn_t *txn, const char *rkey, uint32_t *revision)
 {
     const void *val;
     size_t len;
     *revision = 0;
-    int rc = store_get (txn, "revs", rkey, strlen (rkey), &val, &len);
+    int rc = store_get(txn, "revs", rkey, strlen(rkey), &val, &len);
     if (rc == 0 && len == sizeof *revision)
-        memcpy (revision, val, sizeof *revision);
+        memcpy(revision, val, sizeof *revision);
     return rc < 0 ? -1 : 0;
 }
 
 //  Stores one report as a queued entry at the next revision.
-static int
-s_enqueue_one (store_txn_t *txn, report_t *report)
+static int s_enqueue_one(store_txn_t *txn, report_t *report)
 {
     char rkey[40];
-    snprintf (rkey, sizeof rkey, "%s|%s", report->period, report->fund);
+    snprintf(rkey, sizeof rkey, "%s|%s", report->period, report->fund);
     uint32_t revision;
-    if (s_last_revision (txn, rkey, &revision) != 0)
+    if (s_last_revision(txn, rkey, &revision) != 0)
         return -1;
     report->revision = revision + 1;
-    report->submitted_at = (int64_t) time (NULL);
+    report->submitted_at = (int64_t)time(NULL);
     size_t len;
-    uint8_t *bytes = report_encode (report, &len);
-    Fundchain__Report *wire = bytes ? fundchain__report__unpack (NULL, len, bytes) : NULL;
-    free (bytes);
+    uint8_t *bytes = report_encode(report, &len);
+    Fundchain__Report *wire = bytes ? fundchain__report__unpack(NULL, len, bytes) : NULL;
+    free(bytes);
     if (!wire)
         return -1;
     Fundchain__OutboxEntry entry = FUNDCHAIN__OUTBOX_ENTRY__INIT;
     entry.report = wire;
     entry.queued_at = report->submitted_at;
-    entry.warnings = s_warnings (report, &entry.n_warnings);
+    entry.warnings = s_warnings(report, &entry.n_warnings);
     char key[OUTBOX_KEY_MAX];
-    outbox_key_report (key, report->period, report->fund, report->revision);
-    int rc = outbox_put (txn, key, &entry);
+    outbox_key_report(key, report->period, report->fund, report->revision);
+    int rc = outbox_put(txn, key, &entry);
     if (rc == 0)
-        rc = store_put (txn, "revs", rkey, strlen (rkey), &report->revision,
-                        sizeof report->revision);
-    s_warnings_free (entry.warnings, entry.n_warnings);
-    fundchain__report__free_unpacked (wire, NULL);
+        rc = store_put(txn, "revs", rkey, strlen(rkey), &report->revision, sizeof report->revision);
+    s_warnings_free(entry.warnings, entry.n_warnings);
+    fundchain__report__free_unpacked(wire, NULL);
     return rc;
 }
 
@@ -182,12 +172,11 @@ typedef struct {
     size_t n;
 } enqueue_t;
 
-static int
-s_enqueue_all (store_txn_t *txn, void *arg)
+static int s_enqueue_all(store_txn_t *txn, void *arg)
 {
     enqueue_t *job = arg;
     for (size_t i = 0; i < job->n; i++) {
-        int rc = s_enqueue_one (txn, job->reports[i]);
+        int rc = s_enqueue_one(txn, job->reports[i]);
         if (rc != 0)
             return rc;
     }
@@ -195,12 +184,11 @@ s_enqueue_all (store_txn_t *txn, void *arg)
 }
 
 //  Enqueues validated reports in one transaction.
-int
-agentdb_enqueue (agentdb_t *self, report_t **reports, size_t n)
+int agentdb_enqueue(agentdb_t *self, report_t **reports, size_t n)
 {
     enqueue_t job = {reports, n};
-    if (store_write (self->store, s_enqueue_all, &job) != 0) {
-        fprintf (stderr, "nothing was queued: %s\n", store_error (self->store));
+    if (store_write(self->store, s_enqueue_all, &job) != 0) {
+        fprintf(stderr, "nothing was queued: %s\n", store_error(self->store));
         return -1;
     }
     return 0;

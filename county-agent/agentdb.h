@@ -15,21 +15,21 @@ typedef struct _agentdb_t agentdb_t;
 /* Opens (creating) the agent's store in dir for unit. The first use binds
    the directory to the unit; another unit is refused. unit NULL opens an
    existing store for reading. Returns NULL with a message on stderr. */
-agentdb_t *agentdb_open (const char *dir, const char *unit);
+agentdb_t *agentdb_open(const char *dir, const char *unit);
 
 /* Closes the store and nulls the pointer; safe on NULL. */
-void agentdb_destroy (agentdb_t **self_p);
+void agentdb_destroy(agentdb_t **self_p);
 
 /* Returns the unit the store belongs to ("" when none yet). */
-const char *agentdb_unit (agentdb_t *self);
+const char *agentdb_unit(agentdb_t *self);
 
 /* Returns the underlying store, for the outbox and the sender. */
-store_t *agentdb_store (agentdb_t *self);
+store_t *agentdb_store(agentdb_t *self);
 
 /* Enqueues validated reports in one transaction, each at the next revision
    of its (period, fund), with its validation warnings. On return each
    report's revision holds the revision given. Returns 0, or -1 when nothing
    was enqueued (message on stderr). */
-int agentdb_enqueue (agentdb_t *self, report_t **reports, size_t n);
+int agentdb_enqueue(agentdb_t *self, report_t **reports, size_t n);
 
 #endif

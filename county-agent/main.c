@@ -14,8 +14,7 @@ static const cli_command_t s_commands[] = {
     {"status", agent_status, "show every report revision in the outbox and its state"},
     {NULL, NULL, NULL}};
 
-int
-main (int argc, char **argv)
+int main(int argc, char **argv)
 {
-    return cli_main ("county-agent", "county reporting agent (区县医保局)", s_commands, argc, argv);
+    return cli_main("county-agent", "county reporting agent (区县医保局)", s_commands, argc, argv);
 }

@@ -30,86 +30,83 @@ static const opt_spec_t s_specs[] = {
     {"insecure", false, false, "plain text instead of CURVE (loopback or ipc only)"},
     {NULL, false, false, NULL}};
 
-static void
-s_loop (sender_t *sender, zsock_t *sock)
+static void s_loop(sender_t *sender, zsock_t *sock)
 {
-    zpoller_t *poller = zpoller_new (sock, NULL);
+    zpoller_t *poller = zpoller_new(sock, NULL);
     int64_t next_send = 0;
     while (!zsys_interrupted) {
-        void *which = zpoller_wait (poller, TICK_MS);
-        if (zpoller_terminated (poller))
+        void *which = zpoller_wait(poller, TICK_MS);
+        if (zpoller_terminated(poller))
             break;
         if (which == sock)
-            sender_take_acks (sender);
-        if (zclock_mono () >= next_send) {
-            sender_send_due (sender);
-            next_send = zclock_mono () + TICK_MS;
+            sender_take_acks(sender);
+        if (zclock_mono() >= next_send) {
+            sender_send_due(sender);
+            next_send = zclock_mono() + TICK_MS;
         }
     }
-    zpoller_destroy (&poller);
+    zpoller_destroy(&poller);
 }
 
 //  Opens the socket to the city, CURVE unless --insecure.
-static zsock_t *
-s_connect (const opts_t *opts, const char *unit)
+static zsock_t *s_connect(const opts_t *opts, const char *unit)
 {
-    const char *city = opts_get (opts, "city");
-    if (opts_has (opts, "insecure"))
-        return transport_client_new (ZMQ_DEALER, city, NULL, NULL);
-    const char *key = opts_need (opts, "key");
-    const char *city_pub = opts_need (opts, "city-pub");
+    const char *city = opts_get(opts, "city");
+    if (opts_has(opts, "insecure"))
+        return transport_client_new(ZMQ_DEALER, city, NULL, NULL);
+    const char *key = opts_need(opts, "key");
+    const char *city_pub = opts_need(opts, "city-pub");
     if (!key || !city_pub)
         return NULL;
-    zcert_t *cert = keys_load_secret (key);
+    zcert_t *cert = keys_load_secret(key);
     if (!cert)
         return NULL;
     zsock_t *sock = NULL;
-    const char *bound = keys_code (cert);
-    if (bound && strcmp (bound, unit))
-        log_error ("the key %s is bound to %s, not to unit %s", key, bound, unit);
+    const char *bound = keys_code(cert);
+    if (bound && strcmp(bound, unit))
+        log_error("the key %s is bound to %s, not to unit %s", key, bound, unit);
     else
-        sock = transport_client_new (ZMQ_DEALER, city, cert, city_pub);
-    zcert_destroy (&cert);
+        sock = transport_client_new(ZMQ_DEALER, city, cert, city_pub);
+    zcert_destroy(&cert);
     return sock;
 }
 
 //  The run command.
-int
-agent_run (int argc, char **argv)
+int agent_run(int argc, char **argv)
 {
     int code;
-    opts_t *opts = cli_parse ("run", s_specs,
-                              "--unit CODE --data DIR --city ENDPOINT --city-pub FILE --key FILE",
-                              argc, argv, &code);
+    opts_t *opts = cli_parse("run", s_specs,
+                             "--unit CODE --data DIR --city ENDPOINT --city-pub FILE --key FILE",
+                             argc, argv, &code);
     if (!opts)
         return code;
-    log_setup ("county-agent", LOGL_INFO);
-    const char *unit = opts_need (opts, "unit");
-    const char *data = opts_need (opts, "data");
-    const char *city = opts_need (opts, "city");
+    log_setup("county-agent", LOGL_INFO);
+    const char *unit = opts_need(opts, "unit");
+    const char *data = opts_need(opts, "data");
+    const char *city = opts_need(opts, "city");
     zsock_t *sock = NULL;
     agentdb_t *db = NULL;
     sender_t *sender = NULL;
     code = EXIT_USAGE;
     if (!unit || !data || !city)
         goto done;
-    if (!code_valid (unit)) {
-        log_error ("--unit must be a 6-digit code, not '%s'", unit);
+    if (!code_valid(unit)) {
+        log_error("--unit must be a 6-digit code, not '%s'", unit);
         goto done;
     }
-    if (!(sock = s_connect (opts, unit)))
+    if (!(sock = s_connect(opts, unit)))
         goto done;
     code = EXIT_RUNTIME;
-    if (!(db = agentdb_open (data, unit)) || !(sender = sender_new (agentdb_store (db), sock, city)))
+    if (!(db = agentdb_open(data, unit)) || !(sender = sender_new(agentdb_store(db), sock, city)))
         goto done;
-    log_info ("unit %s sending to %s", unit, city);
-    s_loop (sender, sock);
-    log_info ("stopped");
+    log_info("unit %s sending to %s", unit, city);
+    s_loop(sender, sock);
+    log_info("stopped");
     code = EXIT_OK;
 done:
-    sender_destroy (&sender);
-    agentdb_destroy (&db);
-    zsock_destroy (&sock);
-    opts_destroy (&opts);
+    sender_destroy(&sender);
+    agentdb_destroy(&db);
+    zsock_destroy(&sock);
+    opts_destroy(&opts);
     return code;
 }

@@ -9,113 +9,108 @@
 #include <stdio.h>
 #include <string.h>
 
-static const opt_spec_t s_specs[] = {
-    {"data", true, false, "the agent's data directory"},
-    {"format", true, false, "table (default), csv or json"},
-    {NULL, false, false, NULL}};
+static const opt_spec_t s_specs[] = {{"data", true, false, "the agent's data directory"},
+                                     {"format", true, false, "table (default), csv or json"},
+                                     {NULL, false, false, NULL}};
 
 //  A JSON string of stored text; text that is not UTF-8 (never written by this
 //  product, but a store may be damaged) is shown as such instead of failing.
-static json_t *
-s_text (const char *text)
+static json_t *s_text(const char *text)
 {
-    json_t *s = json_string (text ? text : "");
-    return s ? s : json_string ("(text not valid UTF-8)");
+    json_t *s = json_string(text ? text : "");
+    return s ? s : json_string("(text not valid UTF-8)");
 }
 
-static json_t *
-s_entry_json (const Fundchain__OutboxEntry *e)
+static json_t *s_entry_json(const Fundchain__OutboxEntry *e)
 {
     const Fundchain__Report *r = e->report;
-    json_t *warnings = json_array ();
+    json_t *warnings = json_array();
     for (size_t i = 0; i < e->n_warnings; i++)
-        json_array_append_new (warnings, json_pack ("{s:o, s:o}", "code", s_text (e->warnings[i]->code),
-                                                    "message", s_text (e->warnings[i]->message)));
-    return json_pack ("{s:o, s:o, s:o, s:I, s:s, s:o, s:o}", "unit", s_text (r ? r->unit : ""),
-                      "period", s_text (r ? r->period : ""), "fund", s_text (r ? r->fund : ""),
-                      "revision", (json_int_t) (r ? r->revision : 0), "state",
-                      outbox_state_name (e->state), "reason", s_text (e->reason), "warnings",
-                      warnings);
+        json_array_append_new(warnings,
+                              json_pack("{s:o, s:o}", "code", s_text(e->warnings[i]->code),
+                                        "message", s_text(e->warnings[i]->message)));
+    return json_pack("{s:o, s:o, s:o, s:I, s:s, s:o, s:o}", "unit", s_text(r ? r->unit : ""),
+                     "period", s_text(r ? r->period : ""), "fund", s_text(r ? r->fund : ""),
+                     "revision", (json_int_t)(r ? r->revision : 0), "state",
+                     outbox_state_name(e->state), "reason", s_text(e->reason), "warnings",
+                     warnings);
 }
 
-static int
-s_add_json (const char *key, const Fundchain__OutboxEntry *entry, void *arg)
+static int s_add_json(const char *key, const Fundchain__OutboxEntry *entry, void *arg)
 {
-    (void) key;
-    json_t *entry_json = s_entry_json (entry);
-    return entry_json ? json_array_append_new (arg, entry_json) : -1;
+    (void)key;
+    json_t *entry_json = s_entry_json(entry);
+    return entry_json ? json_array_append_new(arg, entry_json) : -1;
 }
 
-static int
-s_add_row (const char *key, const Fundchain__OutboxEntry *e, void *arg)
+static int s_add_row(const char *key, const Fundchain__OutboxEntry *e, void *arg)
 {
-    (void) key;
+    (void)key;
     char revision[16], warnings[256] = "";
     const Fundchain__Report *r = e->report;
-    snprintf (revision, sizeof revision, "%u", r ? r->revision : 0);
+    snprintf(revision, sizeof revision, "%u", r ? r->revision : 0);
     for (size_t i = 0; i < e->n_warnings; i++) {
-        size_t used = strlen (warnings);
-        snprintf (warnings + used, sizeof warnings - used, "%s%s", i ? " " : "",
-                  e->warnings[i]->code);
+        size_t used = strlen(warnings);
+        snprintf(warnings + used, sizeof warnings - used, "%s%s", i ? " " : "",
+                 e->warnings[i]->code);
     }
-    const char *cells[] = {r ? r->unit : "",  r ? r->period : "", r ? r->fund : "", revision,
-                           outbox_state_name (e->state), e->reason ? e->reason : "", warnings};
-    return table_add (arg, cells);
+    const char *cells[] = {
+        r ? r->unit : "", r ? r->period : "",          r ? r->fund : "",
+        revision,         outbox_state_name(e->state), e->reason ? e->reason : "",
+        warnings};
+    return table_add(arg, cells);
 }
 
-static int
-s_print_json (agentdb_t *db)
+static int s_print_json(agentdb_t *db)
 {
-    json_t *reports = json_array ();
-    if (outbox_each (agentdb_store (db), false, s_add_json, reports) != 0) {
-        json_decref (reports);
+    json_t *reports = json_array();
+    if (outbox_each(agentdb_store(db), false, s_add_json, reports) != 0) {
+        json_decref(reports);
         return -1;
     }
-    json_t *doc = json_pack ("{s:s, s:o}", "unit", agentdb_unit (db), "reports", reports);
-    int rc = json_dumpf (doc, stdout, EVALVIEW_JSON_FLAGS);
-    printf ("\n");
-    json_decref (doc);
+    json_t *doc = json_pack("{s:s, s:o}", "unit", agentdb_unit(db), "reports", reports);
+    int rc = json_dumpf(doc, stdout, EVALVIEW_JSON_FLAGS);
+    printf("\n");
+    json_decref(doc);
     return rc;
 }
 
-static int
-s_print_table (agentdb_t *db, format_t format)
+static int s_print_table(agentdb_t *db, format_t format)
 {
     static const char *headers[] = {"unit",  "period", "fund",    "revision",
                                     "state", "reason", "warnings"};
-    table_t *table = table_new (headers, 7);
+    table_t *table = table_new(headers, 7);
     if (!table)
         return -1;
-    table_align_right (table, 3);
-    int rc = outbox_each (agentdb_store (db), false, s_add_row, table);
+    table_align_right(table, 3);
+    int rc = outbox_each(agentdb_store(db), false, s_add_row, table);
     if (rc == 0)
-        rc = table_print (table, format, stdout);
-    table_destroy (&table);
+        rc = table_print(table, format, stdout);
+    table_destroy(&table);
     return rc;
 }
 
 //  The status command.
-int
-agent_status (int argc, char **argv)
+int agent_status(int argc, char **argv)
 {
     int code;
-    opts_t *opts = cli_parse ("status", s_specs, "--data DIR [--format F]", argc, argv, &code);
+    opts_t *opts = cli_parse("status", s_specs, "--data DIR [--format F]", argc, argv, &code);
     if (!opts)
         return code;
-    const char *data = opts_need (opts, "data");
+    const char *data = opts_need(opts, "data");
     format_t format = FORMAT_TABLE;
     code = EXIT_USAGE;
-    if (opts_get (opts, "format") && format_parse (opts_get (opts, "format"), &format) != 0)
-        fprintf (stderr, "county-agent status: --format must be table, csv or json\n");
+    if (opts_get(opts, "format") && format_parse(opts_get(opts, "format"), &format) != 0)
+        fprintf(stderr, "county-agent status: --format must be table, csv or json\n");
     else if (data) {
-        agentdb_t *db = agentdb_open (data, NULL);
+        agentdb_t *db = agentdb_open(data, NULL);
         code = EXIT_RUNTIME;
         if (db) {
-            int rc = format == FORMAT_JSON ? s_print_json (db) : s_print_table (db, format);
+            int rc = format == FORMAT_JSON ? s_print_json(db) : s_print_table(db, format);
             code = rc == 0 ? EXIT_OK : EXIT_RUNTIME;
         }
-        agentdb_destroy (&db);
+        agentdb_destroy(&db);
     }
-    opts_destroy (&opts);
+    opts_destroy(&opts);
     return code;
 }

@@ -10,54 +10,54 @@
 #include <stdint.h>
 
 typedef enum {
-    ITEM_MONEY,   /* yuan or wan; kept in fen */
-    ITEM_STAT,    /* stat.*: person, wan-person, yuan, count ... */
-    ITEM_IND,     /* ind.<free code>: reported indicator, any quantity unit */
-    ITEM_SCORE    /* score.<framework code> or score.total: points */
+    ITEM_MONEY, /* yuan or wan; kept in fen */
+    ITEM_STAT,  /* stat.*: person, wan-person, yuan, count ... */
+    ITEM_IND,   /* ind.<free code>: reported indicator, any quantity unit */
+    ITEM_SCORE  /* score.<framework code> or score.total: points */
 } item_kind_t;
 
 /* Where an item sits in the elimination of intra-pool transfers (SPEC 3). */
 typedef enum {
-    POOL_KEEP = 0,        /* summed into the pool */
-    POOL_COUNTY_INTRA,    /* expense.upper_remit, income.upper_grant of a county */
-    POOL_CITY_INTRA       /* income.lower_remit, expense.lower_grant of the 市本级 */
+    POOL_KEEP = 0,     /* summed into the pool */
+    POOL_COUNTY_INTRA, /* expense.upper_remit, income.upper_grant of a county */
+    POOL_CITY_INTRA    /* income.lower_remit, expense.lower_grant of the 市本级 */
 } pool_role_t;
 
 typedef struct {
-    const char *code;      /* "income.subsidy.central"; "ind.*" / "score.*" for the free families */
-    const char *name;      /* 中文 name */
+    const char *code; /* "income.subsidy.central"; "ind.*" / "score.*" for the free families */
+    const char *name; /* 中文 name */
     item_kind_t kind;
-    bool negative_ok;      /* balances, ind.* */
-    bool dept_only;        /* dept.* items: fund dept only */
-    const char *parent;    /* the total this item is a summand of, or NULL */
+    bool negative_ok;   /* balances, ind.* */
+    bool dept_only;     /* dept.* items: fund dept only */
+    const char *parent; /* the total this item is a summand of, or NULL */
     pool_role_t pool_role;
 } catalog_entry_t;
 
 /* Returns the entry of a code; ind.X and score.X return the family entry.
    Returns NULL for an unknown code. */
-const catalog_entry_t *catalog_lookup (const char *code);
+const catalog_entry_t *catalog_lookup(const char *code);
 
 /* Returns the known code nearest to an unknown one (edit distance), or NULL. */
-const char *catalog_suggest (const char *code);
+const char *catalog_suggest(const char *code);
 
 /* Returns the number of fixed entries (the free families excluded). */
-size_t catalog_size (void);
+size_t catalog_size(void);
 
 /* Returns fixed entry i in catalogue order, or NULL when out of range. */
-const catalog_entry_t *catalog_at (size_t i);
+const catalog_entry_t *catalog_at(size_t i);
 
 /* Returns true when the unit of measure is allowed for the entry. */
-bool catalog_uom_ok (const catalog_entry_t *entry, const char *uom);
+bool catalog_uom_ok(const catalog_entry_t *entry, const char *uom);
 
 /* Returns true when uom is a money unit ("yuan" or "wan"), storing its
    multiplier (FEN_PER_YUAN or FEN_PER_WAN) in *fen_per_unit when not NULL. */
-bool catalog_uom_money (const char *uom, int64_t *fen_per_unit);
+bool catalog_uom_money(const char *uom, int64_t *fen_per_unit);
 
 /* Returns the quantity factor of a non-money unit of measure (10000 for
    wan-person, 1 for person, %, points, months, count), or 0 when unknown. */
-int64_t catalog_uom_factor (const char *uom);
+int64_t catalog_uom_factor(const char *uom);
 
 /* Returns true when some fixed entry has code as its parent. */
-bool catalog_has_children (const char *code);
+bool catalog_has_children(const char *code);
 
 #endif

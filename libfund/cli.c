@@ -12,55 +12,51 @@ static const char *s_program = "fundchain";
 
 #define MAX_SPECS 64
 
-const char *
-cli_program (void)
+const char *cli_program(void)
 {
     return s_program;
 }
 
-static void
-s_print_commands (const char *summary, const cli_command_t *commands, FILE *out)
+static void s_print_commands(const char *summary, const cli_command_t *commands, FILE *out)
 {
-    fprintf (out, "%s - %s\n\nusage: %s COMMAND [OPTIONS]\n\ncommands:\n", s_program, summary,
-             s_program);
+    fprintf(out, "%s - %s\n\nusage: %s COMMAND [OPTIONS]\n\ncommands:\n", s_program, summary,
+            s_program);
     for (const cli_command_t *c = commands; c->name; c++)
-        fprintf (out, "  %-8s %s\n", c->name, c->summary);
-    fprintf (out, "\n'%s COMMAND --help' describes a command's options.\n", s_program);
+        fprintf(out, "  %-8s %s\n", c->name, c->summary);
+    fprintf(out, "\n'%s COMMAND --help' describes a command's options.\n", s_program);
 }
 
 //  Dispatches argv[1] to its command; returns the command's exit code.
-int
-cli_main (const char *program, const char *summary, const cli_command_t *commands, int argc,
-          char **argv)
+int cli_main(const char *program, const char *summary, const cli_command_t *commands, int argc,
+             char **argv)
 {
     s_program = program;
     //  A write beyond the file size limit (ulimit -f) then fails with EFBIG,
     //  which LMDB reports, instead of killing the process mid-command.
-    signal (SIGXFSZ, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
-        s_print_commands (summary, commands, stderr);
+        s_print_commands(summary, commands, stderr);
         return EXIT_USAGE;
     }
     const char *name = argv[1];
-    if (!strcmp (name, "--help") || !strcmp (name, "-h") || !strcmp (name, "help")) {
-        s_print_commands (summary, commands, stdout);
+    if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help")) {
+        s_print_commands(summary, commands, stdout);
         return EXIT_OK;
     }
-    if (!strcmp (name, "--version")) {
-        printf ("%s %s\n", program, FUNDCHAIN_VERSION);
+    if (!strcmp(name, "--version")) {
+        printf("%s %s\n", program, FUNDCHAIN_VERSION);
         return EXIT_OK;
     }
     for (const cli_command_t *c = commands; c->name; c++)
-        if (!strcmp (c->name, name))
-            return c->fn (argc - 1, argv + 1);
-    fprintf (stderr, "%s: unknown command '%s' (try --help)\n", program, name);
+        if (!strcmp(c->name, name))
+            return c->fn(argc - 1, argv + 1);
+    fprintf(stderr, "%s: unknown command '%s' (try --help)\n", program, name);
     return EXIT_USAGE;
 }
 
 //  Parses a command's options; NULL with *code set when it must stop.
-opts_t *
-cli_parse (const char *command, const opt_spec_t *specs, const char *usage, int argc, char **argv,
-           int *code)
+opts_t *cli_parse(const char *command, const opt_spec_t *specs, const char *usage, int argc,
+                  char **argv, int *code)
 {
     opt_spec_t all[MAX_SPECS + 4];
     size_t n = 0;
@@ -71,21 +67,20 @@ cli_parse (const char *command, const opt_spec_t *specs, const char *usage, int 
     all[n] = (opt_spec_t){NULL, false, false, NULL};
 
     *code = EXIT_USAGE;
-    opts_t *opts = opts_parse (all, argc, argv, 1);
+    opts_t *opts = opts_parse(all, argc, argv, 1);
     if (!opts) {
-        fprintf (stderr, "%s %s: try '%s %s --help'\n", s_program, command, s_program, command);
+        fprintf(stderr, "%s %s: try '%s %s --help'\n", s_program, command, s_program, command);
         return NULL;
     }
-    if (opts_has (opts, "help") || opts_has (opts, "version")) {
-        if (opts_has (opts, "help")) {
+    if (opts_has(opts, "help") || opts_has(opts, "version")) {
+        if (opts_has(opts, "help")) {
             char line[512];
-            snprintf (line, sizeof line, "%s %s %s", s_program, command, usage);
-            opts_usage (all, line, stdout);
-            printf ("  -c FILE, --config FILE  read settings from FILE (name = value lines)\n");
-        }
-        else
-            printf ("%s %s\n", s_program, FUNDCHAIN_VERSION);
-        opts_destroy (&opts);
+            snprintf(line, sizeof line, "%s %s %s", s_program, command, usage);
+            opts_usage(all, line, stdout);
+            printf("  -c FILE, --config FILE  read settings from FILE (name = value lines)\n");
+        } else
+            printf("%s %s\n", s_program, FUNDCHAIN_VERSION);
+        opts_destroy(&opts);
         *code = EXIT_OK;
         return NULL;
     }
@@ -93,27 +88,27 @@ cli_parse (const char *command, const opt_spec_t *specs, const char *usage, int 
 }
 
 //  The keygen command: writes DIR/NAME.pub and DIR/NAME.key.
-int
-cli_keygen (int argc, char **argv)
+int cli_keygen(int argc, char **argv)
 {
     static const opt_spec_t specs[] = {
         {"out", true, false, "directory for NAME.pub and NAME.key (created 0700)"},
         {"name", true, false, "the 6-digit administrative code the key is bound to"},
         {NULL, false, false, NULL}};
     int code;
-    opts_t *opts = cli_parse ("keygen", specs, "--out DIR --name CODE", argc, argv, &code);
+    opts_t *opts = cli_parse("keygen", specs, "--out DIR --name CODE", argc, argv, &code);
     if (!opts)
         return code;
-    const char *dir = opts_need (opts, "out");
-    const char *name = opts_need (opts, "name");
+    const char *dir = opts_need(opts, "out");
+    const char *name = opts_need(opts, "name");
     code = EXIT_USAGE;
-    if (name && !code_valid (name))
-        fprintf (stderr, "%s keygen: --name must be the 6-digit code the key is bound to, not '%s'\n",
-                 s_program, name);
+    if (name && !code_valid(name))
+        fprintf(stderr,
+                "%s keygen: --name must be the 6-digit code the key is bound to, not '%s'\n",
+                s_program, name);
     else if (dir && name)
-        code = keys_generate (dir, name) == 0 ? EXIT_OK : EXIT_RUNTIME;
+        code = keys_generate(dir, name) == 0 ? EXIT_OK : EXIT_RUNTIME;
     if (code == EXIT_OK)
-        printf ("wrote %s/%s.pub and %s/%s.key\n", dir, name, dir, name);
-    opts_destroy (&opts);
+        printf("wrote %s/%s.pub and %s/%s.key\n", dir, name, dir, name);
+    opts_destroy(&opts);
     return code;
 }

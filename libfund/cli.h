@@ -13,26 +13,26 @@
 #define EXIT_USAGE 2
 
 typedef struct {
-    const char *name;                      /* "run", "submit", ... */
-    int (*fn) (int argc, char **argv);     /* argv[0] is the command name */
-    const char *summary;                   /* one line for --help */
+    const char *name;                 /* "run", "submit", ... */
+    int (*fn)(int argc, char **argv); /* argv[0] is the command name */
+    const char *summary;              /* one line for --help */
 } cli_command_t;
 
 /* Dispatches argv[1] to a command of the NULL-terminated table; handles
    --help, --version and unknown commands. Returns the exit code. */
-int cli_main (const char *program, const char *summary, const cli_command_t *commands,
-              int argc, char **argv);
+int cli_main(const char *program, const char *summary, const cli_command_t *commands, int argc,
+             char **argv);
 
 /* Parses a command's options (specs must not list help/config/version:
    they are added here). Returns NULL when the command must stop: then
    *code is EXIT_OK after --help was printed, EXIT_USAGE otherwise. */
-opts_t *cli_parse (const char *command, const opt_spec_t *specs, const char *usage, int argc,
-                   char **argv, int *code);
+opts_t *cli_parse(const char *command, const opt_spec_t *specs, const char *usage, int argc,
+                  char **argv, int *code);
 
 /* The keygen command of every binary: --out DIR --name CODE. */
-int cli_keygen (int argc, char **argv);
+int cli_keygen(int argc, char **argv);
 
 /* Returns the program name given to cli_main. */
-const char *cli_program (void);
+const char *cli_program(void);
 
 #endif

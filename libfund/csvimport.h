@@ -14,7 +14,7 @@
 #include <stddef.h>
 
 typedef struct {
-    report_t **reports;   /* one per (period, fund) found, in order of first appearance */
+    report_t **reports; /* one per (period, fund) found, in order of first appearance */
     size_t n_reports;
 } csvimport_result_t;
 
@@ -23,14 +23,14 @@ typedef struct {
    maxima. Errors and warnings go to diag, with file:line:column.
    Returns 0 with the reports in *result, or -1 when the file has any error
    (then *result is empty). */
-int csvimport_file (const char *path, const char *expected_unit, const framework_t *fw,
-                    csvimport_result_t *result, diag_t *diag);
+int csvimport_file(const char *path, const char *expected_unit, const framework_t *fw,
+                   csvimport_result_t *result, diag_t *diag);
 
 /* Same, from memory; name is used in diagnostics. */
-int csvimport_buffer (const char *name, const char *data, size_t len, const char *expected_unit,
-                      const framework_t *fw, csvimport_result_t *result, diag_t *diag);
+int csvimport_buffer(const char *name, const char *data, size_t len, const char *expected_unit,
+                     const framework_t *fw, csvimport_result_t *result, diag_t *diag);
 
 /* Frees the reports of a result and empties it. */
-void csvimport_result_clear (csvimport_result_t *result);
+void csvimport_result_clear(csvimport_result_t *result);
 
 #endif

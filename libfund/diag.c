@@ -60,7 +60,7 @@ void diag_add(diag_t *self, diag_level_t level, const char *code, const char *fi
     e->line = line > 0 ? line : 0;
     e->column = column > 0 ? column : 0;
     if (!fmt)
-        return;   /* the message stays empty */
+        return; /* the message stays empty */
     va_list args;
     va_start(args, fmt);
     vsnprintf(e->message, sizeof e->message, fmt, args);

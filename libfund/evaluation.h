@@ -21,22 +21,22 @@ typedef struct {
 } risk_cfg_t;
 
 typedef struct {
-    const framework_t *fw;   /* NULL: the default framework */
+    const framework_t *fw; /* NULL: the default framework */
     risk_cfg_t risk;
 } eval_cfg_t;
 
 /* Fills the default configuration (default framework, default thresholds). */
-void eval_cfg_defaults (eval_cfg_t *cfg);
+void eval_cfg_defaults(eval_cfg_t *cfg);
 
 /* Parses "3,6,9,15" into risk thresholds; returns 0 or -1 with a reason. */
-int risk_cfg_parse (const char *text, risk_cfg_t *risk, const char **why);
+int risk_cfg_parse(const char *text, risk_cfg_t *risk, const char **why);
 
 /* Evaluates one validated report: items, indicators, scores, total, grade
    and warnings (validation warnings plus score_missing and
    score_total_mismatch). city and name may be NULL. Returns a heap
    Evaluation (free with evaluation_free), or NULL when out of memory. */
-Fundchain__Evaluation *evaluation_unit (const report_t *report, const char *city,
-                                        const char *name, const eval_cfg_t *cfg);
+Fundchain__Evaluation *evaluation_unit(const report_t *report, const char *city, const char *name,
+                                       const eval_cfg_t *cfg);
 
 /* Evaluates the pool of a city for one period and fund from the newest
    validated report of each unit that reported (the 市本级 is the report whose
@@ -44,18 +44,18 @@ Fundchain__Evaluation *evaluation_unit (const report_t *report, const char *city
    configured units plus any that ever reported for the fund); the pool is
    incomplete while one of them has not reported. Returns NULL when out of
    memory. */
-Fundchain__Evaluation *evaluation_pool (const char *city, const char *name, const char *period,
-                                        const char *fund, report_t *const *reports,
-                                        size_t n_reports, const char *const *known,
-                                        size_t n_known, const eval_cfg_t *cfg);
+Fundchain__Evaluation *evaluation_pool(const char *city, const char *name, const char *period,
+                                       const char *fund, report_t *const *reports, size_t n_reports,
+                                       const char *const *known, size_t n_known,
+                                       const eval_cfg_t *cfg);
 
 /* Frees an Evaluation made by this module or by evaluation_decode; safe on NULL. */
-void evaluation_free (Fundchain__Evaluation *eval);
+void evaluation_free(Fundchain__Evaluation *eval);
 
 /* Serialises an Evaluation; returns a malloc'ed buffer or NULL. */
-uint8_t *evaluation_encode (const Fundchain__Evaluation *eval, size_t *len);
+uint8_t *evaluation_encode(const Fundchain__Evaluation *eval, size_t *len);
 
 /* Parses an Evaluation; returns NULL on malformed input (free with evaluation_free). */
-Fundchain__Evaluation *evaluation_decode (const uint8_t *data, size_t len);
+Fundchain__Evaluation *evaluation_decode(const uint8_t *data, size_t len);
 
 #endif

@@ -13,15 +13,15 @@
 /* Flags for dumping the JSON of an evaluation (and of rankings): one-space
    indentation, reals with up to 15 significant digits so that 99.98 prints
    as 99.98, keys in insertion order. */
-#define EVALVIEW_JSON_FLAGS (JSON_INDENT (1) | JSON_REAL_PRECISION (15) | JSON_PRESERVE_ORDER)
+#define EVALVIEW_JSON_FLAGS (JSON_INDENT(1) | JSON_REAL_PRECISION(15) | JSON_PRESERVE_ORDER)
 
 /* Builds the SPEC 7 JSON object: code, period, fund, units, complete, items
    (yuan strings with 2 decimals), indicators (numbers, risk_level a string),
    scores, total, grade, warnings [{code, message}]. Returns a new reference,
    or NULL when out of memory. */
-json_t *evalview_json (const Fundchain__Evaluation *eval);
+json_t *evalview_json(const Fundchain__Evaluation *eval);
 
 /* Prints the evaluation in the format; returns 0, or -1 on a write error. */
-int evalview_print (const Fundchain__Evaluation *eval, format_t format, FILE *out);
+int evalview_print(const Fundchain__Evaluation *eval, format_t format, FILE *out);
 
 #endif

@@ -12,16 +12,16 @@
 
 /* Generates a key pair for name (a 6-digit code) into dir. Returns 0, or -1
    with a message on stderr (bad name, cannot write, existing files kept). */
-int keys_generate (const char *dir, const char *name);
+int keys_generate(const char *dir, const char *name);
 
 /* Loads a secret key file; refuses (NULL, message on stderr) a file that
    group or others may read, or one without a secret key. */
-zcert_t *keys_load_secret (const char *path);
+zcert_t *keys_load_secret(const char *path);
 
 /* Loads a public key file; NULL with a message on stderr when unreadable. */
-zcert_t *keys_load_public (const char *path);
+zcert_t *keys_load_public(const char *path);
 
 /* Returns the code a certificate is bound to (metadata "code"), or NULL. */
-const char *keys_code (zcert_t *cert);
+const char *keys_code(zcert_t *cert);
 
 #endif

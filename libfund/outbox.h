@@ -22,39 +22,39 @@
 
 /* Visits one entry; returns 0 to go on, 1 to stop, -1 to fail. The entry is
    freed after the call. */
-typedef int (outbox_fn) (const char *key, const Fundchain__OutboxEntry *entry, void *arg);
+typedef int(outbox_fn)(const char *key, const Fundchain__OutboxEntry *entry, void *arg);
 
 /* A change of one entry's state, applied by outbox_update. */
 typedef struct {
     char key[OUTBOX_KEY_MAX];
     Fundchain__OutboxEntry__State state;
     char reason[256];
-    int64_t when;            /* sent_at for SENT */
+    int64_t when; /* sent_at for SENT */
 } outbox_change_t;
 
 /* Stores an entry as queued (and pending) inside the caller's write
    transaction. Returns 0, STORE_RETRY or -1. */
-int outbox_put (store_txn_t *txn, const char *key, const Fundchain__OutboxEntry *entry);
+int outbox_put(store_txn_t *txn, const char *key, const Fundchain__OutboxEntry *entry);
 
 /* Visits every entry in key order, or only the pending ones. Returns 0 or -1. */
-int outbox_each (store_t *store, bool pending_only, outbox_fn *fn, void *arg);
+int outbox_each(store_t *store, bool pending_only, outbox_fn *fn, void *arg);
 
 /* Applies state changes in one transaction. A change to an entry that is
    already acked, rejected or dead, or that does not exist, is ignored
    (acknowledgements may repeat). SENT counts an attempt. Returns 0 or -1. */
-int outbox_update (store_t *store, const outbox_change_t *changes, size_t n);
+int outbox_update(store_t *store, const outbox_change_t *changes, size_t n);
 
 /* Returns the state's name as SPEC 7 shows it: queued, sent, acked, rejected, dead. */
-const char *outbox_state_name (Fundchain__OutboxEntry__State state);
+const char *outbox_state_name(Fundchain__OutboxEntry__State state);
 
 /* The key of a report revision: "period|fund|revision" (zero-padded). */
-void outbox_key_report (char *key, const char *period, const char *fund, uint32_t revision);
+void outbox_key_report(char *key, const char *period, const char *fund, uint32_t revision);
 
 /* The key of an evaluation version: "version|level|code|period|fund". */
-void outbox_key_evaluation (char *key, uint64_t version, int level, const char *code,
-                            const char *period, const char *fund);
+void outbox_key_evaluation(char *key, uint64_t version, int level, const char *code,
+                           const char *period, const char *fund);
 
 /* The key an acknowledgement names. Returns 0, or -1 for a malformed one. */
-int outbox_key_ack (char *key, const Fundchain__Ack *ack);
+int outbox_key_ack(char *key, const Fundchain__Ack *ack);
 
 #endif

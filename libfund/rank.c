@@ -6,16 +6,14 @@
 #include <string.h>
 
 //  Returns true when smaller values rank first for this indicator.
-bool
-rank_ascending (const char *by)
+bool rank_ascending(const char *by)
 {
-    return by && !strcmp (by, "other_expense_share");
+    return by && !strcmp(by, "other_expense_share");
 }
 
 static bool s_ascending;
 
-static int
-s_compare (const void *a, const void *b)
+static int s_compare(const void *a, const void *b)
 {
     const rank_row_t *x = a, *y = b;
     if (x->has_value != y->has_value)
@@ -24,108 +22,101 @@ s_compare (const void *a, const void *b)
         bool first = s_ascending ? x->centi < y->centi : x->centi > y->centi;
         return first ? -1 : 1;
     }
-    return strcmp (x->code, y->code);
+    return strcmp(x->code, y->code);
 }
 
 //  Sorts the rows and assigns competition ranks on the shown values.
-void
-rank_sort (rank_row_t *rows, size_t n, bool ascending)
+void rank_sort(rank_row_t *rows, size_t n, bool ascending)
 {
     s_ascending = ascending;
     if (n > 1)
-        qsort (rows, n, sizeof *rows, s_compare);
+        qsort(rows, n, sizeof *rows, s_compare);
     for (size_t i = 0; i < n; i++) {
         if (!rows[i].has_value)
             rows[i].rank = 0;
         else if (i > 0 && rows[i - 1].has_value && rows[i - 1].centi == rows[i].centi)
             rows[i].rank = rows[i - 1].rank;
         else
-            rows[i].rank = (int) i + 1;
+            rows[i].rank = (int)i + 1;
     }
 }
 
 //  Makes a JSON string; text that is not valid UTF-8 (a hostile peer's
 //  name or question, or a name cut inside a character) is shown with '?'
 //  for every byte above ASCII, so that one bad name cannot void a ranking.
-static json_t *
-s_string (const char *text)
+static json_t *s_string(const char *text)
 {
-    json_t *json = json_string (text ? text : "");
+    json_t *json = json_string(text ? text : "");
     if (json || !text)
         return json;
-    char *copy = strdup (text);
+    char *copy = strdup(text);
     if (!copy)
         return NULL;
     for (char *p = copy; *p; p++)
-        if ((unsigned char) *p >= 0x80)
+        if ((unsigned char)*p >= 0x80)
             *p = '?';
-    json = json_string (copy);
-    free (copy);
+    json = json_string(copy);
+    free(copy);
     return json;
 }
 
 //  Builds the SPEC 7 JSON of a ranking.
-json_t *
-rank_json (const char *period, const char *fund, const char *level, const char *by,
-           const rank_row_t *rows, size_t n)
+json_t *rank_json(const char *period, const char *fund, const char *level, const char *by,
+                  const rank_row_t *rows, size_t n)
 {
-    json_t *list = json_array ();
+    json_t *list = json_array();
     for (size_t i = 0; list && i < n; i++) {
         const rank_row_t *r = &rows[i];
-        json_t *row = json_pack ("{s:o, s:o, s:o, s:o}", "rank",
-                                 r->rank ? json_integer (r->rank) : json_null (), "code",
-                                 s_string (r->code), "name", s_string (r->name), "value",
-                                 r->has_value ? json_real ((double) r->centi / 100.0)
-                                              : json_null ());
-        if (!row || json_array_append_new (list, row) != 0) {
-            json_decref (list);
+        json_t *row =
+            json_pack("{s:o, s:o, s:o, s:o}", "rank", r->rank ? json_integer(r->rank) : json_null(),
+                      "code", s_string(r->code), "name", s_string(r->name), "value",
+                      r->has_value ? json_real((double)r->centi / 100.0) : json_null());
+        if (!row || json_array_append_new(list, row) != 0) {
+            json_decref(list);
             return NULL;
         }
     }
-    return json_pack ("{s:o, s:o, s:o, s:o, s:o}", "period", s_string (period), "fund",
-                      s_string (fund), "level", s_string (level), "by", s_string (by), "rows",
-                      list);
+    return json_pack("{s:o, s:o, s:o, s:o, s:o}", "period", s_string(period), "fund",
+                     s_string(fund), "level", s_string(level), "by", s_string(by), "rows", list);
 }
 
-static int
-s_print_table (const rank_row_t *rows, size_t n, format_t format, FILE *out)
+static int s_print_table(const rank_row_t *rows, size_t n, format_t format, FILE *out)
 {
     static const char *headers[] = {"rank", "code", "name", "value"};
-    table_t *table = table_new (headers, 4);
+    table_t *table = table_new(headers, 4);
     if (!table)
         return -1;
-    table_align_right (table, 0);
-    table_align_right (table, 3);
+    table_align_right(table, 0);
+    table_align_right(table, 3);
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         char rank[16] = "-", value[32] = "-";
         if (rows[i].rank)
-            snprintf (rank, sizeof rank, "%d", rows[i].rank);
+            snprintf(rank, sizeof rank, "%d", rows[i].rank);
         if (rows[i].has_value)
-            centi_format (rows[i].centi, value, sizeof value);
+            centi_format(rows[i].centi, value, sizeof value);
         const char *cells[] = {rank, rows[i].code, rows[i].name, value};
-        rc = table_add (table, cells);
+        rc = table_add(table, cells);
     }
     if (rc == 0)
-        rc = table_print (table, format, out);
-    table_destroy (&table);
+        rc = table_print(table, format, out);
+    table_destroy(&table);
     return rc;
 }
 
 //  Prints the ranking as an aligned table, CSV or JSON.
-int
-rank_print (const char *period, const char *fund, const char *level, const char *by,
-            const rank_row_t *rows, size_t n, format_t format, FILE *out)
+int rank_print(const char *period, const char *fund, const char *level, const char *by,
+               const rank_row_t *rows, size_t n, format_t format, FILE *out)
 {
     if (format != FORMAT_JSON) {
         if (format == FORMAT_TABLE)
-            fprintf (out, "%s %s %s by %s%s\n", period, fund, level, by,
-                     rank_ascending (by) ? " (ascending)" : "");
-        return s_print_table (rows, n, format, out);
+            fprintf(out, "%s %s %s by %s%s\n", period, fund, level, by,
+                    rank_ascending(by) ? " (ascending)" : "");
+        return s_print_table(rows, n, format, out);
     }
-    json_t *doc = rank_json (period, fund, level, by, rows, n);
-    int rc = doc ? json_dumpf (doc, out, EVALVIEW_JSON_FLAGS) : -1;
-    fprintf (out, "\n");
-    json_decref (doc);
+    json_t *doc = rank_json(period, fund, level, by, rows, n);
+    int rc = doc ? json_dumpf(doc, out, EVALVIEW_JSON_FLAGS) : -1;
+    fprintf(out, "\n");
+    json_decref(doc);
     return rc;
 }

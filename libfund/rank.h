@@ -17,24 +17,24 @@ typedef struct {
     char code[8];
     char name[128];
     bool has_value;
-    int64_t centi;    /* the value as shown, in hundredths */
-    int rank;         /* set by rank_sort: 1-based, 0 when unranked */
+    int64_t centi; /* the value as shown, in hundredths */
+    int rank;      /* set by rank_sort: 1-based, 0 when unranked */
 } rank_row_t;
 
 /* Returns true when smaller values rank first for this indicator. */
-bool rank_ascending (const char *by);
+bool rank_ascending(const char *by);
 
 /* Sorts the rows and assigns competition ranks on the shown values. */
-void rank_sort (rank_row_t *rows, size_t n, bool ascending);
+void rank_sort(rank_row_t *rows, size_t n, bool ascending);
 
 /* Builds the SPEC 7 JSON {"period","fund","level","by","rows":[{"rank",
    "code","name","value"}]} with null rank and value for unranked rows.
    Returns a new reference, or NULL when out of memory. */
-json_t *rank_json (const char *period, const char *fund, const char *level, const char *by,
-                   const rank_row_t *rows, size_t n);
+json_t *rank_json(const char *period, const char *fund, const char *level, const char *by,
+                  const rank_row_t *rows, size_t n);
 
 /* Prints the ranking as an aligned table, CSV or JSON. Returns 0 or -1. */
-int rank_print (const char *period, const char *fund, const char *level, const char *by,
-                const rank_row_t *rows, size_t n, format_t format, FILE *out);
+int rank_print(const char *period, const char *fund, const char *level, const char *by,
+               const rank_row_t *rows, size_t n, format_t format, FILE *out);
 
 #endif

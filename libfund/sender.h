@@ -14,28 +14,28 @@
 #include "store.h"
 #include <czmq.h>
 
-#define SENDER_BACKOFF_FIRST 2   /* seconds before the first resend */
-#define SENDER_BACKOFF_MAX 60    /* the longest wait between resends */
+#define SENDER_BACKOFF_FIRST 2 /* seconds before the first resend */
+#define SENDER_BACKOFF_MAX 60  /* the longest wait between resends */
 
 typedef struct _sender_t sender_t;
 
 /* Creates a sender of store's outbox over sock (a DEALER; not owned).
    peer names the receiver in logs. Returns NULL when out of memory. */
-sender_t *sender_new (store_t *store, zsock_t *sock, const char *peer);
+sender_t *sender_new(store_t *store, zsock_t *sock, const char *peer);
 
 /* Destroys the sender and nulls the pointer; safe on NULL. */
-void sender_destroy (sender_t **self_p);
+void sender_destroy(sender_t **self_p);
 
 /* Sends what is due. Returns the number of entries sent, or -1 when the
    outbox cannot be read or the sends cannot be recorded. */
-int sender_send_due (sender_t *self);
+int sender_send_due(sender_t *self);
 
 /* Applies the acknowledgements waiting on the socket. Returns how many were
    applied, or -1 when they could not be recorded (the entries will be
    sent again and acknowledged again). */
-int sender_take_acks (sender_t *self);
+int sender_take_acks(sender_t *self);
 
 /* Returns the seconds to wait before resending after attempts sends. */
-int64_t sender_backoff (uint32_t attempts);
+int64_t sender_backoff(uint32_t attempts);
 
 #endif

@@ -21,57 +21,56 @@ typedef struct _store_txn_t store_txn_t;
 
 /* Work done inside a transaction; returns 0 to commit, -1 to abort.
    A STORE_RETRY from any store_* call must be returned as is. */
-typedef int (store_fn) (store_txn_t *txn, void *arg);
+typedef int(store_fn)(store_txn_t *txn, void *arg);
 
 /* Visits one record of a scan; returns 0 to go on, 1 to stop, -1 to fail. */
-typedef int (store_scan_fn) (const void *key, size_t klen, const void *val, size_t vlen,
-                             void *arg);
+typedef int(store_scan_fn)(const void *key, size_t klen, const void *val, size_t vlen, void *arg);
 
-#define STORE_RETRY (-2)   /* internal: map full, the transaction will be rerun */
+#define STORE_RETRY (-2) /* internal: map full, the transaction will be rerun */
 
 /* Opens (creating when needed) the environment in dir with the named
    databases (NULL-terminated list, at most 16). Returns NULL with a message
    on stderr-free *err (static buffer) when it cannot. */
-store_t *store_open (const char *dir, const char *const *dbs, const char **err);
+store_t *store_open(const char *dir, const char *const *dbs, const char **err);
 
 /* Closes the environment and nulls the pointer; safe on NULL. */
-void store_destroy (store_t **self_p);
+void store_destroy(store_t **self_p);
 
 /* Runs fn in one write transaction and commits it; grows the map and reruns
    fn on MDB_MAP_FULL. Returns 0 when committed, -1 when fn failed or LMDB
    failed (see store_error). fn may run more than once: it must not have
    side effects outside the transaction that cannot be repeated. */
-int store_write (store_t *self, store_fn *fn, void *arg);
+int store_write(store_t *self, store_fn *fn, void *arg);
 
 /* Runs fn in a read-only transaction. Returns fn's result, or -1. */
-int store_read (store_t *self, store_fn *fn, void *arg);
+int store_read(store_t *self, store_fn *fn, void *arg);
 
 /* Puts a record into database db. Returns 0, STORE_RETRY or -1. */
-int store_put (store_txn_t *txn, const char *db, const void *key, size_t klen, const void *val,
-               size_t vlen);
+int store_put(store_txn_t *txn, const char *db, const void *key, size_t klen, const void *val,
+              size_t vlen);
 
 /* Gets a record; *val points into the map until the transaction ends.
    Returns 0 when found, 1 when absent, -1 on error. */
-int store_get (store_txn_t *txn, const char *db, const void *key, size_t klen, const void **val,
-               size_t *vlen);
+int store_get(store_txn_t *txn, const char *db, const void *key, size_t klen, const void **val,
+              size_t *vlen);
 
 /* Deletes a record; absent is not an error. Returns 0, STORE_RETRY or -1. */
-int store_del (store_txn_t *txn, const char *db, const void *key, size_t klen);
+int store_del(store_txn_t *txn, const char *db, const void *key, size_t klen);
 
 /* Visits, in key order, every record whose key starts with prefix (plen may
    be 0 for all). Returns 0, or the first non-zero result of fn (1 stops
    quietly and gives 0), or -1. */
-int store_scan (store_txn_t *txn, const char *db, const void *prefix, size_t plen,
-                store_scan_fn *fn, void *arg);
+int store_scan(store_txn_t *txn, const char *db, const void *prefix, size_t plen, store_scan_fn *fn,
+               void *arg);
 
 /* Returns the next value of a named counter kept in the "meta" database
    (1, 2, 3, ...). Returns 0 on failure (check store_error). */
-uint64_t store_next (store_txn_t *txn, const char *counter);
+uint64_t store_next(store_txn_t *txn, const char *counter);
 
 /* Returns the last error message of this store ("" when none). */
-const char *store_error (const store_t *self);
+const char *store_error(const store_t *self);
 
 /* Returns the current map size in bytes. */
-size_t store_mapsize (const store_t *self);
+size_t store_mapsize(const store_t *self);
 
 #endif

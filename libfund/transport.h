@@ -22,8 +22,8 @@
 #include <czmq.h>
 #include <stdbool.h>
 
-#define TRANSPORT_MAX_MSG (4 * 1024 * 1024)   /* the largest message limit */
-#define TRANSPORT_MIN_MSG 1024                /* the smallest FUNDCHAIN_MAX_MSG */
+#define TRANSPORT_MAX_MSG (4 * 1024 * 1024) /* the largest message limit */
+#define TRANSPORT_MIN_MSG 1024              /* the smallest FUNDCHAIN_MAX_MSG */
 /* libzmq compares ZMQ_MAXMSGSIZE with the frame on the wire, which CURVE
    makes 33 bytes longer than the message: every socket's ZMQ_MAXMSGSIZE is
    transport_max_msg () + TRANSPORT_WIRE_SLACK, so that a message of the
@@ -38,33 +38,33 @@ typedef struct _transport_server_t transport_server_t;
    receivers. TRANSPORT_MAX_MSG, or the environment variable FUNDCHAIN_MAX_MSG
    when it is a number from TRANSPORT_MIN_MSG to TRANSPORT_MAX_MSG (tests use
    it to lower the limit); another value is ignored with a warning. */
-size_t transport_max_msg (void);
+size_t transport_max_msg(void);
 
 /* Returns true when the endpoint is tcp://127.x.x.x, tcp://[::1], tcp://localhost or ipc://. */
-bool transport_is_loopback (const char *endpoint);
+bool transport_is_loopback(const char *endpoint);
 
 /* Binds a server socket of type (ZMQ_ROUTER or ZMQ_PUB) on endpoint. With a
    cert, it is a CURVE server whose ZAP handler accepts only keys in
    allow_dir. With cert NULL it is plain text, refused (NULL) unless the
    endpoint is loopback. Returns NULL with a message on stderr on failure. */
-transport_server_t *transport_server_new (int type, const char *endpoint, zcert_t *cert,
-                                          const char *allow_dir);
+transport_server_t *transport_server_new(int type, const char *endpoint, zcert_t *cert,
+                                         const char *allow_dir);
 
 /* Stops the ZAP handler, closes the socket and nulls the pointer. */
-void transport_server_destroy (transport_server_t **self_p);
+void transport_server_destroy(transport_server_t **self_p);
 
 /* Returns the server's socket, for zpoller/zloop and sending. */
-zsock_t *transport_server_sock (transport_server_t *self);
+zsock_t *transport_server_sock(transport_server_t *self);
 
 /* Re-reads the allow directory (new or removed keys). Returns 0 or -1. */
-int transport_server_reload (transport_server_t *self);
+int transport_server_reload(transport_server_t *self);
 
 /* Connects a client socket of type (ZMQ_DEALER or ZMQ_SUB) to endpoint as a
    CURVE client with cert, trusting the server key in server_pub_file. With
    cert NULL it is plain text (loopback only). Returns NULL with a message on
    stderr on failure. */
-zsock_t *transport_client_new (int type, const char *endpoint, zcert_t *cert,
-                               const char *server_pub_file);
+zsock_t *transport_client_new(int type, const char *endpoint, zcert_t *cert,
+                              const char *server_pub_file);
 
 /* Returns the authenticated code of the peer that sent frame (ZAP metadata
    "code"), or NULL when the connection carries none. Only for content
@@ -72,6 +72,6 @@ zsock_t *transport_client_new (int type, const char *endpoint, zcert_t *cert,
    frame): a plain-text connection always gives NULL, and so does a key
    removed from the allow directory by transport_server_reload. The string
    lives as long as the frame. */
-const char *transport_peer_code (zframe_t *frame);
+const char *transport_peer_code(zframe_t *frame);
 
 #endif

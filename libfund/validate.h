@@ -24,7 +24,7 @@
    file (may be NULL) and each item's line. The warnings are checked only when
    there is no error. Returns 0 when there is no error (warnings allowed),
    -1 otherwise. */
-int validate_report (report_t *report, const char *expected_unit, const framework_t *fw,
-                     diag_t *diag, const char *file);
+int validate_report(report_t *report, const char *expected_unit, const framework_t *fw,
+                    diag_t *diag, const char *file);
 
 #endif

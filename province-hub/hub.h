@@ -3,12 +3,12 @@
 #define HUB_H_INCLUDED
 
 /* Receives and stores city evaluations; answers remote rank and show. */
-int hub_run (int argc, char **argv);
+int hub_run(int argc, char **argv);
 
 /* Ranks cities or counties, from the store or from a remote hub. */
-int hub_rank (int argc, char **argv);
+int hub_rank(int argc, char **argv);
 
 /* Shows one evaluation, from the store or from a remote hub. */
-int hub_show (int argc, char **argv);
+int hub_show(int argc, char **argv);
 
 #endif

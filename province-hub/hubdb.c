@@ -14,48 +14,44 @@ static const char *const s_dbs[] = {"evals", "meta", NULL};
 
 #define KEY_MAX 64
 
-static size_t
-s_key (char *buf, const char *period, const char *fund, int level, const char *code)
+static size_t s_key(char *buf, const char *period, const char *fund, int level, const char *code)
 {
-    return (size_t) snprintf (buf, KEY_MAX, "%.15s|%.15s|%c|%.7s", period, fund,
-                              level == FUNDCHAIN__EVALUATION__LEVEL__POOL ? 'P' : 'U', code);
+    return (size_t)snprintf(buf, KEY_MAX, "%.15s|%.15s|%c|%.7s", period, fund,
+                            level == FUNDCHAIN__EVALUATION__LEVEL__POOL ? 'P' : 'U', code);
 }
 
 //  Opens (creating) the hub's store.
-hubdb_t *
-hubdb_open (const char *dir, bool must_exist)
+hubdb_t *hubdb_open(const char *dir, bool must_exist)
 {
     struct stat st;
-    if (must_exist && stat (dir, &st) != 0) {
-        fprintf (stderr, "%s: no hub data here\n", dir);
+    if (must_exist && stat(dir, &st) != 0) {
+        fprintf(stderr, "%s: no hub data here\n", dir);
         return NULL;
     }
-    hubdb_t *self = calloc (1, sizeof *self);
+    hubdb_t *self = calloc(1, sizeof *self);
     const char *err = NULL;
     if (self)
-        self->store = store_open (dir, s_dbs, &err);
+        self->store = store_open(dir, s_dbs, &err);
     if (self && !self->store) {
-        fprintf (stderr, "cannot open the hub store %s: %s\n", dir, err ? err : "unknown error");
-        free (self);
+        fprintf(stderr, "cannot open the hub store %s: %s\n", dir, err ? err : "unknown error");
+        free(self);
         self = NULL;
     }
     return self;
 }
 
 //  Closes the store and nulls the pointer.
-void
-hubdb_destroy (hubdb_t **self_p)
+void hubdb_destroy(hubdb_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
-    store_destroy (&(*self_p)->store);
-    free (*self_p);
+    store_destroy(&(*self_p)->store);
+    free(*self_p);
     *self_p = NULL;
 }
 
 //  Returns the underlying store.
-store_t *
-hubdb_store (hubdb_t *self)
+store_t *hubdb_store(hubdb_t *self)
 {
     return self->store;
 }
@@ -66,47 +62,44 @@ typedef struct {
     hubdb_outcome_t *outcomes;
 } accept_t;
 
-static hubdb_outcome_t
-s_compare (const void *val, size_t len, uint64_t version)
+static hubdb_outcome_t s_compare(const void *val, size_t len, uint64_t version)
 {
-    Fundchain__Evaluation *old = evaluation_decode (val, len);
+    Fundchain__Evaluation *old = evaluation_decode(val, len);
     hubdb_outcome_t outcome = HUBDB_STORED;
     if (old && old->version == version)
         outcome = HUBDB_DUPLICATE;
     else if (old && old->version > version)
         outcome = HUBDB_OLDER;
-    evaluation_free (old);
+    evaluation_free(old);
     return outcome;
 }
 
-static int
-s_accept_one (store_txn_t *txn, Fundchain__Evaluation *eval, hubdb_outcome_t *outcome)
+static int s_accept_one(store_txn_t *txn, Fundchain__Evaluation *eval, hubdb_outcome_t *outcome)
 {
     char key[KEY_MAX];
-    size_t klen = s_key (key, eval->period, eval->fund, (int) eval->level, eval->code);
+    size_t klen = s_key(key, eval->period, eval->fund, (int)eval->level, eval->code);
     const void *val;
     size_t len;
     *outcome = HUBDB_STORED;
-    int rc = store_get (txn, "evals", key, klen, &val, &len);
+    int rc = store_get(txn, "evals", key, klen, &val, &len);
     if (rc < 0)
         return -1;
     if (rc == 0)
-        *outcome = s_compare (val, len, eval->version);
+        *outcome = s_compare(val, len, eval->version);
     if (*outcome != HUBDB_STORED)
         return 0;
     size_t size;
-    uint8_t *bytes = evaluation_encode (eval, &size);
-    rc = bytes ? store_put (txn, "evals", key, klen, bytes, size) : -1;
-    free (bytes);
+    uint8_t *bytes = evaluation_encode(eval, &size);
+    rc = bytes ? store_put(txn, "evals", key, klen, bytes, size) : -1;
+    free(bytes);
     return rc;
 }
 
-static int
-s_accept_all (store_txn_t *txn, void *arg)
+static int s_accept_all(store_txn_t *txn, void *arg)
 {
     accept_t *job = arg;
     for (size_t i = 0; i < job->n; i++) {
-        int rc = s_accept_one (txn, job->evals[i], &job->outcomes[i]);
+        int rc = s_accept_one(txn, job->evals[i], &job->outcomes[i]);
         if (rc != 0)
             return rc;
     }
@@ -114,14 +107,13 @@ s_accept_all (store_txn_t *txn, void *arg)
 }
 
 //  Stores evaluations in one transaction.
-int
-hubdb_accept (hubdb_t *self, Fundchain__Evaluation *const *evals, size_t n,
-              hubdb_outcome_t *outcomes)
+int hubdb_accept(hubdb_t *self, Fundchain__Evaluation *const *evals, size_t n,
+                 hubdb_outcome_t *outcomes)
 {
     if (n == 0)
         return 0;
     accept_t job = {evals, n, outcomes};
-    return store_write (self->store, s_accept_all, &job);
+    return store_write(self->store, s_accept_all, &job);
 }
 
 typedef struct {
@@ -131,35 +123,32 @@ typedef struct {
     size_t plen;
 } each_t;
 
-static int
-s_visit (const void *key, size_t klen, const void *val, size_t vlen, void *arg)
+static int s_visit(const void *key, size_t klen, const void *val, size_t vlen, void *arg)
 {
-    (void) key;
-    (void) klen;
+    (void)key;
+    (void)klen;
     each_t *each = arg;
-    Fundchain__Evaluation *eval = evaluation_decode (val, vlen);
+    Fundchain__Evaluation *eval = evaluation_decode(val, vlen);
     if (!eval)
-        return 0;   //  a record this version cannot read is skipped, never fatal
-    int rc = each->fn (eval, each->arg);
-    evaluation_free (eval);
+        return 0; //  a record this version cannot read is skipped, never fatal
+    int rc = each->fn(eval, each->arg);
+    evaluation_free(eval);
     return rc;
 }
 
-static int
-s_scan (store_txn_t *txn, void *arg)
+static int s_scan(store_txn_t *txn, void *arg)
 {
     each_t *each = arg;
-    return store_scan (txn, "evals", each->prefix, each->plen, s_visit, each);
+    return store_scan(txn, "evals", each->prefix, each->plen, s_visit, each);
 }
 
 //  Visits the evaluations of (period, fund) at one level in code order.
-int
-hubdb_each (hubdb_t *self, const char *period, const char *fund,
-            Fundchain__Evaluation__Level level, hubdb_fn *fn, void *arg)
+int hubdb_each(hubdb_t *self, const char *period, const char *fund,
+               Fundchain__Evaluation__Level level, hubdb_fn *fn, void *arg)
 {
     each_t each = {fn, arg, "", 0};
-    each.plen = s_key (each.prefix, period, fund, (int) level, "");
-    return store_read (self->store, s_scan, &each) == 0 ? 0 : -1;
+    each.plen = s_key(each.prefix, period, fund, (int)level, "");
+    return store_read(self->store, s_scan, &each) == 0 ? 0 : -1;
 }
 
 typedef struct {
@@ -168,26 +157,24 @@ typedef struct {
     Fundchain__Evaluation *eval;
 } get_t;
 
-static int
-s_get (store_txn_t *txn, void *arg)
+static int s_get(store_txn_t *txn, void *arg)
 {
     get_t *get = arg;
     const void *val;
     size_t len;
-    int rc = store_get (txn, "evals", get->key, get->klen, &val, &len);
+    int rc = store_get(txn, "evals", get->key, get->klen, &val, &len);
     if (rc == 0)
-        get->eval = evaluation_decode (val, len);
+        get->eval = evaluation_decode(val, len);
     return rc < 0 ? -1 : 0;
 }
 
 //  Returns a copy of one evaluation, or NULL.
-Fundchain__Evaluation *
-hubdb_get (hubdb_t *self, const char *period, const char *fund, Fundchain__Evaluation__Level level,
-           const char *code)
+Fundchain__Evaluation *hubdb_get(hubdb_t *self, const char *period, const char *fund,
+                                 Fundchain__Evaluation__Level level, const char *code)
 {
     get_t get = {"", 0, NULL};
-    get.klen = s_key (get.key, period, fund, (int) level, code);
-    if (store_read (self->store, s_get, &get) != 0)
+    get.klen = s_key(get.key, period, fund, (int)level, code);
+    if (store_read(self->store, s_get, &get) != 0)
         return NULL;
     return get.eval;
 }

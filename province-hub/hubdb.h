@@ -12,37 +12,37 @@
 typedef struct _hubdb_t hubdb_t;
 
 typedef enum {
-    HUBDB_STORED,      /* new, or newer than the version stored */
-    HUBDB_DUPLICATE,   /* this version is already stored */
-    HUBDB_OLDER        /* a newer version is already stored: kept it */
+    HUBDB_STORED,    /* new, or newer than the version stored */
+    HUBDB_DUPLICATE, /* this version is already stored */
+    HUBDB_OLDER      /* a newer version is already stored: kept it */
 } hubdb_outcome_t;
 
 /* Visits one evaluation; returns 0 to go on, 1 to stop, -1 to fail. */
-typedef int (hubdb_fn) (const Fundchain__Evaluation *eval, void *arg);
+typedef int(hubdb_fn)(const Fundchain__Evaluation *eval, void *arg);
 
 /* Opens (creating) the hub's store in dir; NULL with a message on stderr.
    With must_exist, a directory that does not exist is an error. */
-hubdb_t *hubdb_open (const char *dir, bool must_exist);
+hubdb_t *hubdb_open(const char *dir, bool must_exist);
 
 /* Closes the store and nulls the pointer; safe on NULL. */
-void hubdb_destroy (hubdb_t **self_p);
+void hubdb_destroy(hubdb_t **self_p);
 
 /* Returns the underlying store. */
-store_t *hubdb_store (hubdb_t *self);
+store_t *hubdb_store(hubdb_t *self);
 
 /* Stores evaluations in ONE transaction, each unless a version at least as
    new is stored; outcomes[i] tells what happened. Returns 0 when committed,
    -1 when nothing was stored. */
-int hubdb_accept (hubdb_t *self, Fundchain__Evaluation *const *evals, size_t n,
-                  hubdb_outcome_t *outcomes);
+int hubdb_accept(hubdb_t *self, Fundchain__Evaluation *const *evals, size_t n,
+                 hubdb_outcome_t *outcomes);
 
 /* Visits the evaluations of (period, fund) at one level in code order. */
-int hubdb_each (hubdb_t *self, const char *period, const char *fund,
-                Fundchain__Evaluation__Level level, hubdb_fn *fn, void *arg);
+int hubdb_each(hubdb_t *self, const char *period, const char *fund,
+               Fundchain__Evaluation__Level level, hubdb_fn *fn, void *arg);
 
 /* Returns a copy of one evaluation (free with evaluation_free), or NULL
    when there is none. */
-Fundchain__Evaluation *hubdb_get (hubdb_t *self, const char *period, const char *fund,
-                                  Fundchain__Evaluation__Level level, const char *code);
+Fundchain__Evaluation *hubdb_get(hubdb_t *self, const char *period, const char *fund,
+                                 Fundchain__Evaluation__Level level, const char *code);
 
 #endif

@@ -8,38 +8,42 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_PARTS 10000   /* items, indicators, scores, warnings, units */
+#define MAX_PARTS 10000 /* items, indicators, scores, warnings, units */
 
 //  The names of the Envelope's message types, for the logs.
-static const char *
-s_type_name (int body_case)
+static const char *s_type_name(int body_case)
 {
     switch (body_case) {
-    case FUNDCHAIN__ENVELOPE__BODY_REPORT: return "report";
-    case FUNDCHAIN__ENVELOPE__BODY_ACK: return "ack";
-    case FUNDCHAIN__ENVELOPE__BODY_EVALUATION: return "evaluation";
-    case FUNDCHAIN__ENVELOPE__BODY_QUERY: return "query";
-    case FUNDCHAIN__ENVELOPE__BODY_REPLY: return "reply";
-    default: return "none";
+    case FUNDCHAIN__ENVELOPE__BODY_REPORT:
+        return "report";
+    case FUNDCHAIN__ENVELOPE__BODY_ACK:
+        return "ack";
+    case FUNDCHAIN__ENVELOPE__BODY_EVALUATION:
+        return "evaluation";
+    case FUNDCHAIN__ENVELOPE__BODY_QUERY:
+        return "query";
+    case FUNDCHAIN__ENVELOPE__BODY_REPLY:
+        return "reply";
+    default:
+        return "none";
     }
 }
 
 //  Checks the evaluation's own fields; returns NULL or the reason.
-static const char *
-s_malformed (const Fundchain__Evaluation *e)
+static const char *s_malformed(const Fundchain__Evaluation *e)
 {
     period_t p;
     const char *why = NULL;
-    if (!e->code || !code_valid (e->code) || !e->city || !code_is_city (e->city))
+    if (!e->code || !code_valid(e->code) || !e->city || !code_is_city(e->city))
         return "bad unit or city code";
-    if (!e->period || period_parse (e->period, &p, &why) != 0)
+    if (!e->period || period_parse(e->period, &p, &why) != 0)
         return "bad period";
-    if (!e->fund || !fund_valid (e->fund))
+    if (!e->fund || !fund_valid(e->fund))
         return "bad fund";
     if (e->version == 0)
         return "no version";
-    if (e->level != FUNDCHAIN__EVALUATION__LEVEL__UNIT
-        && e->level != FUNDCHAIN__EVALUATION__LEVEL__POOL)
+    if (e->level != FUNDCHAIN__EVALUATION__LEVEL__UNIT &&
+        e->level != FUNDCHAIN__EVALUATION__LEVEL__POOL)
         return "bad level";
     return NULL;
 }
@@ -47,93 +51,88 @@ s_malformed (const Fundchain__Evaluation *e)
 //  Checks the size of an identified evaluation; returns true when it may
 //  be stored, or false with the reason. Refused with an answer, not
 //  dropped: the city would send it again forever.
-static bool
-s_sized (const Fundchain__Evaluation *e, char *reason, size_t size)
+static bool s_sized(const Fundchain__Evaluation *e, char *reason, size_t size)
 {
-    if (e->n_items <= MAX_PARTS && e->n_indicators <= MAX_PARTS && e->n_scores <= MAX_PARTS
-        && e->n_warnings <= MAX_PARTS && e->n_units <= MAX_PARTS)
+    if (e->n_items <= MAX_PARTS && e->n_indicators <= MAX_PARTS && e->n_scores <= MAX_PARTS &&
+        e->n_warnings <= MAX_PARTS && e->n_units <= MAX_PARTS)
         return true;
-    snprintf (reason, size,
-              "too many parts: %zu items, %zu indicators, %zu scores, %zu warnings, %zu units "
-              "(at most %d of each)",
-              e->n_items, e->n_indicators, e->n_scores, e->n_warnings, e->n_units, MAX_PARTS);
+    snprintf(reason, size,
+             "too many parts: %zu items, %zu indicators, %zu scores, %zu warnings, %zu units "
+             "(at most %d of each)",
+             e->n_items, e->n_indicators, e->n_scores, e->n_warnings, e->n_units, MAX_PARTS);
     return false;
 }
 
 //  Encodes the evaluation and decodes it again (NULL when that fails).
-static Fundchain__Evaluation *
-s_reread (const Fundchain__Evaluation *e)
+static Fundchain__Evaluation *s_reread(const Fundchain__Evaluation *e)
 {
     size_t len = 0;
-    uint8_t *bytes = evaluation_encode (e, &len);
-    Fundchain__Evaluation *copy = bytes ? evaluation_decode (bytes, len) : NULL;
-    free (bytes);
+    uint8_t *bytes = evaluation_encode(e, &len);
+    Fundchain__Evaluation *copy = bytes ? evaluation_decode(bytes, len) : NULL;
+    free(bytes);
     return copy;
 }
 
 //  Checks who may send what: a city its own pool and units, in the province.
-static bool
-s_jurisdiction (const char *province, const Fundchain__Evaluation *e, const char *peer,
-                char *reason, size_t size)
+static bool s_jurisdiction(const char *province, const Fundchain__Evaluation *e, const char *peer,
+                           char *reason, size_t size)
 {
     const char *city = peer ? peer : e->city;
-    if (strcmp (e->city, city))
-        snprintf (reason, size, "city %s may not send the evaluations of city %s (jurisdiction)",
-                  city, e->city);
-    else if (e->level == FUNDCHAIN__EVALUATION__LEVEL__POOL && strcmp (e->code, city))
-        snprintf (reason, size, "city %s may not send the pool of %s (jurisdiction)", city, e->code);
-    else if (!code_in_city (e->code, city))
-        snprintf (reason, size, "unit %s is not inside city %s (jurisdiction)", e->code, city);
-    else if (!code_in_province (e->code, province))
-        snprintf (reason, size, "%s is not inside province %s (jurisdiction)", e->code, province);
+    if (strcmp(e->city, city))
+        snprintf(reason, size, "city %s may not send the evaluations of city %s (jurisdiction)",
+                 city, e->city);
+    else if (e->level == FUNDCHAIN__EVALUATION__LEVEL__POOL && strcmp(e->code, city))
+        snprintf(reason, size, "city %s may not send the pool of %s (jurisdiction)", city, e->code);
+    else if (!code_in_city(e->code, city))
+        snprintf(reason, size, "unit %s is not inside city %s (jurisdiction)", e->code, city);
+    else if (!code_in_province(e->code, province))
+        snprintf(reason, size, "%s is not inside province %s (jurisdiction)", e->code, province);
     else
         return true;
     return false;
 }
 
 //  Examines one payload frame.
-void
-hubingest_examine (const char *province, zframe_t *payload, const char *peer, hubingest_t *out)
+void hubingest_examine(const char *province, zframe_t *payload, const char *peer, hubingest_t *out)
 {
-    memset (out, 0, sizeof *out);
+    memset(out, 0, sizeof *out);
     out->verdict = HUBINGEST_DROP;
-    size_t size = zframe_size (payload);
-    if (size > transport_max_msg ()) {
-        snprintf (out->reason, sizeof out->reason, "message of %zu bytes is larger than %zu",
-                  size, transport_max_msg ());
+    size_t size = zframe_size(payload);
+    if (size > transport_max_msg()) {
+        snprintf(out->reason, sizeof out->reason, "message of %zu bytes is larger than %zu", size,
+                 transport_max_msg());
         return;
     }
-    Fundchain__Envelope *env = fundchain__envelope__unpack (NULL, size, zframe_data (payload));
+    Fundchain__Envelope *env = fundchain__envelope__unpack(NULL, size, zframe_data(payload));
     if (!env || env->body_case != FUNDCHAIN__ENVELOPE__BODY_EVALUATION) {
         if (env)
-            snprintf (out->reason, sizeof out->reason,
-                      "unexpected message type %d (%s): the hub accepts evaluations only",
-                      (int) env->body_case, s_type_name ((int) env->body_case));
+            snprintf(out->reason, sizeof out->reason,
+                     "unexpected message type %d (%s): the hub accepts evaluations only",
+                     (int)env->body_case, s_type_name((int)env->body_case));
         else
-            snprintf (out->reason, sizeof out->reason, "malformed message of %zu bytes", size);
-        fundchain__envelope__free_unpacked (env, NULL);
+            snprintf(out->reason, sizeof out->reason, "malformed message of %zu bytes", size);
+        fundchain__envelope__free_unpacked(env, NULL);
         return;
     }
     //  Keep only the evaluation, as it will be stored: encoded again and
     //  read back, so that what is accepted can be read from the store.
-    Fundchain__Evaluation *e = s_reread (env->evaluation);
-    fundchain__envelope__free_unpacked (env, NULL);
-    const char *bad = e ? s_malformed (e) : "it cannot be stored and read back";
+    Fundchain__Evaluation *e = s_reread(env->evaluation);
+    fundchain__envelope__free_unpacked(env, NULL);
+    const char *bad = e ? s_malformed(e) : "it cannot be stored and read back";
     if (bad) {
-        snprintf (out->reason, sizeof out->reason, "malformed evaluation: %s", bad);
-        evaluation_free (e);
+        snprintf(out->reason, sizeof out->reason, "malformed evaluation: %s", bad);
+        evaluation_free(e);
         return;
     }
     out->eval = e;
-    out->verdict = s_jurisdiction (province, e, peer, out->reason, sizeof out->reason)
-                           && s_sized (e, out->reason, sizeof out->reason)
+    out->verdict = s_jurisdiction(province, e, peer, out->reason, sizeof out->reason) &&
+                           s_sized(e, out->reason, sizeof out->reason)
                        ? HUBINGEST_ACCEPT
                        : HUBINGEST_REJECT;
 }
 
 //  Builds the acknowledgement of an examined message.
-zframe_t *
-hubingest_ack (const hubingest_t *in)
+zframe_t *hubingest_ack(const hubingest_t *in)
 {
     const Fundchain__Evaluation *e = in->eval;
     Fundchain__Ack ack = FUNDCHAIN__ACK__INIT;
@@ -146,12 +145,12 @@ hubingest_ack (const hubingest_t *in)
     ack.level = e->level;
     bool rejected = in->verdict == HUBINGEST_REJECT;
     ack.status = rejected ? FUNDCHAIN__ACK__STATUS__REJECTED : FUNDCHAIN__ACK__STATUS__ACCEPTED;
-    ack.reason = rejected ? (char *) in->reason : "";
+    ack.reason = rejected ? (char *)in->reason : "";
     Fundchain__Envelope env = FUNDCHAIN__ENVELOPE__INIT;
     env.body_case = FUNDCHAIN__ENVELOPE__BODY_ACK;
     env.ack = &ack;
-    zframe_t *frame = zframe_new (NULL, fundchain__envelope__get_packed_size (&env));
+    zframe_t *frame = zframe_new(NULL, fundchain__envelope__get_packed_size(&env));
     if (frame)
-        fundchain__envelope__pack (&env, zframe_data (frame));
+        fundchain__envelope__pack(&env, zframe_data(frame));
     return frame;
 }

@@ -10,24 +10,23 @@
 #include <czmq.h>
 
 typedef enum {
-    HUBINGEST_ACCEPT,   /* *eval is set: store it, then acknowledge */
-    HUBINGEST_REJECT,   /* refused for good: acknowledge with the reason */
-    HUBINGEST_DROP      /* not an answerable evaluation: log and drop */
+    HUBINGEST_ACCEPT, /* *eval is set: store it, then acknowledge */
+    HUBINGEST_REJECT, /* refused for good: acknowledge with the reason */
+    HUBINGEST_DROP    /* not an answerable evaluation: log and drop */
 } hubingest_verdict_t;
 
 typedef struct {
     hubingest_verdict_t verdict;
-    Fundchain__Evaluation *eval;   /* HUBINGEST_ACCEPT and REJECT: free with evaluation_free */
+    Fundchain__Evaluation *eval; /* HUBINGEST_ACCEPT and REJECT: free with evaluation_free */
     char reason[512];
 } hubingest_t;
 
 /* Examines one payload frame from peer (NULL only on an --insecure link)
    for province. Fills *out; never fails. */
-void hubingest_examine (const char *province, zframe_t *payload, const char *peer,
-                        hubingest_t *out);
+void hubingest_examine(const char *province, zframe_t *payload, const char *peer, hubingest_t *out);
 
 /* Builds the acknowledgement of an examined message (accepted unless
    rejected). Returns a heap frame, or NULL when out of memory. */
-zframe_t *hubingest_ack (const hubingest_t *in);
+zframe_t *hubingest_ack(const hubingest_t *in);
 
 #endif

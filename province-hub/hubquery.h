@@ -12,18 +12,18 @@
 typedef struct {
     const char *period;
     const char *fund;
-    const char *level;    /* rank: "city" (default) or "county" */
-    const char *by;       /* rank: "total" (default) or an indicator code */
-    const char *unit;     /* show: a unit code, or a city code for its pool */
+    const char *level; /* rank: "city" (default) or "county" */
+    const char *by;    /* rank: "total" (default) or an indicator code */
+    const char *unit;  /* show: a unit code, or a city code for its pool */
     format_t format;
 } hubquery_t;
 
 /* Ranks cities or counties; prints to out, diagnostics to err. Returns the
    exit code: 0, 1 (no such data) or 2 (bad question). */
-int hubquery_rank (hubdb_t *db, const hubquery_t *q, FILE *out, FILE *err);
+int hubquery_rank(hubdb_t *db, const hubquery_t *q, FILE *out, FILE *err);
 
 /* Shows one evaluation (a city code gives the city's pool). Returns the
    exit code as hubquery_rank does. */
-int hubquery_show (hubdb_t *db, const hubquery_t *q, FILE *out, FILE *err);
+int hubquery_show(hubdb_t *db, const hubquery_t *q, FILE *out, FILE *err);
 
 #endif

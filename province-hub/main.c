@@ -16,8 +16,7 @@ static const cli_command_t s_commands[] = {
     {"show", hub_show, "show one county's evaluation or one city's pool"},
     {NULL, NULL, NULL}};
 
-int
-main (int argc, char **argv)
+int main(int argc, char **argv)
 {
-    return cli_main ("province-hub", "provincial hub (省医保局)", s_commands, argc, argv);
+    return cli_main("province-hub", "provincial hub (省医保局)", s_commands, argc, argv);
 }

@@ -29,111 +29,105 @@ static const opt_spec_t s_specs[] = {
     {NULL, false, false, NULL}};
 
 //  Asks a remote hub; prints its answer; returns its exit code.
-static int
-s_remote (const opts_t *opts, Fundchain__Query *q)
+static int s_remote(const opts_t *opts, Fundchain__Query *q)
 {
     zcert_t *cert = NULL;
-    if (!opts_has (opts, "insecure")) {
-        const char *key = opts_need (opts, "key");
-        if (!key || !opts_need (opts, "query-pub") || !(cert = keys_load_secret (key)))
+    if (!opts_has(opts, "insecure")) {
+        const char *key = opts_need(opts, "key");
+        if (!key || !opts_need(opts, "query-pub") || !(cert = keys_load_secret(key)))
             return EXIT_USAGE;
     }
-    zsock_t *sock = transport_client_new (ZMQ_DEALER, opts_get (opts, "query"), cert,
-                                          opts_get (opts, "query-pub"));
-    zcert_destroy (&cert);
+    zsock_t *sock = transport_client_new(ZMQ_DEALER, opts_get(opts, "query"), cert,
+                                         opts_get(opts, "query-pub"));
+    zcert_destroy(&cert);
     if (!sock)
         return EXIT_RUNTIME;
     Fundchain__Envelope env = FUNDCHAIN__ENVELOPE__INIT;
     env.body_case = FUNDCHAIN__ENVELOPE__BODY_QUERY;
     env.query = q;
-    zframe_t *frame = zframe_new (NULL, fundchain__envelope__get_packed_size (&env));
-    fundchain__envelope__pack (&env, zframe_data (frame));
-    zsock_set_sndtimeo (sock, QUERY_TIMEOUT_MS);
-    zsock_set_rcvtimeo (sock, QUERY_TIMEOUT_MS);
+    zframe_t *frame = zframe_new(NULL, fundchain__envelope__get_packed_size(&env));
+    fundchain__envelope__pack(&env, zframe_data(frame));
+    zsock_set_sndtimeo(sock, QUERY_TIMEOUT_MS);
+    zsock_set_rcvtimeo(sock, QUERY_TIMEOUT_MS);
     int code = EXIT_RUNTIME;
     zframe_t *answer = NULL;
-    if (zframe_send (&frame, sock, 0) != 0 || !(answer = zframe_recv (sock)))
-        fprintf (stderr, "no answer from %s within %d s (down, or our key not allowed?)\n",
-                 opts_get (opts, "query"), QUERY_TIMEOUT_MS / 1000);
+    if (zframe_send(&frame, sock, 0) != 0 || !(answer = zframe_recv(sock)))
+        fprintf(stderr, "no answer from %s within %d s (down, or our key not allowed?)\n",
+                opts_get(opts, "query"), QUERY_TIMEOUT_MS / 1000);
     else {
         Fundchain__Envelope *reply =
-            fundchain__envelope__unpack (NULL, zframe_size (answer), zframe_data (answer));
+            fundchain__envelope__unpack(NULL, zframe_size(answer), zframe_data(answer));
         if (!reply || reply->body_case != FUNDCHAIN__ENVELOPE__BODY_REPLY)
-            fprintf (stderr, "malformed answer from %s\n", opts_get (opts, "query"));
+            fprintf(stderr, "malformed answer from %s\n", opts_get(opts, "query"));
         else {
-            fputs (reply->reply->output ? reply->reply->output : "", stdout);
-            fputs (reply->reply->error ? reply->reply->error : "", stderr);
+            fputs(reply->reply->output ? reply->reply->output : "", stdout);
+            fputs(reply->reply->error ? reply->reply->error : "", stderr);
             code = reply->reply->exit_code;
         }
-        fundchain__envelope__free_unpacked (reply, NULL);
+        fundchain__envelope__free_unpacked(reply, NULL);
     }
-    zframe_destroy (&frame);
-    zframe_destroy (&answer);
-    zsock_destroy (&sock);
+    zframe_destroy(&frame);
+    zframe_destroy(&answer);
+    zsock_destroy(&sock);
     return code;
 }
 
 //  Answers from the local store.
-static int
-s_local (const opts_t *opts, const Fundchain__Query *q)
+static int s_local(const opts_t *opts, const Fundchain__Query *q)
 {
     hubquery_t hq = {q->period, q->fund, q->level, q->by, q->unit, FORMAT_TABLE};
-    if (q->format && format_parse (q->format, &hq.format) != 0) {
-        fprintf (stderr, "--format must be table, csv or json\n");
+    if (q->format && format_parse(q->format, &hq.format) != 0) {
+        fprintf(stderr, "--format must be table, csv or json\n");
         return EXIT_USAGE;
     }
-    hubdb_t *db = hubdb_open (opts_get (opts, "data"), true);
+    hubdb_t *db = hubdb_open(opts_get(opts, "data"), true);
     if (!db)
         return EXIT_RUNTIME;
-    int code = q->kind == FUNDCHAIN__QUERY__KIND__SHOW ? hubquery_show (db, &hq, stdout, stderr)
-                                                        : hubquery_rank (db, &hq, stdout, stderr);
-    hubdb_destroy (&db);
+    int code = q->kind == FUNDCHAIN__QUERY__KIND__SHOW ? hubquery_show(db, &hq, stdout, stderr)
+                                                       : hubquery_rank(db, &hq, stdout, stderr);
+    hubdb_destroy(&db);
     return code;
 }
 
-static int
-s_command (const char *name, Fundchain__Query__Kind kind, const char *usage, int argc,
-           char **argv)
+static int s_command(const char *name, Fundchain__Query__Kind kind, const char *usage, int argc,
+                     char **argv)
 {
     int code;
-    opts_t *opts = cli_parse (name, s_specs, usage, argc, argv, &code);
+    opts_t *opts = cli_parse(name, s_specs, usage, argc, argv, &code);
     if (!opts)
         return code;
     Fundchain__Query q = FUNDCHAIN__QUERY__INIT;
     q.kind = kind;
-    q.period = (char *) opts_get (opts, "period");
-    q.fund = (char *) opts_get (opts, "fund");
-    q.level = (char *) opts_get (opts, "level");
-    q.by = (char *) opts_get (opts, "by");
-    q.unit = (char *) opts_get (opts, "unit");
-    q.format = (char *) opts_get (opts, "format");
-    bool data = opts_get (opts, "data"), query = opts_get (opts, "query");
+    q.period = (char *)opts_get(opts, "period");
+    q.fund = (char *)opts_get(opts, "fund");
+    q.level = (char *)opts_get(opts, "level");
+    q.by = (char *)opts_get(opts, "by");
+    q.unit = (char *)opts_get(opts, "unit");
+    q.format = (char *)opts_get(opts, "format");
+    bool data = opts_get(opts, "data"), query = opts_get(opts, "query");
     if (data == query) {
-        fprintf (stderr, "province-hub %s: give either --data DIR or --query ENDPOINT\n", name);
+        fprintf(stderr, "province-hub %s: give either --data DIR or --query ENDPOINT\n", name);
         code = EXIT_USAGE;
-    }
-    else
-        code = data ? s_local (opts, &q) : s_remote (opts, &q);
-    opts_destroy (&opts);
+    } else
+        code = data ? s_local(opts, &q) : s_remote(opts, &q);
+    opts_destroy(&opts);
     return code;
 }
 
 //  The rank command.
-int
-hub_rank (int argc, char **argv)
+int hub_rank(int argc, char **argv)
 {
-    return s_command ("rank", FUNDCHAIN__QUERY__KIND__RANK,
-                      "--data DIR | --query ENDPOINT --query-pub FILE --key FILE --period P "
-                      "--fund F [--level city|county] [--by total|INDICATOR] [--format F]",
-                      argc, argv);
+    return s_command("rank", FUNDCHAIN__QUERY__KIND__RANK,
+                     "--data DIR | --query ENDPOINT --query-pub FILE --key FILE --period P "
+                     "--fund F [--level city|county] [--by total|INDICATOR] [--format F]",
+                     argc, argv);
 }
 
 //  The show command.
-int
-hub_show (int argc, char **argv)
+int hub_show(int argc, char **argv)
 {
-    return s_command ("show", FUNDCHAIN__QUERY__KIND__SHOW,
-                      "--data DIR | --query ENDPOINT ... --unit CODE --period P --fund F "
-                      "[--format F]",
-                      argc, argv);
+    return s_command("show", FUNDCHAIN__QUERY__KIND__SHOW,
+                     "--data DIR | --query ENDPOINT ... --unit CODE --period P --fund F "
+                     "[--format F]",
+                     argc, argv);
 }

@@ -17,41 +17,38 @@ typedef struct {
     agentdb_t *db;
 } fixture_t;
 
-static int
-setup (void **state)
+static int setup(void **state)
 {
-    fixture_t *f = calloc (1, sizeof *f);
-    snprintf (f->top, sizeof f->top, "/tmp/test_agentdb.XXXXXX");
-    assert_non_null (mkdtemp (f->top));
-    snprintf (f->dir, sizeof f->dir, "%s/db", f->top);
-    f->db = agentdb_open (f->dir, "513331");
-    assert_non_null (f->db);
+    fixture_t *f = calloc(1, sizeof *f);
+    snprintf(f->top, sizeof f->top, "/tmp/test_agentdb.XXXXXX");
+    assert_non_null(mkdtemp(f->top));
+    snprintf(f->dir, sizeof f->dir, "%s/db", f->top);
+    f->db = agentdb_open(f->dir, "513331");
+    assert_non_null(f->db);
     *state = f;
     return 0;
 }
 
-static int
-teardown (void **state)
+static int teardown(void **state)
 {
     fixture_t *f = *state;
-    agentdb_destroy (&f->db);
+    agentdb_destroy(&f->db);
     char cmd[128];
-    snprintf (cmd, sizeof cmd, "rm -rf '%s'", f->top);
-    assert_int_equal (system (cmd), 0);
-    free (f);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->top);
+    assert_int_equal(system(cmd), 0);
+    free(f);
     return 0;
 }
 
-static report_t *
-s_report (const char *period, const char *premium)
+static report_t *s_report(const char *period, const char *premium)
 {
-    report_t *r = report_new ("513331", period, "resident");
-    assert_non_null (r);
-    assert_int_equal (report_add (r, "income.premium", premium, "wan", "", 2), 0);
-    assert_int_equal (report_add (r, "income.total", "100.00", "wan", "", 3), 0);
-    diag_t *diag = diag_new ();
-    assert_int_equal (validate_report (r, "513331", NULL, diag, NULL), 0);
-    diag_destroy (&diag);
+    report_t *r = report_new("513331", period, "resident");
+    assert_non_null(r);
+    assert_int_equal(report_add(r, "income.premium", premium, "wan", "", 2), 0);
+    assert_int_equal(report_add(r, "income.total", "100.00", "wan", "", 3), 0);
+    diag_t *diag = diag_new();
+    assert_int_equal(validate_report(r, "513331", NULL, diag, NULL), 0);
+    diag_destroy(&diag);
     return r;
 }
 
@@ -63,12 +60,11 @@ typedef struct {
     int state[8];
 } seen_t;
 
-static int
-s_seen (const char *key, const Fundchain__OutboxEntry *e, void *arg)
+static int s_seen(const char *key, const Fundchain__OutboxEntry *e, void *arg)
 {
     seen_t *s = arg;
     if (s->n < 8) {
-        snprintf (s->key[s->n], OUTBOX_KEY_MAX, "%s", key);
+        snprintf(s->key[s->n], OUTBOX_KEY_MAX, "%s", key);
         s->revision[s->n] = e->report ? e->report->revision : 0;
         s->warnings[s->n] = e->n_warnings;
         s->state[s->n] = e->state;
@@ -78,74 +74,70 @@ s_seen (const char *key, const Fundchain__OutboxEntry *e, void *arg)
 }
 
 //  Each new submit of the same (period, fund) gets the next revision.
-static void
-test_revisions_increase (void **state)
+static void test_revisions_increase(void **state)
 {
     fixture_t *f = *state;
-    report_t *a = s_report ("2023", "100.00");
-    report_t *b = s_report ("2023", "90.00");
-    report_t *c = s_report ("2024", "100.00");
-    assert_int_equal (agentdb_enqueue (f->db, &a, 1), 0);
-    assert_int_equal (agentdb_enqueue (f->db, &b, 1), 0);
-    assert_int_equal (agentdb_enqueue (f->db, &c, 1), 0);
-    assert_int_equal (a->revision, 1);
-    assert_int_equal (b->revision, 2);
-    assert_int_equal (c->revision, 1);
+    report_t *a = s_report("2023", "100.00");
+    report_t *b = s_report("2023", "90.00");
+    report_t *c = s_report("2024", "100.00");
+    assert_int_equal(agentdb_enqueue(f->db, &a, 1), 0);
+    assert_int_equal(agentdb_enqueue(f->db, &b, 1), 0);
+    assert_int_equal(agentdb_enqueue(f->db, &c, 1), 0);
+    assert_int_equal(a->revision, 1);
+    assert_int_equal(b->revision, 2);
+    assert_int_equal(c->revision, 1);
     seen_t seen = {0};
-    assert_int_equal (outbox_each (agentdb_store (f->db), true, s_seen, &seen), 0);
-    assert_int_equal (seen.n, 3);
-    assert_string_equal (seen.key[1], "2023|resident|0000000002");
-    assert_int_equal (seen.revision[1], 2);
-    assert_int_equal (seen.state[0], FUNDCHAIN__OUTBOX_ENTRY__STATE__QUEUED);
+    assert_int_equal(outbox_each(agentdb_store(f->db), true, s_seen, &seen), 0);
+    assert_int_equal(seen.n, 3);
+    assert_string_equal(seen.key[1], "2023|resident|0000000002");
+    assert_int_equal(seen.revision[1], 2);
+    assert_int_equal(seen.state[0], FUNDCHAIN__OUTBOX_ENTRY__STATE__QUEUED);
     //  90 of a declared 100 万元 is a total that differs from its parts: kept as a warning.
-    assert_int_equal (seen.warnings[0], 0);
-    assert_int_equal (seen.warnings[1], 1);
-    report_destroy (&a);
-    report_destroy (&b);
-    report_destroy (&c);
+    assert_int_equal(seen.warnings[0], 0);
+    assert_int_equal(seen.warnings[1], 1);
+    report_destroy(&a);
+    report_destroy(&b);
+    report_destroy(&c);
 }
 
 //  Several reports enqueued together get their revisions in one transaction;
 //  the revision counter survives reopening.
-static void
-test_batch_and_reopen (void **state)
+static void test_batch_and_reopen(void **state)
 {
     fixture_t *f = *state;
-    report_t *two[2] = {s_report ("2023", "100.00"), s_report ("2023-Q1", "100.00")};
-    assert_int_equal (agentdb_enqueue (f->db, two, 2), 0);
-    agentdb_destroy (&f->db);
-    f->db = agentdb_open (f->dir, "513331");
-    assert_non_null (f->db);
-    report_t *again = s_report ("2023", "100.00");
-    assert_int_equal (agentdb_enqueue (f->db, &again, 1), 0);
-    assert_int_equal (again->revision, 2);
-    report_destroy (&two[0]);
-    report_destroy (&two[1]);
-    report_destroy (&again);
+    report_t *two[2] = {s_report("2023", "100.00"), s_report("2023-Q1", "100.00")};
+    assert_int_equal(agentdb_enqueue(f->db, two, 2), 0);
+    agentdb_destroy(&f->db);
+    f->db = agentdb_open(f->dir, "513331");
+    assert_non_null(f->db);
+    report_t *again = s_report("2023", "100.00");
+    assert_int_equal(agentdb_enqueue(f->db, &again, 1), 0);
+    assert_int_equal(again->revision, 2);
+    report_destroy(&two[0]);
+    report_destroy(&two[1]);
+    report_destroy(&again);
 }
 
 //  A data directory bound to one unit refuses another; reading needs no unit.
-static void
-test_other_unit_refused (void **state)
+static void test_other_unit_refused(void **state)
 {
     fixture_t *f = *state;
-    assert_null (agentdb_open (f->dir, "513322"));
-    agentdb_t *reader = agentdb_open (f->dir, NULL);
-    assert_non_null (reader);
-    assert_string_equal (agentdb_unit (reader), "513331");
-    agentdb_destroy (&reader);
+    assert_null(agentdb_open(f->dir, "513322"));
+    agentdb_t *reader = agentdb_open(f->dir, NULL);
+    assert_non_null(reader);
+    assert_string_equal(agentdb_unit(reader), "513331");
+    agentdb_destroy(&reader);
     char missing[128];
-    snprintf (missing, sizeof missing, "%s/none", f->top);
-    assert_null (agentdb_open (missing, NULL));
+    snprintf(missing, sizeof missing, "%s/none", f->top);
+    assert_null(agentdb_open(missing, NULL));
 }
 
-int
-main (void)
+int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown (test_revisions_increase, setup, teardown),
-        cmocka_unit_test_setup_teardown (test_batch_and_reopen, setup, teardown),
-        cmocka_unit_test_setup_teardown (test_other_unit_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_revisions_increase, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch_and_reopen, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_other_unit_refused, setup, teardown),
     };
-    return cmocka_run_group_tests (tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,169 +22,158 @@ typedef struct {
     cityconf_t conf;
 } fixture_t;
 
-static int
-setup (void **state)
+static int setup(void **state)
 {
-    fixture_t *f = calloc (1, sizeof *f);
-    snprintf (f->dir, sizeof f->dir, "/tmp/test_city.XXXXXX");
-    assert_non_null (mkdtemp (f->dir));
-    f->db = citydb_open (f->dir);
-    assert_non_null (f->db);
-    cityconf_init (&f->conf);
-    strcpy (f->conf.city, "513300");
-    strcpy (f->conf.name, "甘孜藏族自治州");
+    fixture_t *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/test_city.XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    f->db = citydb_open(f->dir);
+    assert_non_null(f->db);
+    cityconf_init(&f->conf);
+    strcpy(f->conf.city, "513300");
+    strcpy(f->conf.name, "甘孜藏族自治州");
     *state = f;
     return 0;
 }
 
-static int
-teardown (void **state)
+static int teardown(void **state)
 {
     fixture_t *f = *state;
-    citydb_destroy (&f->db);
-    cityconf_clear (&f->conf);
+    citydb_destroy(&f->db);
+    cityconf_clear(&f->conf);
     char cmd[128];
-    snprintf (cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    assert_int_equal (system (cmd), 0);
-    free (f);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
     return 0;
 }
 
-static report_t *
-s_report (const char *unit, uint32_t revision, const char *item, const char *value)
+static report_t *s_report(const char *unit, uint32_t revision, const char *item, const char *value)
 {
-    report_t *r = report_new (unit, "2023", "resident");
+    report_t *r = report_new(unit, "2023", "resident");
     r->revision = revision;
-    assert_int_equal (report_add (r, item, value, "yuan", "", 2), 0);
+    assert_int_equal(report_add(r, item, value, "yuan", "", 2), 0);
     return r;
 }
 
-static zframe_t *
-s_frame (const report_t *r)
+static zframe_t *s_frame(const report_t *r)
 {
     size_t len;
-    uint8_t *bytes = report_encode (r, &len);
-    Fundchain__Report *wire = fundchain__report__unpack (NULL, len, bytes);
-    free (bytes);
+    uint8_t *bytes = report_encode(r, &len);
+    Fundchain__Report *wire = fundchain__report__unpack(NULL, len, bytes);
+    free(bytes);
     Fundchain__Envelope env = FUNDCHAIN__ENVELOPE__INIT;
     env.body_case = FUNDCHAIN__ENVELOPE__BODY_REPORT;
     env.report = wire;
-    zframe_t *frame = zframe_new (NULL, fundchain__envelope__get_packed_size (&env));
-    fundchain__envelope__pack (&env, zframe_data (frame));
-    fundchain__report__free_unpacked (wire, NULL);
+    zframe_t *frame = zframe_new(NULL, fundchain__envelope__get_packed_size(&env));
+    fundchain__envelope__pack(&env, zframe_data(frame));
+    fundchain__report__free_unpacked(wire, NULL);
     return frame;
 }
 
-static void
-s_examine (fixture_t *f, report_t *r, const char *peer, ingest_t *out)
+static void s_examine(fixture_t *f, report_t *r, const char *peer, ingest_t *out)
 {
-    zframe_t *frame = s_frame (r);
-    ingest_examine (&f->conf, frame, peer, out);
-    zframe_destroy (&frame);
+    zframe_t *frame = s_frame(r);
+    ingest_examine(&f->conf, frame, peer, out);
+    zframe_destroy(&frame);
 }
 
-static void
-test_accepts_own_unit (void **state)
+static void test_accepts_own_unit(void **state)
 {
     fixture_t *f = *state;
-    report_t *r = s_report ("513322", 1, "income.total", "712846631.00");
+    report_t *r = s_report("513322", 1, "income.total", "712846631.00");
     ingest_t out;
-    s_examine (f, r, "513322", &out);
-    assert_int_equal (out.verdict, INGEST_ACCEPT);
-    assert_non_null (out.report);
+    s_examine(f, r, "513322", &out);
+    assert_int_equal(out.verdict, INGEST_ACCEPT);
+    assert_non_null(out.report);
     int64_t amount;
-    assert_true (report_amount (out.report, "income.total", &amount));
-    assert_int_equal (amount, 71284663100);
-    report_destroy (&out.report);
-    report_destroy (&r);
+    assert_true(report_amount(out.report, "income.total", &amount));
+    assert_int_equal(amount, 71284663100);
+    report_destroy(&out.report);
+    report_destroy(&r);
 }
 
 //  A key bound to one unit may not report for another, even inside the city.
-static void
-test_rejects_other_units_key (void **state)
+static void test_rejects_other_units_key(void **state)
 {
     fixture_t *f = *state;
-    report_t *r = s_report ("513331", 1, "income.total", "1.00");
+    report_t *r = s_report("513331", 1, "income.total", "1.00");
     ingest_t out;
-    s_examine (f, r, "513322", &out);
-    assert_int_equal (out.verdict, INGEST_REJECT);
-    assert_null (out.report);
-    assert_non_null (strstr (out.reason, "jurisdiction"));
-    assert_string_equal (out.unit, "513331");
-    assert_int_equal (out.revision, 1);
-    report_destroy (&r);
+    s_examine(f, r, "513322", &out);
+    assert_int_equal(out.verdict, INGEST_REJECT);
+    assert_null(out.report);
+    assert_non_null(strstr(out.reason, "jurisdiction"));
+    assert_string_equal(out.unit, "513331");
+    assert_int_equal(out.revision, 1);
+    report_destroy(&r);
 }
 
 //  A unit of another city is refused even under its own key.
-static void
-test_rejects_unit_of_other_city (void **state)
+static void test_rejects_unit_of_other_city(void **state)
 {
     fixture_t *f = *state;
-    report_t *r = s_report ("510904", 1, "income.total", "1.00");
+    report_t *r = s_report("510904", 1, "income.total", "1.00");
     ingest_t out;
-    s_examine (f, r, "510904", &out);
-    assert_int_equal (out.verdict, INGEST_REJECT);
-    assert_non_null (strstr (out.reason, "not inside city 513300"));
-    report_destroy (&r);
+    s_examine(f, r, "510904", &out);
+    assert_int_equal(out.verdict, INGEST_REJECT);
+    assert_non_null(strstr(out.reason, "not inside city 513300"));
+    report_destroy(&r);
 }
 
 //  The city validates again: an unknown item is refused with its reason.
-static void
-test_validates_again (void **state)
+static void test_validates_again(void **state)
 {
     fixture_t *f = *state;
-    report_t *r = s_report ("513322", 1, "income.premuim", "1.00");
+    report_t *r = s_report("513322", 1, "income.premuim", "1.00");
     ingest_t out;
-    s_examine (f, r, "513322", &out);
-    assert_int_equal (out.verdict, INGEST_REJECT);
-    assert_non_null (strstr (out.reason, "income.premuim"));
-    report_destroy (&r);
+    s_examine(f, r, "513322", &out);
+    assert_int_equal(out.verdict, INGEST_REJECT);
+    assert_non_null(strstr(out.reason, "income.premuim"));
+    report_destroy(&r);
 }
 
 //  Garbage, truncated messages and other message types are dropped, never fatal.
-static void
-test_drops_garbage (void **state)
+static void test_drops_garbage(void **state)
 {
     fixture_t *f = *state;
     ingest_t out;
-    zframe_t *junk = zframe_new ("\xff\xff\xff\xff garbage", 13);
-    ingest_examine (&f->conf, junk, "513322", &out);
-    assert_int_equal (out.verdict, INGEST_DROP);
-    zframe_destroy (&junk);
+    zframe_t *junk = zframe_new("\xff\xff\xff\xff garbage", 13);
+    ingest_examine(&f->conf, junk, "513322", &out);
+    assert_int_equal(out.verdict, INGEST_DROP);
+    zframe_destroy(&junk);
 
-    report_t *r = s_report ("513322", 1, "income.total", "1.00");
-    zframe_t *frame = s_frame (r);
-    for (size_t cut = 1; cut < zframe_size (frame); cut++) {
-        zframe_t *part = zframe_new (zframe_data (frame), cut);
-        ingest_examine (&f->conf, part, "513322", &out);
+    report_t *r = s_report("513322", 1, "income.total", "1.00");
+    zframe_t *frame = s_frame(r);
+    for (size_t cut = 1; cut < zframe_size(frame); cut++) {
+        zframe_t *part = zframe_new(zframe_data(frame), cut);
+        ingest_examine(&f->conf, part, "513322", &out);
         //  A cut at a field boundary may still be a (shorter) report; anything
         //  else must be refused; either way an accepted report is complete.
-        assert_true (out.verdict == INGEST_ACCEPT || out.verdict == INGEST_REJECT
-                     || out.verdict == INGEST_DROP);
-        assert_true ((out.verdict == INGEST_ACCEPT) == (out.report != NULL));
-        report_destroy (&out.report);
-        zframe_destroy (&part);
+        assert_true(out.verdict == INGEST_ACCEPT || out.verdict == INGEST_REJECT ||
+                    out.verdict == INGEST_DROP);
+        assert_true((out.verdict == INGEST_ACCEPT) == (out.report != NULL));
+        report_destroy(&out.report);
+        zframe_destroy(&part);
     }
-    zframe_destroy (&frame);
-    report_destroy (&r);
+    zframe_destroy(&frame);
+    report_destroy(&r);
 
     Fundchain__Ack ack = FUNDCHAIN__ACK__INIT;
     Fundchain__Envelope env = FUNDCHAIN__ENVELOPE__INIT;
     env.body_case = FUNDCHAIN__ENVELOPE__BODY_ACK;
     env.ack = &ack;
-    zframe_t *other = zframe_new (NULL, fundchain__envelope__get_packed_size (&env));
-    fundchain__envelope__pack (&env, zframe_data (other));
-    ingest_examine (&f->conf, other, "513322", &out);
-    assert_int_equal (out.verdict, INGEST_DROP);
-    assert_non_null (strstr (out.reason, "unexpected message type"));
-    zframe_destroy (&other);
+    zframe_t *other = zframe_new(NULL, fundchain__envelope__get_packed_size(&env));
+    fundchain__envelope__pack(&env, zframe_data(other));
+    ingest_examine(&f->conf, other, "513322", &out);
+    assert_int_equal(out.verdict, INGEST_DROP);
+    assert_non_null(strstr(out.reason, "unexpected message type"));
+    zframe_destroy(&other);
 }
 
 //  What no sender of ours sends is refused with its reason: a unit that is
 //  not a code, revision 0, a period that has not begun or does not exist,
 //  a negative income.
-static void
-test_rejects_absurd_values (void **state)
+static void test_rejects_absurd_values(void **state)
 {
     fixture_t *f = *state;
     struct {
@@ -199,49 +188,49 @@ test_rejects_absurd_values (void **state)
         {"513322", "2023", "income.premium", "-5.00", 1, "may not be negative"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        report_t *r = report_new (cases[i].unit, cases[i].period, "resident");
+        report_t *r = report_new(cases[i].unit, cases[i].period, "resident");
         r->revision = cases[i].revision;
-        assert_int_equal (report_add (r, cases[i].item, cases[i].value, "yuan", "", 2), 0);
+        assert_int_equal(report_add(r, cases[i].item, cases[i].value, "yuan", "", 2), 0);
         ingest_t out;
-        s_examine (f, r, "513322", &out);
-        assert_int_equal (out.verdict, INGEST_REJECT);
-        assert_null (out.report);
-        if (!strstr (out.reason, cases[i].reason))
-            fail_msg ("case %zu: reason '%s'", i, out.reason);
-        report_destroy (&r);
+        s_examine(f, r, "513322", &out);
+        assert_int_equal(out.verdict, INGEST_REJECT);
+        assert_null(out.report);
+        if (!strstr(out.reason, cases[i].reason))
+            fail_msg("case %zu: reason '%s'", i, out.reason);
+        report_destroy(&r);
     }
 }
 
 //  What the peer chose reaches the log and the acknowledgement only as
 //  printable UTF-8: no line breaks to forge log lines, no broken characters.
-static void
-test_reason_is_printable (void **state)
+static void test_reason_is_printable(void **state)
 {
     fixture_t *f = *state;
-    report_t *r = report_new ("5\n\x1b" "3\xe7\xff", "2023", "resident");
+    report_t *r = report_new("5\n\x1b"
+                             "3\xe7\xff",
+                             "2023", "resident");
     r->revision = 1;
-    assert_int_equal (report_add (r, "income.total", "1.00", "yuan", "", 2), 0);
+    assert_int_equal(report_add(r, "income.total", "1.00", "yuan", "", 2), 0);
     ingest_t out;
-    s_examine (f, r, "513322", &out);
-    assert_int_equal (out.verdict, INGEST_REJECT);
-    assert_string_equal (out.unit, "5\?\?3\?\?");
-    assert_string_equal (out.reason, "unit '5\?\?3\?\?' is not a 6-digit code");
-    report_destroy (&r);
+    s_examine(f, r, "513322", &out);
+    assert_int_equal(out.verdict, INGEST_REJECT);
+    assert_string_equal(out.unit, "5\?\?3\?\?");
+    assert_string_equal(out.reason, "unit '5\?\?3\?\?' is not a 6-digit code");
+    report_destroy(&r);
 }
 
 //  A frame over the limit is dropped by the explicit check too (libzmq's
 //  ZMQ_MAXMSGSIZE drops it before, silently).
-static void
-test_drops_oversize (void **state)
+static void test_drops_oversize(void **state)
 {
     fixture_t *f = *state;
-    zframe_t *big = zframe_new (NULL, transport_max_msg () + 1);
-    memset (zframe_data (big), 0, zframe_size (big));
+    zframe_t *big = zframe_new(NULL, transport_max_msg() + 1);
+    memset(zframe_data(big), 0, zframe_size(big));
     ingest_t out;
-    ingest_examine (&f->conf, big, "513322", &out);
-    assert_int_equal (out.verdict, INGEST_DROP);
-    assert_non_null (strstr (out.reason, "is larger than 4194304"));
-    zframe_destroy (&big);
+    ingest_examine(&f->conf, big, "513322", &out);
+    assert_int_equal(out.verdict, INGEST_DROP);
+    assert_non_null(strstr(out.reason, "is larger than 4194304"));
+    zframe_destroy(&big);
 }
 
 typedef struct {
@@ -250,8 +239,7 @@ typedef struct {
     int64_t first;
 } found_t;
 
-static int
-s_found (const Fundchain__StoredReport *stored, void *arg)
+static int s_found(const Fundchain__StoredReport *stored, void *arg)
 {
     found_t *found = arg;
     found->n++;
@@ -261,64 +249,61 @@ s_found (const Fundchain__StoredReport *stored, void *arg)
 }
 
 //  The highest revision wins whatever the arrival order; duplicates are not stored twice.
-static void
-test_highest_revision_wins (void **state)
+static void test_highest_revision_wins(void **state)
 {
     fixture_t *f = *state;
-    report_t *rev2 = s_report ("513322", 2, "income.total", "2.00");
-    report_t *rev1 = s_report ("513322", 1, "income.total", "1.00");
-    diag_t *diag = diag_new ();
-    assert_int_equal (validate_report (rev2, NULL, NULL, diag, NULL), 0);
-    assert_int_equal (validate_report (rev1, NULL, NULL, diag, NULL), 0);
-    diag_destroy (&diag);
+    report_t *rev2 = s_report("513322", 2, "income.total", "2.00");
+    report_t *rev1 = s_report("513322", 1, "income.total", "1.00");
+    diag_t *diag = diag_new();
+    assert_int_equal(validate_report(rev2, NULL, NULL, diag, NULL), 0);
+    assert_int_equal(validate_report(rev1, NULL, NULL, diag, NULL), 0);
+    diag_destroy(&diag);
     citydb_outcome_t outcome[2];
     report_t *batch1[] = {rev2};
-    assert_int_equal (citydb_accept (f->db, batch1, 1, 1000, outcome), 0);
-    assert_int_equal (outcome[0], CITYDB_STORED);
+    assert_int_equal(citydb_accept(f->db, batch1, 1, 1000, outcome), 0);
+    assert_int_equal(outcome[0], CITYDB_STORED);
     report_t *batch2[] = {rev1, rev2};
-    assert_int_equal (citydb_accept (f->db, batch2, 2, 2000, outcome), 0);
-    assert_int_equal (outcome[0], CITYDB_OLDER);
-    assert_int_equal (outcome[1], CITYDB_DUPLICATE);
+    assert_int_equal(citydb_accept(f->db, batch2, 2, 2000, outcome), 0);
+    assert_int_equal(outcome[0], CITYDB_OLDER);
+    assert_int_equal(outcome[1], CITYDB_DUPLICATE);
     found_t found = {0};
-    assert_int_equal (citydb_each (f->db, "2023", "resident", s_found, &found), 0);
-    assert_int_equal (found.n, 1);
-    assert_int_equal (found.revision, 2);
-    assert_int_equal (found.first, 1000);
-    report_destroy (&rev1);
-    report_destroy (&rev2);
+    assert_int_equal(citydb_each(f->db, "2023", "resident", s_found, &found), 0);
+    assert_int_equal(found.n, 1);
+    assert_int_equal(found.revision, 2);
+    assert_int_equal(found.first, 1000);
+    report_destroy(&rev1);
+    report_destroy(&rev2);
 }
 
 //  The configuration run stores is what the query commands load.
-static void
-test_config_round_trip (void **state)
+static void test_config_round_trip(void **state)
 {
     fixture_t *f = *state;
     f->conf.deadline.year = 20;
-    assert_int_equal (cityconf_save (&f->conf, citydb_store (f->db)), 0);
+    assert_int_equal(cityconf_save(&f->conf, citydb_store(f->db)), 0);
     cityconf_t loaded;
-    assert_int_equal (cityconf_load (&loaded, citydb_store (f->db)), 0);
-    assert_string_equal (loaded.city, "513300");
-    assert_string_equal (loaded.name, "甘孜藏族自治州");
-    assert_int_equal (loaded.deadline.year, 20);
-    assert_string_equal (cityconf_unit_name (&loaded, "513300"), "甘孜藏族自治州");
-    assert_string_equal (cityconf_unit_name (&loaded, "513322"), "513322");
-    cityconf_clear (&loaded);
+    assert_int_equal(cityconf_load(&loaded, citydb_store(f->db)), 0);
+    assert_string_equal(loaded.city, "513300");
+    assert_string_equal(loaded.name, "甘孜藏族自治州");
+    assert_int_equal(loaded.deadline.year, 20);
+    assert_string_equal(cityconf_unit_name(&loaded, "513300"), "甘孜藏族自治州");
+    assert_string_equal(cityconf_unit_name(&loaded, "513322"), "513322");
+    cityconf_clear(&loaded);
 }
 
-int
-main (void)
+int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown (test_accepts_own_unit, setup, teardown),
-        cmocka_unit_test_setup_teardown (test_rejects_other_units_key, setup, teardown),
-        cmocka_unit_test_setup_teardown (test_rejects_unit_of_other_city, setup, teardown),
-        cmocka_unit_test_setup_teardown (test_validates_again, setup, teardown),
-        cmocka_unit_test_setup_teardown (test_drops_garbage, setup, teardown),
-        cmocka_unit_test_setup_teardown (test_rejects_absurd_values, setup, teardown),
-        cmocka_unit_test_setup_teardown (test_reason_is_printable, setup, teardown),
-        cmocka_unit_test_setup_teardown (test_drops_oversize, setup, teardown),
-        cmocka_unit_test_setup_teardown (test_highest_revision_wins, setup, teardown),
-        cmocka_unit_test_setup_teardown (test_config_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_accepts_own_unit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rejects_other_units_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rejects_unit_of_other_city, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_validates_again, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_drops_garbage, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rejects_absurd_values, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reason_is_printable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_drops_oversize, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_highest_revision_wins, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_config_round_trip, setup, teardown),
     };
-    return cmocka_run_group_tests (tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,8 +13,7 @@
 
 //  The pool of 攀枝花市 for 2023, version 3, as a city sends it; extra
 //  bytes (may be NULL) are appended inside the evaluation.
-static zframe_t *
-s_pool_frame (const uint8_t *extra, size_t extra_len)
+static zframe_t *s_pool_frame(const uint8_t *extra, size_t extra_len)
 {
     Fundchain__Evaluation eval = FUNDCHAIN__EVALUATION__INIT;
     eval.code = "510400";
@@ -25,71 +24,67 @@ s_pool_frame (const uint8_t *extra, size_t extra_len)
     eval.version = 3;
     eval.name = "攀枝花市";
     uint8_t body[256];
-    size_t len = fundchain__evaluation__pack (&eval, body);
-    assert_true (len + extra_len < 128);   //  a one-byte length below
+    size_t len = fundchain__evaluation__pack(&eval, body);
+    assert_true(len + extra_len < 128); //  a one-byte length below
     if (extra_len)
-        memcpy (body + len, extra, extra_len);
+        memcpy(body + len, extra, extra_len);
     len += extra_len;
-    uint8_t envelope[260] = {0x1a, (uint8_t) len};   //  field 3 (evaluation), length
-    memcpy (envelope + 2, body, len);
-    return zframe_new (envelope, len + 2);
+    uint8_t envelope[260] = {0x1a, (uint8_t)len}; //  field 3 (evaluation), length
+    memcpy(envelope + 2, body, len);
+    return zframe_new(envelope, len + 2);
 }
 
 //  A city's own pool is accepted and acknowledged under its version.
-static void
-test_own_pool_accepted (void **state)
+static void test_own_pool_accepted(void **state)
 {
-    (void) state;
-    zframe_t *frame = s_pool_frame (NULL, 0);
+    (void)state;
+    zframe_t *frame = s_pool_frame(NULL, 0);
     hubingest_t out;
-    hubingest_examine ("510000", frame, "510400", &out);
-    assert_int_equal (out.verdict, HUBINGEST_ACCEPT);
-    assert_non_null (out.eval);
-    assert_string_equal (out.eval->name, "攀枝花市");
-    assert_int_equal (out.eval->version, 3);
-    evaluation_free (out.eval);
-    zframe_destroy (&frame);
+    hubingest_examine("510000", frame, "510400", &out);
+    assert_int_equal(out.verdict, HUBINGEST_ACCEPT);
+    assert_non_null(out.eval);
+    assert_string_equal(out.eval->name, "攀枝花市");
+    assert_int_equal(out.eval->version, 3);
+    evaluation_free(out.eval);
+    zframe_destroy(&frame);
 }
 
 //  Another city's pool is rejected (jurisdiction), with the evaluation kept
 //  for the acknowledgement.
-static void
-test_other_city_rejected (void **state)
+static void test_other_city_rejected(void **state)
 {
-    (void) state;
-    zframe_t *frame = s_pool_frame (NULL, 0);
+    (void)state;
+    zframe_t *frame = s_pool_frame(NULL, 0);
     hubingest_t out;
-    hubingest_examine ("510000", frame, "511900", &out);
-    assert_int_equal (out.verdict, HUBINGEST_REJECT);
-    assert_non_null (strstr (out.reason, "jurisdiction"));
-    evaluation_free (out.eval);
-    zframe_destroy (&frame);
+    hubingest_examine("510000", frame, "511900", &out);
+    assert_int_equal(out.verdict, HUBINGEST_REJECT);
+    assert_non_null(strstr(out.reason, "jurisdiction"));
+    evaluation_free(out.eval);
+    zframe_destroy(&frame);
 }
 
 //  An evaluation with a field numbered 0 (overlong tag 0x80 0x00, found by
 //  fuzz_evaluation_decode) is dropped: protobuf-c reads it but stores it in
 //  a form it cannot read back, so accepting it would lose the evaluation.
-static void
-test_field_zero_dropped (void **state)
+static void test_field_zero_dropped(void **state)
 {
-    (void) state;
+    (void)state;
     static const uint8_t field_zero[] = {0x80, 0x00, 0x01};
-    zframe_t *frame = s_pool_frame (field_zero, sizeof field_zero);
+    zframe_t *frame = s_pool_frame(field_zero, sizeof field_zero);
     hubingest_t out;
-    hubingest_examine ("510000", frame, "510400", &out);
-    assert_int_equal (out.verdict, HUBINGEST_DROP);
-    assert_null (out.eval);
-    assert_non_null (strstr (out.reason, "read back"));
-    zframe_destroy (&frame);
+    hubingest_examine("510000", frame, "510400", &out);
+    assert_int_equal(out.verdict, HUBINGEST_DROP);
+    assert_null(out.eval);
+    assert_non_null(strstr(out.reason, "read back"));
+    zframe_destroy(&frame);
 }
 
-int
-main (void)
+int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test (test_own_pool_accepted),
-        cmocka_unit_test (test_other_city_rejected),
-        cmocka_unit_test (test_field_zero_dropped),
+        cmocka_unit_test(test_own_pool_accepted),
+        cmocka_unit_test(test_other_city_rejected),
+        cmocka_unit_test(test_field_zero_dropped),
     };
-    return cmocka_run_group_tests (tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,28 +16,26 @@ typedef struct {
 
 static const char *const s_dbs[] = {OUTBOX_DBS, NULL};
 
-static int
-setup (void **state)
+static int setup(void **state)
 {
-    fixture_t *f = calloc (1, sizeof *f);
-    snprintf (f->dir, sizeof f->dir, "/tmp/test_outbox.XXXXXX");
-    assert_non_null (mkdtemp (f->dir));
+    fixture_t *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/test_outbox.XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
     const char *err = NULL;
-    f->store = store_open (f->dir, s_dbs, &err);
-    assert_non_null (f->store);
+    f->store = store_open(f->dir, s_dbs, &err);
+    assert_non_null(f->store);
     *state = f;
     return 0;
 }
 
-static int
-teardown (void **state)
+static int teardown(void **state)
 {
     fixture_t *f = *state;
-    store_destroy (&f->store);
+    store_destroy(&f->store);
     char cmd[128];
-    snprintf (cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    assert_int_equal (system (cmd), 0);
-    free (f);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
     return 0;
 }
 
@@ -45,8 +43,7 @@ typedef struct {
     const char *keys[2];
 } put_t;
 
-static int
-s_put_two (store_txn_t *txn, void *arg)
+static int s_put_two(store_txn_t *txn, void *arg)
 {
     put_t *put = arg;
     Fundchain__Report report = FUNDCHAIN__REPORT__INIT;
@@ -56,7 +53,7 @@ s_put_two (store_txn_t *txn, void *arg)
     Fundchain__OutboxEntry entry = FUNDCHAIN__OUTBOX_ENTRY__INIT;
     entry.report = &report;
     for (int i = 0; i < 2; i++) {
-        int rc = outbox_put (txn, put->keys[i], &entry);
+        int rc = outbox_put(txn, put->keys[i], &entry);
         if (rc != 0)
             return rc;
     }
@@ -70,14 +67,13 @@ typedef struct {
     uint32_t attempts[4];
 } seen_t;
 
-static int
-s_seen (const char *key, const Fundchain__OutboxEntry *e, void *arg)
+static int s_seen(const char *key, const Fundchain__OutboxEntry *e, void *arg)
 {
-    (void) key;
+    (void)key;
     seen_t *s = arg;
     if (s->n < 4) {
         s->state[s->n] = e->state;
-        snprintf (s->reason[s->n], 64, "%s", e->reason ? e->reason : "");
+        snprintf(s->reason[s->n], 64, "%s", e->reason ? e->reason : "");
         s->attempts[s->n] = e->attempts;
     }
     s->n++;
@@ -86,72 +82,69 @@ s_seen (const char *key, const Fundchain__OutboxEntry *e, void *arg)
 
 //  Acks and rejections are recorded durably and leave the pending index;
 //  a late change to a finished entry changes nothing.
-static void
-test_states_are_durable (void **state)
+static void test_states_are_durable(void **state)
 {
     fixture_t *f = *state;
     char k1[OUTBOX_KEY_MAX], k2[OUTBOX_KEY_MAX];
-    outbox_key_report (k1, "2023", "resident", 1);
-    outbox_key_report (k2, "2024", "resident", 1);
+    outbox_key_report(k1, "2023", "resident", 1);
+    outbox_key_report(k2, "2024", "resident", 1);
     put_t put = {{k1, k2}};
-    assert_int_equal (store_write (f->store, s_put_two, &put), 0);
+    assert_int_equal(store_write(f->store, s_put_two, &put), 0);
     outbox_change_t changes[4] = {{"", FUNDCHAIN__OUTBOX_ENTRY__STATE__SENT, "", 1000},
                                   {"", FUNDCHAIN__OUTBOX_ENTRY__STATE__ACKED, "", 0},
                                   {"", FUNDCHAIN__OUTBOX_ENTRY__STATE__REJECTED, "jurisdiction", 0},
                                   {"", FUNDCHAIN__OUTBOX_ENTRY__STATE__SENT, "", 2000}};
-    strcpy (changes[0].key, k1);
-    strcpy (changes[1].key, k1);
-    strcpy (changes[2].key, k2);
-    strcpy (changes[3].key, k1);
-    assert_int_equal (outbox_update (f->store, changes, 4), 0);
-    store_destroy (&f->store);
+    strcpy(changes[0].key, k1);
+    strcpy(changes[1].key, k1);
+    strcpy(changes[2].key, k2);
+    strcpy(changes[3].key, k1);
+    assert_int_equal(outbox_update(f->store, changes, 4), 0);
+    store_destroy(&f->store);
     const char *err = NULL;
-    f->store = store_open (f->dir, s_dbs, &err);
+    f->store = store_open(f->dir, s_dbs, &err);
     seen_t all = {0}, pending = {0};
-    assert_int_equal (outbox_each (f->store, false, s_seen, &all), 0);
-    assert_int_equal (outbox_each (f->store, true, s_seen, &pending), 0);
-    assert_int_equal (all.n, 2);
-    assert_int_equal (pending.n, 0);
-    assert_int_equal (all.state[0], FUNDCHAIN__OUTBOX_ENTRY__STATE__ACKED);
-    assert_int_equal (all.attempts[0], 1);
-    assert_int_equal (all.state[1], FUNDCHAIN__OUTBOX_ENTRY__STATE__REJECTED);
-    assert_string_equal (all.reason[1], "jurisdiction");
+    assert_int_equal(outbox_each(f->store, false, s_seen, &all), 0);
+    assert_int_equal(outbox_each(f->store, true, s_seen, &pending), 0);
+    assert_int_equal(all.n, 2);
+    assert_int_equal(pending.n, 0);
+    assert_int_equal(all.state[0], FUNDCHAIN__OUTBOX_ENTRY__STATE__ACKED);
+    assert_int_equal(all.attempts[0], 1);
+    assert_int_equal(all.state[1], FUNDCHAIN__OUTBOX_ENTRY__STATE__REJECTED);
+    assert_string_equal(all.reason[1], "jurisdiction");
 }
 
 //  An acknowledgement names the key of what it acknowledges.
-static void
-test_ack_keys (void **state)
+static void test_ack_keys(void **state)
 {
-    (void) state;
+    (void)state;
     char key[OUTBOX_KEY_MAX], want[OUTBOX_KEY_MAX];
     Fundchain__Ack ack = FUNDCHAIN__ACK__INIT;
     ack.period = "2023";
     ack.fund = "resident";
     ack.revision = 7;
     ack.kind = "report";
-    assert_int_equal (outbox_key_ack (key, &ack), 0);
-    assert_string_equal (key, "2023|resident|0000000007");
+    assert_int_equal(outbox_key_ack(key, &ack), 0);
+    assert_string_equal(key, "2023|resident|0000000007");
     ack.kind = "evaluation";
     ack.code = "510900";
     ack.version = 42;
     ack.level = FUNDCHAIN__EVALUATION__LEVEL__POOL;
-    assert_int_equal (outbox_key_ack (key, &ack), 0);
-    outbox_key_evaluation (want, 42, FUNDCHAIN__EVALUATION__LEVEL__POOL, "510900", "2023",
-                           "resident");
-    assert_string_equal (key, want);
+    assert_int_equal(outbox_key_ack(key, &ack), 0);
+    outbox_key_evaluation(want, 42, FUNDCHAIN__EVALUATION__LEVEL__POOL, "510900", "2023",
+                          "resident");
+    assert_string_equal(key, want);
     ack.kind = "something";
-    assert_int_equal (outbox_key_ack (key, &ack), -1);
+    assert_int_equal(outbox_key_ack(key, &ack), -1);
     ack.kind = NULL;
-    assert_int_equal (outbox_key_ack (key, &ack), -1);
-    assert_string_equal (outbox_state_name (FUNDCHAIN__OUTBOX_ENTRY__STATE__DEAD), "dead");
+    assert_int_equal(outbox_key_ack(key, &ack), -1);
+    assert_string_equal(outbox_state_name(FUNDCHAIN__OUTBOX_ENTRY__STATE__DEAD), "dead");
 }
 
-int
-main (void)
+int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown (test_states_are_durable, setup, teardown),
-        cmocka_unit_test (test_ack_keys),
+        cmocka_unit_test_setup_teardown(test_states_are_durable, setup, teardown),
+        cmocka_unit_test(test_ack_keys),
     };
-    return cmocka_run_group_tests (tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }

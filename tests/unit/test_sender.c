@@ -24,55 +24,52 @@ typedef struct {
 static const char *const s_dbs[] = {OUTBOX_DBS, NULL};
 static int s_count;
 
-static int
-setup (void **state)
+static int setup(void **state)
 {
-    fixture_t *f = calloc (1, sizeof *f);
-    snprintf (f->dir, sizeof f->dir, "/tmp/test_sender.XXXXXX");
-    assert_non_null (mkdtemp (f->dir));
+    fixture_t *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/test_sender.XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
     const char *err = NULL;
-    f->store = store_open (f->dir, s_dbs, &err);
-    assert_non_null (f->store);
+    f->store = store_open(f->dir, s_dbs, &err);
+    assert_non_null(f->store);
     char ep[64];
-    snprintf (ep, sizeof ep, "inproc://sender-%d", s_count++);
-    f->router = zsock_new_router (ep);
-    f->dealer = zsock_new_dealer (ep);
-    assert_non_null (f->router);
-    assert_non_null (f->dealer);
-    f->sender = sender_new (f->store, f->dealer, "test");
-    assert_non_null (f->sender);
+    snprintf(ep, sizeof ep, "inproc://sender-%d", s_count++);
+    f->router = zsock_new_router(ep);
+    f->dealer = zsock_new_dealer(ep);
+    assert_non_null(f->router);
+    assert_non_null(f->dealer);
+    f->sender = sender_new(f->store, f->dealer, "test");
+    assert_non_null(f->sender);
     *state = f;
     return 0;
 }
 
-static int
-teardown (void **state)
+static int teardown(void **state)
 {
     fixture_t *f = *state;
-    sender_destroy (&f->sender);
-    zsock_destroy (&f->dealer);
-    zsock_destroy (&f->router);
-    store_destroy (&f->store);
+    sender_destroy(&f->sender);
+    zsock_destroy(&f->dealer);
+    zsock_destroy(&f->router);
+    store_destroy(&f->store);
     char cmd[128];
-    snprintf (cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    assert_int_equal (system (cmd), 0);
-    free (f);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
     return 0;
 }
 
 typedef struct {
     const char *key;
-    const char *value;   //  the one item's value text
+    const char *value; //  the one item's value text
 } put_t;
 
-static int
-s_put (store_txn_t *txn, void *arg)
+static int s_put(store_txn_t *txn, void *arg)
 {
     put_t *put = arg;
     Fundchain__Item item = FUNDCHAIN__ITEM__INIT;
     Fundchain__Item *items[] = {&item};
     item.code = "income.total";
-    item.value = (char *) put->value;
+    item.value = (char *)put->value;
     item.uom = "yuan";
     Fundchain__Report report = FUNDCHAIN__REPORT__INIT;
     report.unit = "513331";
@@ -83,7 +80,7 @@ s_put (store_txn_t *txn, void *arg)
     report.items = items;
     Fundchain__OutboxEntry entry = FUNDCHAIN__OUTBOX_ENTRY__INIT;
     entry.report = &report;
-    return outbox_put (txn, put->key, &entry);
+    return outbox_put(txn, put->key, &entry);
 }
 
 typedef struct {
@@ -92,45 +89,43 @@ typedef struct {
     char reason[128];
 } one_t;
 
-static int
-s_one (const char *key, const Fundchain__OutboxEntry *e, void *arg)
+static int s_one(const char *key, const Fundchain__OutboxEntry *e, void *arg)
 {
-    (void) key;
+    (void)key;
     one_t *one = arg;
     one->state = e->state;
     one->attempts = e->attempts;
-    snprintf (one->reason, sizeof one->reason, "%s", e->reason ? e->reason : "");
+    snprintf(one->reason, sizeof one->reason, "%s", e->reason ? e->reason : "");
     return 1;
 }
 
 //  A queued report is sent once, not again before its backoff, and is acked
 //  by the receiver's acknowledgement.
-static void
-test_send_and_ack (void **state)
+static void test_send_and_ack(void **state)
 {
     fixture_t *f = *state;
     char key[OUTBOX_KEY_MAX];
-    outbox_key_report (key, "2023", "resident", 1);
+    outbox_key_report(key, "2023", "resident", 1);
     put_t put = {key, "100.00"};
-    assert_int_equal (store_write (f->store, s_put, &put), 0);
-    assert_int_equal (sender_send_due (f->sender), 1);
-    assert_int_equal (sender_send_due (f->sender), 0);   //  not due again yet
+    assert_int_equal(store_write(f->store, s_put, &put), 0);
+    assert_int_equal(sender_send_due(f->sender), 1);
+    assert_int_equal(sender_send_due(f->sender), 0); //  not due again yet
 
-    zmsg_t *msg = zmsg_recv (f->router);
-    assert_non_null (msg);
-    zframe_t *identity = zmsg_pop (msg);
-    zframe_t *body = zmsg_pop (msg);
+    zmsg_t *msg = zmsg_recv(f->router);
+    assert_non_null(msg);
+    zframe_t *identity = zmsg_pop(msg);
+    zframe_t *body = zmsg_pop(msg);
     Fundchain__Envelope *env =
-        fundchain__envelope__unpack (NULL, zframe_size (body), zframe_data (body));
-    assert_non_null (env);
-    assert_int_equal (env->body_case, FUNDCHAIN__ENVELOPE__BODY_REPORT);
-    assert_string_equal (env->report->items[0]->value, "100.00");
-    fundchain__envelope__free_unpacked (env, NULL);
+        fundchain__envelope__unpack(NULL, zframe_size(body), zframe_data(body));
+    assert_non_null(env);
+    assert_int_equal(env->body_case, FUNDCHAIN__ENVELOPE__BODY_REPORT);
+    assert_string_equal(env->report->items[0]->value, "100.00");
+    fundchain__envelope__free_unpacked(env, NULL);
 
     one_t one = {0};
-    assert_int_equal (outbox_each (f->store, true, s_one, &one), 0);
-    assert_int_equal (one.state, FUNDCHAIN__OUTBOX_ENTRY__STATE__SENT);
-    assert_int_equal (one.attempts, 1);
+    assert_int_equal(outbox_each(f->store, true, s_one, &one), 0);
+    assert_int_equal(one.state, FUNDCHAIN__OUTBOX_ENTRY__STATE__SENT);
+    assert_int_equal(one.attempts, 1);
 
     Fundchain__Ack ack = FUNDCHAIN__ACK__INIT;
     ack.kind = "report";
@@ -140,98 +135,93 @@ test_send_and_ack (void **state)
     Fundchain__Envelope reply = FUNDCHAIN__ENVELOPE__INIT;
     reply.body_case = FUNDCHAIN__ENVELOPE__BODY_ACK;
     reply.ack = &ack;
-    zframe_t *out = zframe_new (NULL, fundchain__envelope__get_packed_size (&reply));
-    fundchain__envelope__pack (&reply, zframe_data (out));
-    zframe_send (&identity, f->router, ZFRAME_MORE);
-    zframe_send (&out, f->router, 0);
-    zframe_destroy (&body);
-    zmsg_destroy (&msg);
-    zclock_sleep (50);
-    assert_int_equal (sender_take_acks (f->sender), 1);
-    memset (&one, 0, sizeof one);
-    assert_int_equal (outbox_each (f->store, false, s_one, &one), 0);
-    assert_int_equal (one.state, FUNDCHAIN__OUTBOX_ENTRY__STATE__ACKED);
+    zframe_t *out = zframe_new(NULL, fundchain__envelope__get_packed_size(&reply));
+    fundchain__envelope__pack(&reply, zframe_data(out));
+    zframe_send(&identity, f->router, ZFRAME_MORE);
+    zframe_send(&out, f->router, 0);
+    zframe_destroy(&body);
+    zmsg_destroy(&msg);
+    zclock_sleep(50);
+    assert_int_equal(sender_take_acks(f->sender), 1);
+    memset(&one, 0, sizeof one);
+    assert_int_equal(outbox_each(f->store, false, s_one, &one), 0);
+    assert_int_equal(one.state, FUNDCHAIN__OUTBOX_ENTRY__STATE__ACKED);
 }
 
 //  A message larger than any receiver accepts is dead, never sent or retried.
-static void
-test_oversize_is_dead (void **state)
+static void test_oversize_is_dead(void **state)
 {
     fixture_t *f = *state;
     size_t size = TRANSPORT_MAX_MSG + 16;
-    char *huge = malloc (size + 1);
-    memset (huge, '9', size);
+    char *huge = malloc(size + 1);
+    memset(huge, '9', size);
     huge[size] = 0;
     put_t put = {"2023|resident|0000000001", huge};
-    assert_int_equal (store_write (f->store, s_put, &put), 0);
-    free (huge);
-    assert_int_equal (sender_send_due (f->sender), 1);   //  one change: dead
+    assert_int_equal(store_write(f->store, s_put, &put), 0);
+    free(huge);
+    assert_int_equal(sender_send_due(f->sender), 1); //  one change: dead
     one_t one = {0};
-    assert_int_equal (outbox_each (f->store, false, s_one, &one), 0);
-    assert_int_equal (one.state, FUNDCHAIN__OUTBOX_ENTRY__STATE__DEAD);
-    assert_non_null (strstr (one.reason, "larger"));
-    assert_int_equal (zsock_events (f->router) & ZMQ_POLLIN, 0);
+    assert_int_equal(outbox_each(f->store, false, s_one, &one), 0);
+    assert_int_equal(one.state, FUNDCHAIN__OUTBOX_ENTRY__STATE__DEAD);
+    assert_non_null(strstr(one.reason, "larger"));
+    assert_int_equal(zsock_events(f->router) & ZMQ_POLLIN, 0);
 }
 
 //  Garbage from the receiver is ignored; the entry stays to deliver.
-static void
-test_garbage_reply_ignored (void **state)
+static void test_garbage_reply_ignored(void **state)
 {
     fixture_t *f = *state;
     put_t put = {"2023|resident|0000000001", "1.00"};
-    assert_int_equal (store_write (f->store, s_put, &put), 0);
-    assert_int_equal (sender_send_due (f->sender), 1);
-    zmsg_t *msg = zmsg_recv (f->router);
-    zframe_t *identity = zmsg_pop (msg);
-    zframe_t *junk = zframe_new ("\x0a\xff\xff", 3);
-    zframe_send (&identity, f->router, ZFRAME_MORE);
-    zframe_send (&junk, f->router, 0);
-    zmsg_destroy (&msg);
-    zclock_sleep (50);
-    assert_int_equal (sender_take_acks (f->sender), 0);
+    assert_int_equal(store_write(f->store, s_put, &put), 0);
+    assert_int_equal(sender_send_due(f->sender), 1);
+    zmsg_t *msg = zmsg_recv(f->router);
+    zframe_t *identity = zmsg_pop(msg);
+    zframe_t *junk = zframe_new("\x0a\xff\xff", 3);
+    zframe_send(&identity, f->router, ZFRAME_MORE);
+    zframe_send(&junk, f->router, 0);
+    zmsg_destroy(&msg);
+    zclock_sleep(50);
+    assert_int_equal(sender_take_acks(f->sender), 0);
     one_t one = {0};
-    assert_int_equal (outbox_each (f->store, true, s_one, &one), 0);
-    assert_int_equal (one.state, FUNDCHAIN__OUTBOX_ENTRY__STATE__SENT);
+    assert_int_equal(outbox_each(f->store, true, s_one, &one), 0);
+    assert_int_equal(one.state, FUNDCHAIN__OUTBOX_ENTRY__STATE__SENT);
 }
 
 //  An entry whose record says it was sent at the end of time (a damaged
 //  store) is not due, and its backoff does not overflow (UBSan).
-static void
-test_sent_at_end_of_time (void **state)
+static void test_sent_at_end_of_time(void **state)
 {
     fixture_t *f = *state;
     put_t put = {"2023|resident|0000000001", "1.00"};
-    assert_int_equal (store_write (f->store, s_put, &put), 0);
+    assert_int_equal(store_write(f->store, s_put, &put), 0);
     outbox_change_t change = {.state = FUNDCHAIN__OUTBOX_ENTRY__STATE__SENT, .when = INT64_MAX};
-    snprintf (change.key, sizeof change.key, "%s", put.key);
-    assert_int_equal (outbox_update (f->store, &change, 1), 0);
-    assert_int_equal (sender_send_due (f->sender), 0);
-    assert_int_equal (zsock_events (f->router) & ZMQ_POLLIN, 0);
+    snprintf(change.key, sizeof change.key, "%s", put.key);
+    assert_int_equal(outbox_update(f->store, &change, 1), 0);
+    assert_int_equal(sender_send_due(f->sender), 0);
+    assert_int_equal(zsock_events(f->router) & ZMQ_POLLIN, 0);
     one_t one = {0};
-    assert_int_equal (outbox_each (f->store, true, s_one, &one), 0);
-    assert_int_equal (one.state, FUNDCHAIN__OUTBOX_ENTRY__STATE__SENT);
+    assert_int_equal(outbox_each(f->store, true, s_one, &one), 0);
+    assert_int_equal(one.state, FUNDCHAIN__OUTBOX_ENTRY__STATE__SENT);
 }
 
-static void
-test_backoff_doubles (void **state)
+static void test_backoff_doubles(void **state)
 {
-    (void) state;
-    assert_int_equal (sender_backoff (1), 2);
-    assert_int_equal (sender_backoff (2), 4);
-    assert_int_equal (sender_backoff (3), 8);
-    assert_int_equal (sender_backoff (10), 60);
-    assert_int_equal (sender_backoff (4000000000u), 60);
+    (void)state;
+    assert_int_equal(sender_backoff(1), 2);
+    assert_int_equal(sender_backoff(2), 4);
+    assert_int_equal(sender_backoff(3), 8);
+    assert_int_equal(sender_backoff(10), 60);
+    assert_int_equal(sender_backoff(4000000000u), 60);
 }
 
-int
-main (void)
+int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown (test_send_and_ack, setup, teardown),
-        cmocka_unit_test_setup_teardown (test_oversize_is_dead, setup, teardown),
-        cmocka_unit_test_setup_teardown (test_garbage_reply_ignored, setup, teardown),
-        cmocka_unit_test_setup_teardown (test_sent_at_end_of_time, setup, teardown),
-        cmocka_unit_test (test_backoff_doubles),
+        cmocka_unit_test_setup_teardown(test_send_and_ack, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_oversize_is_dead, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_garbage_reply_ignored, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sent_at_end_of_time, setup, teardown),
+        cmocka_unit_test(test_backoff_doubles),
     };
-    return cmocka_run_group_tests (tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }
