@@ -156,8 +156,8 @@ static char *s_iso(int64_t t, char *buf, size_t size)
 {
     time_t tt = (time_t)t;
     struct tm tm;
-    gmtime_r(&tt, &tm);
-    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (!gmtime_r(&tt, &tm) || !strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        snprintf(buf, size, "invalid"); //  a damaged record, never written so
     return buf;
 }
 

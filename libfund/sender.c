@@ -62,6 +62,19 @@ static void s_change(sender_t *self, const char *key, Fundchain__OutboxEntry__St
     snprintf(c->key, sizeof c->key, "%s", key);
     c->state = state;
     snprintf(c->reason, sizeof c->reason, "%s", reason ? reason : "");
+    //  A reason cut short must not end in half a UTF-8 character.
+    size_t len = strlen(c->reason);
+    if (len == sizeof c->reason - 1) {
+        size_t start = len;
+        while (start > 0 && ((unsigned char)c->reason[start - 1] & 0xC0) == 0x80)
+            start--;
+        if (start > 0 && ((unsigned char)c->reason[start - 1] & 0x80)) {
+            unsigned char lead = (unsigned char)c->reason[start - 1];
+            size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+            if (len - (start - 1) < need)
+                c->reason[start - 1] = 0;
+        }
+    }
     c->when = self->now;
 }
 

@@ -86,7 +86,7 @@ static int s_put(store_txn_t *txn, void *arg)
 typedef struct {
     int state;
     uint32_t attempts;
-    char reason[128];
+    char reason[512];
 } one_t;
 
 static int s_one(const char *key, const Fundchain__OutboxEntry *e, void *arg)
@@ -214,12 +214,51 @@ static void test_backoff_doubles(void **state)
     assert_int_equal(sender_backoff(4000000000u), 60);
 }
 
+//  A long rejection reason in Chinese is cut on a character boundary: the
+//  stored reason stays valid UTF-8 (status prints it as JSON).
+static void test_long_reason_stays_utf8(void **state)
+{
+    fixture_t *f = *state;
+    put_t put = {"2023|resident|0000000001", "1.00"};
+    assert_int_equal(store_write(f->store, s_put, &put), 0);
+    assert_int_equal(sender_send_due(f->sender), 1);
+    zmsg_t *msg = zmsg_recv(f->router);
+    zframe_t *identity = zmsg_pop(msg);
+    char reason[400] = "x"; //  1 + 3k bytes: a cut at 255 splits a character
+    for (int i = 0; i < 130; i++)
+        strcat(reason, "中");
+    Fundchain__Ack ack = FUNDCHAIN__ACK__INIT;
+    ack.kind = "report";
+    ack.period = "2023";
+    ack.fund = "resident";
+    ack.revision = 1;
+    ack.status = FUNDCHAIN__ACK__STATUS__REJECTED;
+    ack.reason = reason;
+    Fundchain__Envelope reply = FUNDCHAIN__ENVELOPE__INIT;
+    reply.body_case = FUNDCHAIN__ENVELOPE__BODY_ACK;
+    reply.ack = &ack;
+    zframe_t *out = zframe_new(NULL, fundchain__envelope__get_packed_size(&reply));
+    fundchain__envelope__pack(&reply, zframe_data(out));
+    zframe_send(&identity, f->router, ZFRAME_MORE);
+    zframe_send(&out, f->router, 0);
+    zmsg_destroy(&msg);
+    zclock_sleep(50);
+    assert_int_equal(sender_take_acks(f->sender), 1);
+    one_t one = {0};
+    assert_int_equal(outbox_each(f->store, false, s_one, &one), 0);
+    assert_int_equal(one.state, FUNDCHAIN__OUTBOX_ENTRY__STATE__REJECTED);
+    size_t len = strlen(one.reason);
+    assert_int_equal(len, 1 + 84 * 3); //  not 255: the last, partial character is gone
+    assert_int_equal(memcmp(one.reason, reason, len), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_send_and_ack, setup, teardown),
         cmocka_unit_test_setup_teardown(test_oversize_is_dead, setup, teardown),
         cmocka_unit_test_setup_teardown(test_garbage_reply_ignored, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_long_reason_stays_utf8, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sent_at_end_of_time, setup, teardown),
         cmocka_unit_test(test_backoff_doubles),
     };
