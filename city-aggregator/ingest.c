@@ -1,6 +1,7 @@
 /*  ingest - examines one message from a county. */
 #include "ingest.h"
 #include "adcode.h"
+#include "envelope.h"
 #include "diag.h"
 #include "encoding.h"
 #include "period.h"
@@ -12,25 +13,6 @@
 #include <time.h>
 
 #define INGEST_CLOCK_SKEW 86400 /* a day of slack for clocks and time zones */
-
-//  The names of the Envelope's message types, for the logs.
-static const char *s_type_name(int body_case)
-{
-    switch (body_case) {
-    case FUNDCHAIN__ENVELOPE__BODY_REPORT:
-        return "report";
-    case FUNDCHAIN__ENVELOPE__BODY_ACK:
-        return "ack";
-    case FUNDCHAIN__ENVELOPE__BODY_EVALUATION:
-        return "evaluation";
-    case FUNDCHAIN__ENVELOPE__BODY_QUERY:
-        return "query";
-    case FUNDCHAIN__ENVELOPE__BODY_REPLY:
-        return "reply";
-    default:
-        return "none";
-    }
-}
 
 //  Makes text safe for a log line and an acknowledgement: control
 //  characters and bytes that are not UTF-8 (the peer chose them, or a
@@ -152,7 +134,7 @@ void ingest_examine(const cityconf_t *conf, zframe_t *payload, const char *peer,
     if (env->body_case != FUNDCHAIN__ENVELOPE__BODY_REPORT) {
         snprintf(out->reason, sizeof out->reason,
                  "unexpected message type %d (%s): a city accepts reports only",
-                 (int)env->body_case, s_type_name((int)env->body_case));
+                 (int)env->body_case, envelope_type_name((int)env->body_case));
         fundchain__envelope__free_unpacked(env, NULL);
         return;
     }

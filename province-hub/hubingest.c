@@ -1,6 +1,7 @@
 /*  hubingest - examines one message from a city. */
 #include "hubingest.h"
 #include "adcode.h"
+#include "envelope.h"
 #include "evaluation.h"
 #include "period.h"
 #include "transport.h"
@@ -9,25 +10,6 @@
 #include <string.h>
 
 #define MAX_PARTS 10000 /* items, indicators, scores, warnings, units */
-
-//  The names of the Envelope's message types, for the logs.
-static const char *s_type_name(int body_case)
-{
-    switch (body_case) {
-    case FUNDCHAIN__ENVELOPE__BODY_REPORT:
-        return "report";
-    case FUNDCHAIN__ENVELOPE__BODY_ACK:
-        return "ack";
-    case FUNDCHAIN__ENVELOPE__BODY_EVALUATION:
-        return "evaluation";
-    case FUNDCHAIN__ENVELOPE__BODY_QUERY:
-        return "query";
-    case FUNDCHAIN__ENVELOPE__BODY_REPLY:
-        return "reply";
-    default:
-        return "none";
-    }
-}
 
 //  Checks the evaluation's own fields; returns NULL or the reason.
 static const char *s_malformed(const Fundchain__Evaluation *e)
@@ -108,7 +90,7 @@ void hubingest_examine(const char *province, zframe_t *payload, const char *peer
         if (env)
             snprintf(out->reason, sizeof out->reason,
                      "unexpected message type %d (%s): the hub accepts evaluations only",
-                     (int)env->body_case, s_type_name((int)env->body_case));
+                     (int)env->body_case, envelope_type_name((int)env->body_case));
         else
             snprintf(out->reason, sizeof out->reason, "malformed message of %zu bytes", size);
         fundchain__envelope__free_unpacked(env, NULL);
