@@ -2,12 +2,15 @@
 #include "agentdb.h"
 #include "diag.h"
 #include "outbox.h"
+#include "progress.h"
 #include "validate.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+
+#define LONG_ENQUEUE 256 //  from this many reports on, progress is shown
 
 struct _agentdb_t {
     store_t *store;
@@ -89,14 +92,14 @@ store_t *agentdb_store(agentdb_t *self)
 }
 
 //  Collects a report's validation warnings into a freshly allocated array.
-static Fundchain__Warning **s_warnings(const report_t *report, size_t *n)
+//  Validating again sets the items' amounts to what they already hold.
+static Fundchain__Warning **s_warnings(report_t *report, size_t *n)
 {
     *n = 0;
-    report_t *copy = report_dup(report);
     diag_t *diag = diag_new();
     Fundchain__Warning **list = NULL;
-    if (copy && diag) {
-        validate_report(copy, NULL, NULL, diag, NULL);
+    if (diag) {
+        validate_report(report, NULL, NULL, diag, NULL);
         size_t count = diag_count(diag, DIAG_WARNING);
         list = calloc(count ? count : 1, sizeof *list);
         for (size_t i = 0; list && i < diag_size(diag); i++) {
@@ -111,7 +114,6 @@ static Fundchain__Warning **s_warnings(const report_t *report, size_t *n)
         }
     }
     diag_destroy(&diag);
-    report_destroy(&copy);
     return list;
 }
 
@@ -147,10 +149,7 @@ static int s_enqueue_one(store_txn_t *txn, report_t *report)
         return -1;
     report->revision = revision + 1;
     report->submitted_at = (int64_t)time(NULL);
-    size_t len;
-    uint8_t *bytes = report_encode(report, &len);
-    Fundchain__Report *wire = bytes ? fundchain__report__unpack(NULL, len, bytes) : NULL;
-    free(bytes);
+    Fundchain__Report *wire = report_to_pb(report);
     if (!wire)
         return -1;
     Fundchain__OutboxEntry entry = FUNDCHAIN__OUTBOX_ENTRY__INIT;
@@ -163,7 +162,7 @@ static int s_enqueue_one(store_txn_t *txn, report_t *report)
     if (rc == 0)
         rc = store_put(txn, "revs", rkey, strlen(rkey), &report->revision, sizeof report->revision);
     s_warnings_free(entry.warnings, entry.n_warnings);
-    fundchain__report__free_unpacked(wire, NULL);
+    report_pb_free(&wire);
     return rc;
 }
 
@@ -172,15 +171,18 @@ typedef struct {
     size_t n;
 } enqueue_t;
 
+//  Enqueues every report of the job, showing progress on a terminal for many.
 static int s_enqueue_all(store_txn_t *txn, void *arg)
 {
     enqueue_t *job = arg;
-    for (size_t i = 0; i < job->n; i++) {
-        int rc = s_enqueue_one(txn, job->reports[i]);
-        if (rc != 0)
-            return rc;
+    progress_t *progress = job->n >= LONG_ENQUEUE ? progress_new("queuing", job->n) : NULL;
+    int rc = 0;
+    for (size_t i = 0; i < job->n && rc == 0; i++) {
+        progress_update(progress, i);
+        rc = s_enqueue_one(txn, job->reports[i]);
     }
-    return 0;
+    progress_destroy(&progress);
+    return rc;
 }
 
 //  Enqueues validated reports in one transaction.

@@ -3,24 +3,34 @@
     The text is brought to UTF-8 first (encoding.c), then fed to libcsv one
     physical line at a time, so that every row knows the line it starts on
     and comment and blank lines can be skipped between rows (never inside a
-    quoted field). Rows are grouped into reports by (period, fund); each
-    report is then validated. Diagnostics are gathered in a private list and
-    copied to the caller's, at most MAX_ERRORS errors.
+    quoted field). Rows are grouped into reports by (period, fund) through a
+    hash index, so that a file of any length is read in linear time; each
+    report is then validated. Diagnostics are gathered in a private list
+    (MAX_ERRORS errors and MAX_WARNINGS warnings at most, the others only
+    counted) and copied to the caller's. Bytes valid both as UTF-8 and as
+    GB18030 are imported in the more plausible encoding first, and in the
+    other when the first gives errors.
 */
 #include "csvimport.h"
 #include "encoding.h"
+#include "progress.h"
 #include "validate.h"
 
+#include <czmq.h>
 #include <csv.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define MAX_ERRORS 100
-#define MAX_FIELDS 8                     /* one more than the format has: "extra column" */
-#define MAX_FILE_SIZE (64 * 1024 * 1024) /* far beyond any real report file */
+#define MAX_WARNINGS 100
+#define MAX_FIELDS 8                      /* one more than the format has: "extra column" */
+#define MAX_FILE_SIZE (128 * 1024 * 1024) /* more than a million rows */
+#define LONG_FILE (1024 * 1024)           /* from this size on, progress is shown */
 
 static const char *s_columns[] = {"unit",  "period",          "fund",  "item",
                                   "value", "unit_of_measure", "target"};
@@ -37,12 +47,31 @@ typedef struct {
     bool in_row;  /* a row has begun and not yet ended */
     char *fields[MAX_FIELDS];
     size_t n_fields; /* every field of the row, also those not kept */
+    bool row_text;   /* some field of the row is not empty */
     bool header_seen;
     bool header_ok;
     bool data_seen;
     char unit[64]; /* the unit of the file's first data row */
     int unit_line;
+    zhashx_t *index;                   /* "period|fund" -> its report in result */
+    size_t cap;                        /* room in result->reports */
+    size_t errors, warnings;           /* kept in diag */
+    size_t lost_errors, lost_warnings; /* beyond the caps, only counted */
+    bool long_file;                    /* progress is shown */
 } s_import_t;
+
+/* Adds a diagnostic to the private list, or only counts it beyond the caps. */
+static void s_keep(s_import_t *self, const diag_entry_t *e)
+{
+    bool error = e->level == DIAG_ERROR;
+    size_t *kept = error ? &self->errors : &self->warnings;
+    if (*kept >= (error ? MAX_ERRORS : MAX_WARNINGS)) {
+        ++*(error ? &self->lost_errors : &self->lost_warnings);
+        return;
+    }
+    ++*kept;
+    diag_add(self->diag, e->level, e->code, e->file, e->line, e->column, "%s", e->message);
+}
 
 /* Adds an error at the current row. */
 static void s_error(s_import_t *self, const char *code, int column, const char *fmt, ...)
@@ -55,7 +84,11 @@ static void s_error(s_import_t *self, const char *code, int column, const char *
     va_start(args, fmt);
     vsnprintf(message, sizeof message, fmt, args);
     va_end(args);
-    diag_add(self->diag, DIAG_ERROR, code, self->name, self->row_line, column, "%s", message);
+    diag_entry_t e = {.level = DIAG_ERROR, .line = self->row_line, .column = column};
+    snprintf(e.code, sizeof e.code, "%s", code);
+    snprintf(e.file, sizeof e.file, "%s", self->name);
+    snprintf(e.message, sizeof e.message, "%s", message);
+    s_keep(self, &e);
 }
 
 /* Field callback: keeps a copy of the field without surrounding blanks. */
@@ -70,6 +103,7 @@ static void s_on_field(void *data, size_t len, void *arg)
     }
     while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
         len--;
+    self->row_text |= len > 0;
     if (self->n_fields < MAX_FIELDS)
         self->fields[self->n_fields] = strndup(s, len);
     self->n_fields++;
@@ -82,6 +116,7 @@ static void s_clear_fields(s_import_t *self)
         self->fields[i] = NULL;
     }
     self->n_fields = 0;
+    self->row_text = false;
 }
 
 /* Checks the header row: the seven columns in order, target optional. */
@@ -107,24 +142,39 @@ static void s_header(s_import_t *self)
     self->header_ok = true;
 }
 
+/* Appends a report to the result, doubling the array when full; returns 0 or -1. */
+static int s_append(s_import_t *self, report_t *report)
+{
+    csvimport_result_t *res = self->result;
+    if (res->n_reports == self->cap) {
+        size_t cap = self->cap ? 2 * self->cap : 16;
+        report_t **grown = realloc(res->reports, cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        res->reports = grown;
+        self->cap = cap;
+    }
+    res->reports[res->n_reports++] = report;
+    return 0;
+}
+
 /* Returns the report for (period, fund), creating it on first appearance;
    NULL when out of memory or a field is too long. */
 static report_t *s_report_for(s_import_t *self, const char *unit, const char *period,
                               const char *fund)
 {
-    csvimport_result_t *res = self->result;
-    for (size_t i = 0; i < res->n_reports; i++)
-        if (strcmp(res->reports[i]->period, period) == 0 &&
-            strcmp(res->reports[i]->fund, fund) == 0)
-            return res->reports[i];
-    report_t *report = report_new(unit, period, fund);
-    report_t **grown = report ? realloc(res->reports, (res->n_reports + 1) * sizeof *grown) : NULL;
-    if (!grown) {
+    char key[64];
+    snprintf(key, sizeof key, "%s|%s", period, fund);
+    report_t *report = zhashx_lookup(self->index, key);
+    if (report)
+        return report;
+    report = report_new(unit, period, fund);
+    if (!report || zhashx_insert(self->index, key, report) != 0 || s_append(self, report) != 0) {
+        if (report)
+            zhashx_delete(self->index, key);
         report_destroy(&report);
         return NULL;
     }
-    res->reports = grown;
-    res->reports[res->n_reports++] = report;
     return report;
 }
 
@@ -212,8 +262,10 @@ static void s_on_row(int terminator, void *arg)
     (void)terminator;
     s_import_t *self = arg;
     self->in_row = false;
-    if (self->n_fields == 0)
+    if (!self->row_text) { /* every field empty, as Excel ends a sheet with */
+        s_clear_fields(self);
         return;
+    }
     if (!self->header_seen)
         s_header(self);
     else if (self->header_ok)
@@ -257,7 +309,11 @@ static int s_parse(s_import_t *self, const char *text, size_t len)
         return -1;
     const char *p = text, *end = text + len;
     int rc = 0;
+    char what[300];
+    snprintf(what, sizeof what, "%s: reading", self->name);
+    progress_t *progress = self->long_file ? progress_new(what, len) : NULL;
     for (self->line = 1; p < end && rc == 0; self->line++) {
+        progress_update(progress, (size_t)(p - text));
         const char *next = s_line_end(p, end);
         if (!self->in_row && s_skipped(p, next)) {
             p = next;
@@ -271,6 +327,7 @@ static int s_parse(s_import_t *self, const char *text, size_t len)
             rc = -1;
         p = next;
     }
+    progress_destroy(&progress);
     if (rc == 0 && csv_fini(&parser, s_on_field, s_on_row, self) != 0)
         rc = -1;
     if (rc != 0)
@@ -291,21 +348,43 @@ static int s_line_of(const char *data, size_t offset)
     return line;
 }
 
-/* Copies the private diagnostics to the caller's list, at most MAX_ERRORS errors. */
-static void s_copy_out(const diag_t *from, diag_t *to, const char *name)
+/* Copies the private diagnostics to the caller's list, then the counts of
+   those beyond the caps. */
+static void s_copy_out(const s_import_t *self, diag_t *to)
 {
-    size_t errors = 0, dropped = 0;
-    for (size_t i = 0; i < diag_size(from); i++) {
-        const diag_entry_t *e = diag_at(from, i);
-        if (e->level == DIAG_ERROR && ++errors > MAX_ERRORS) {
-            dropped++;
-            continue;
-        }
+    for (size_t i = 0; i < diag_size(self->diag); i++) {
+        const diag_entry_t *e = diag_at(self->diag, i);
         diag_add(to, e->level, e->code, e->file, e->line, e->column, "%s", e->message);
     }
-    if (dropped)
-        diag_add(to, DIAG_ERROR, "too_many_errors", name, 0, 0, "%zu more errors not shown",
-                 dropped);
+    if (self->lost_errors)
+        diag_add(to, DIAG_ERROR, "too_many_errors", self->name, 0, 0, "%zu more errors not shown",
+                 self->lost_errors);
+    if (self->lost_warnings)
+        diag_add(to, DIAG_WARNING, "too_many_warnings", self->name, 0, 0,
+                 "%zu more warnings not shown", self->lost_warnings);
+}
+
+/* Validates every report, keeping its diagnostics within the caps. */
+static void s_validate_all(s_import_t *self, const framework_t *fw)
+{
+    diag_t *scratch = diag_new();
+    if (!scratch) {
+        s_error(self, "out_of_memory", 0, "out of memory");
+        return;
+    }
+    char what[300];
+    snprintf(what, sizeof what, "%s: checking", self->name);
+    progress_t *progress = self->long_file ? progress_new(what, self->result->n_reports) : NULL;
+    for (size_t i = 0; i < self->result->n_reports; i++) {
+        progress_update(progress, i);
+        report_shrink(self->result->reports[i]); /* complete now: no room for more items */
+        diag_clear(scratch);
+        validate_report(self->result->reports[i], NULL, fw, scratch, self->name);
+        for (size_t k = 0; k < diag_size(scratch); k++)
+            s_keep(self, diag_at(scratch, k));
+    }
+    progress_destroy(&progress);
+    diag_destroy(&scratch);
 }
 
 /* Parses and validates UTF-8 text into self->result. */
@@ -318,10 +397,48 @@ static void s_import_text(s_import_t *self, const char *text, size_t len, const 
         s_error(self, "bad_header", 0,
                 "no header row (unit,period,fund,item,value,"
                 "unit_of_measure,target)");
-    else if (self->header_ok && self->result->n_reports == 0 && diag_size(self->diag) == 0)
+    else if (self->header_ok && self->result->n_reports == 0 && self->errors == 0)
         s_error(self, "no_data", 0, "no data rows");
-    for (size_t i = 0; i < self->result->n_reports; i++)
-        validate_report(self->result->reports[i], NULL, fw, self->diag, self->name);
+    s_validate_all(self, fw);
+}
+
+/* Frees what an import state holds, and its reports when it failed. */
+static void s_import_end(s_import_t *self)
+{
+    zhashx_destroy(&self->index);
+    diag_destroy(&self->diag);
+    if (self->errors || self->lost_errors)
+        csvimport_result_clear(self->result);
+}
+
+/* Imports the bytes read in one encoding into a fresh state on result.
+   Returns 0, or -1 when out of memory (then nothing was imported). */
+static int s_import_as(s_import_t *self, const char *name, const char *data, size_t len,
+                       encoding_t encoding, const char *expected_unit, const framework_t *fw,
+                       csvimport_result_t *result)
+{
+    memset(result, 0, sizeof *result);
+    *self = (s_import_t){.name = name,
+                         .expected_unit = expected_unit,
+                         .diag = diag_new(),
+                         .result = result,
+                         .index = zhashx_new(),
+                         .long_file = len >= LONG_FILE};
+    if (!self->diag || !self->index)
+        return -1;
+    result->encoding = encoding_name(encoding);
+    size_t text_len = len, bad_at = 0;
+    const char *why = NULL;
+    char *decoded = NULL;
+    const char *text = data + encoding_bom_length(data, len);
+    text_len -= (size_t)(text - data);
+    if (encoding != ENCODING_UTF8) /* UTF-8 is read where it is, without a copy */
+        text = decoded = encoding_decode(data, len, encoding, &text_len, &why, &bad_at);
+    if (!text)
+        return -1;
+    s_import_text(self, text, text_len, fw);
+    free(decoded);
+    return 0;
 }
 
 /* Same as csvimport_file, from memory; name is used in diagnostics. */
@@ -331,66 +448,84 @@ int csvimport_buffer(const char *name, const char *data, size_t len, const char 
     if (!result)
         return -1;
     memset(result, 0, sizeof *result);
-    s_import_t self = {.name = name ? name : "",
-                       .expected_unit = expected_unit,
-                       .diag = diag_new(),
-                       .result = result};
-    if (!self.diag || !data) {
-        diag_destroy(&self.diag);
-        diag_add(diag, DIAG_ERROR, "out_of_memory", name, 0, 0, "no data or out of memory");
+    name = name ? name : "";
+    encoding_t found[2];
+    const char *why = NULL;
+    size_t bad_at = 0;
+    size_t n = data ? encoding_candidates(data, len, found, &why, &bad_at) : 0;
+    if (n == 0) {
+        diag_add(diag, DIAG_ERROR, "bad_encoding", name, data ? s_line_of(data, bad_at) : 0, 0,
+                 "%s", data ? why : "no data");
         return -1;
     }
-    size_t text_len = 0, bad_at = 0;
-    bool converted = false;
-    const char *why = NULL;
-    char *text = encoding_to_utf8(data, len, &text_len, &converted, &why, &bad_at);
-    if (!text) {
-        diag_add(self.diag, DIAG_ERROR, "bad_encoding", self.name, s_line_of(data, bad_at), 0, "%s",
-                 why);
-    } else {
-        s_import_text(&self, text, text_len, fw);
-        free(text);
+    s_import_t self, other;
+    csvimport_result_t other_result;
+    int rc = s_import_as(&self, name, data, len, found[0], expected_unit, fw, result);
+    if (rc == 0 && n == 2 && self.errors) { /* the other reading may make every row parse */
+        rc = s_import_as(&other, name, data, len, found[1], expected_unit, fw, &other_result);
+        bool better = rc == 0 && other.errors == 0;
+        s_import_end(better ? &self : &other);
+        if (better) {
+            self = other;
+            *result = other_result;
+            self.result = result;
+        }
     }
-    int rc = diag_count(self.diag, DIAG_ERROR) ? -1 : 0;
-    s_copy_out(self.diag, diag, self.name);
-    diag_destroy(&self.diag);
-    if (rc != 0)
-        csvimport_result_clear(result);
+    if (rc != 0) {
+        diag_add(diag, DIAG_ERROR, "out_of_memory", name, 0, 0, "out of memory");
+        self.errors++; /* so that s_import_end frees what was read */
+    }
+    result->both_valid = n == 2;
+    s_copy_out(&self, diag);
+    rc = self.errors || self.lost_errors || rc != 0 ? -1 : 0;
+    s_import_end(&self);
     return rc;
 }
 
-/* Reads a whole file into a new buffer; returns NULL with a reason. */
-static char *s_read_file(const char *path, size_t *len, const char **why)
+/* Returns the room to read a file into first: its size when it has one. */
+static size_t s_first_room(FILE *file)
 {
-    FILE *file = path ? fopen(path, "rb") : NULL;
+    struct stat st;
+    if (fstat(fileno(file), &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
+        st.st_size <= MAX_FILE_SIZE)
+        return (size_t)st.st_size + 1; /* one more, to see the end at once */
+    return 65536;
+}
+
+/* Reads a whole file into a new buffer; returns NULL with a reason in why. */
+static char *s_read_file(const char *path, size_t *len, char *why, size_t why_size)
+{
+    FILE *file = fopen(path, "rb");
     if (!file) {
-        *why = "cannot open the file";
+        snprintf(why, why_size, "cannot open the file: %s", strerror(errno));
         return NULL;
     }
     char *data = NULL;
     size_t size = 0, cap = 0;
-    *why = NULL;
-    while (!*why) {
+    why[0] = '\0';
+    while (!why[0]) {
         if (size == cap) {
-            cap = cap ? cap * 2 : 65536;
-            char *grown = cap <= 2 * (size_t)MAX_FILE_SIZE ? realloc(data, cap) : NULL;
+            size_t room = cap ? 2 * cap : s_first_room(file);
+            char *grown = room <= MAX_FILE_SIZE + 1 ? realloc(data, room) : NULL;
             if (!grown) {
-                *why = cap > 2 * (size_t)MAX_FILE_SIZE ? "larger than 64 MiB" : "out of memory";
+                snprintf(why, why_size, "%s",
+                         room > MAX_FILE_SIZE + 1 ? "larger than 128 MiB" : "out of memory");
                 break;
             }
             data = grown;
+            cap = room;
         }
         size_t n = fread(data + size, 1, cap - size, file);
         size += n;
         if (size > MAX_FILE_SIZE)
-            *why = "larger than 64 MiB";
+            snprintf(why, why_size, "larger than 128 MiB");
         else if (n == 0)
             break;
     }
-    if (!*why && ferror(file))
-        *why = "cannot read the file";
+    if (!why[0] && ferror(file))
+        snprintf(why, why_size, "cannot read the file: %s", strerror(errno));
     fclose(file);
-    if (*why) {
+    if (why[0]) {
         free(data);
         return NULL;
     }
@@ -404,8 +539,8 @@ int csvimport_file(const char *path, const char *expected_unit, const framework_
                    csvimport_result_t *result, diag_t *diag)
 {
     size_t len = 0;
-    const char *why = NULL;
-    char *data = s_read_file(path, &len, &why);
+    char why[300] = "no file name";
+    char *data = path ? s_read_file(path, &len, why, sizeof why) : NULL;
     if (!data) {
         if (result)
             memset(result, 0, sizeof *result);

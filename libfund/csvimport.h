@@ -1,9 +1,14 @@
 /*  csvimport - reads the import format of SPEC 2.1 with libcsv.
 
     UTF-8, UTF-8 with BOM, and GB18030/GBK (as Excel saves it on a Chinese
-    desktop) converted through iconv. A file is accepted or rejected as a
-    whole: any error rejects every report in it, and every problem is
-    listed with file, line and column.
+    desktop) converted through iconv; bytes valid in both are read in the
+    encoding that makes every row parse and every header match, else the one
+    whose text is Chinese (encoding.h). A file is accepted or rejected as a
+    whole: any error rejects every report in it, and every problem is listed
+    with file, line and column (at most 100 errors and 100 warnings, then
+    their count). Rows whose every field is empty (Excel's ",,,,,,") are
+    ignored like blank lines. Work is linear in the size of the file; a long
+    file shows its progress when stderr is a terminal.
 */
 #ifndef CSVIMPORT_H_INCLUDED
 #define CSVIMPORT_H_INCLUDED
@@ -11,11 +16,14 @@
 #include "diag.h"
 #include "framework.h"
 #include "report.h"
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct {
     report_t **reports; /* one per (period, fund) found, in order of first appearance */
     size_t n_reports;
+    const char *encoding; /* the encoding the file was read in: "UTF-8" or "GB18030" */
+    bool both_valid;      /* the bytes were valid in both, and encoding was chosen */
 } csvimport_result_t;
 
 /* Reads and validates a file. expected_unit (may be NULL) is the importing

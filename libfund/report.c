@@ -83,6 +83,19 @@ int report_add(report_t *self, const char *code, const char *value, const char *
     return 0;
 }
 
+/* Gives back the room reserved for more items; the room stays when the
+   allocator cannot shrink. */
+void report_shrink(report_t *self)
+{
+    if (!self || self->cap == self->n_items || self->n_items == 0)
+        return;
+    report_item_t *items = realloc(self->items, self->n_items * sizeof(report_item_t));
+    if (!items)
+        return;
+    self->items = items;
+    self->cap = self->n_items;
+}
+
 /* Returns the (first) item with that code, or NULL. */
 const report_item_t *report_find(const report_t *self, const char *code)
 {

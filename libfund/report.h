@@ -49,6 +49,10 @@ void report_destroy(report_t **self_p);
 int report_add(report_t *self, const char *code, const char *value, const char *uom,
                const char *target, int line);
 
+/* Gives back the room reserved for more items (once a report is complete).
+   Never fails: when the allocator cannot shrink, the room stays. */
+void report_shrink(report_t *self);
+
 /* Returns the item with that code, or NULL. */
 const report_item_t *report_find(const report_t *self, const char *code);
 

@@ -233,7 +233,7 @@ static report_t *s_base_report(const opts_t *opts)
     const char *csv = opts_get(opts, "csv");
     if (!csv)
         return report_new("000000", "2023", "resident");
-    csvimport_result_t result = {NULL, 0};
+    csvimport_result_t result = {0};
     diag_t *diag = diag_new();
     report_t *r = NULL;
     if (diag && csvimport_file(csv, NULL, NULL, &result, diag) == 0 && result.n_reports > 0) {

@@ -38,7 +38,7 @@ static int scenario_setup(void **state)
     for (size_t i = 0; i < sizeof s_files / sizeof s_files[0]; i++) {
         char path[512];
         snprintf(path, sizeof path, "%s/data/%s", SCENARIO_DIR, s_files[i]);
-        csvimport_result_t result = {NULL, 0};
+        csvimport_result_t result = {0};
         if (csvimport_file(path, NULL, NULL, &result, diag) != 0) {
             diag_print(diag, stderr);
             fail_msg("cannot import %s", path);
@@ -513,7 +513,7 @@ static void test_custom_config(void **state)
 static void test_panzhihua_declared_95(void **state)
 {
     (void)state;
-    csvimport_result_t result = {NULL, 0};
+    csvimport_result_t result = {0};
     diag_t *diag = diag_new();
     assert_int_equal(csvimport_file(REPO_DIR "/deploy/sample/510400-2023-resident.csv", "510400",
                                     NULL, &result, diag),
