@@ -7,6 +7,7 @@
 #include "agentdb.h"
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const opt_spec_t s_specs[] = {
     {"unit", true, false, "this agent's 6-digit unit code"},
@@ -14,27 +15,38 @@ static const opt_spec_t s_specs[] = {
     {"framework", true, false, "evaluation framework CSV for score maxima (default: built in)"},
     {NULL, false, false, NULL}};
 
-//  Imports every file; returns 0 when all were accepted, -1 otherwise.
+//  Says in which encoding a file was read, when it was not plain UTF-8.
+static void s_say_encoding(const char *path, const csvimport_result_t *one)
+{
+    if (one->encoding && (strcmp(one->encoding, "UTF-8") != 0 || one->both_valid))
+        fprintf(stderr, "%s: read as %s%s\n", path, one->encoding,
+                one->both_valid ? " (its bytes are valid in UTF-8 and GB18030 both)" : "");
+}
+
+//  Imports every file; returns 0 when all were accepted, -1 otherwise
+//  (then nothing from any of them is queued, and it says so).
 static int s_import_all(const opts_t *opts, const char *unit, const framework_t *fw,
                         csvimport_result_t *all)
 {
-    int failed = 0;
-    for (int i = 0; i < opts_npos(opts); i++) {
+    int failed = 0, n = opts_npos(opts);
+    for (int i = 0; i < n; i++) {
         const char *path = opts_pos(opts, i);
         csvimport_result_t one = {0};
         diag_t *diag = diag_new();
         int rc = csvimport_file(path, unit, fw, &one, diag);
         diag_print(diag, stderr);
         diag_destroy(&diag);
+        s_say_encoding(path, &one);
         if (rc != 0) {
             fprintf(stderr, "%s: rejected: nothing from this file was queued\n", path);
-            failed = 1;
+            failed++;
             continue;
         }
         report_t **grown = realloc(all->reports, (all->n_reports + one.n_reports) * sizeof *grown);
         if (!grown) {
+            fprintf(stderr, "%s: out of memory\n", path);
             csvimport_result_clear(&one);
-            failed = 1;
+            failed++;
             continue;
         }
         all->reports = grown;
@@ -42,6 +54,11 @@ static int s_import_all(const opts_t *opts, const char *unit, const framework_t 
             all->reports[all->n_reports++] = one.reports[k];
         free(one.reports);
     }
+    if (failed && n > 1)
+        fprintf(stderr,
+                "county-agent submit: %d of %d files rejected: nothing from any of them was "
+                "queued (a submit is all or nothing)\n",
+                failed, n);
     return failed ? -1 : 0;
 }
 

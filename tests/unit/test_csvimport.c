@@ -315,13 +315,110 @@ static void test_errors_are_capped(void **state)
     assert_int_equal(diag_at(f->diag, 99)->line, 101);
 }
 
+static void test_all_empty_rows_are_ignored(void **state)
+{
+    fixture_t *f = *state;
+    const char text[] = ",,,,,,\n" HEADER "510900,2023,resident,income.total,1,yuan,\n"
+                        ",,,,,,\n"
+                        " , ,\t,,,,\n"
+                        "\"\",,,,,,\r\n"
+                        "510900,2023,resident,expense.total,1,yuan,\n"
+                        ",,,,,,\n"
+                        ",,,,,,,,,,\n"
+                        ",,,,,,\n";
+    assert_int_equal(s_import(f, text, "510900"), 0);
+    assert_int_equal(diag_count(f->diag, DIAG_ERROR), 0);
+    assert_int_equal(f->result.n_reports, 1);
+    assert_int_equal(f->result.reports[0]->n_items, 2);
+    assert_int_equal(report_find(f->result.reports[0], "expense.total")->line, 7);
+    /* A row with one field given is still a row. */
+    assert_int_equal(
+        s_import(f, HEADER "510900,2023,resident,income.total,1,yuan,\n,,,,,,,x\n", NULL), -1);
+    s_error_at(f, "extra_column", 3, 8);
+}
+
+/* Writes 20 ind.* items x 120 months x 2 funds, item by item, so that every
+   report's rows are spread over the whole file. */
+static char *s_big_file(size_t *rows)
+{
+    size_t cap = 5000 * 64, n = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    n += (size_t)snprintf(text, cap, HEADER);
+    *rows = 0;
+    for (int item = 0; item < 20; item++)
+        for (int month = 0; month < 120; month++)
+            for (int fund = 0; fund < 2; fund++, ++*rows)
+                n += (size_t)snprintf(text + n, cap - n, "510900,%d-%02d,%s,ind.i%02d,%d,%%,%s\n",
+                                      2010 + month / 12, 1 + month % 12,
+                                      fund ? "employee" : "resident", item, month,
+                                      item == 19 ? ">=200" : "");
+    assert_true(n < cap);
+    return text;
+}
+
+static void test_thousands_of_rows_import_in_order(void **state)
+{
+    fixture_t *f = *state;
+    size_t rows;
+    char *text = s_big_file(&rows);
+    assert_int_equal(rows, 4800);
+    assert_int_equal(s_import(f, text, "510900"), 0);
+    free(text);
+    assert_int_equal(f->result.n_reports, 240);
+    for (size_t i = 0; i < 240; i++) {
+        const report_t *r = f->result.reports[i];
+        int month = (int)i / 2;
+        char period[16], code[16];
+        snprintf(period, sizeof period, "%d-%02d", 2010 + month / 12, 1 + month % 12);
+        assert_string_equal(r->period, period);
+        assert_string_equal(r->fund, i % 2 ? "employee" : "resident");
+        assert_int_equal(r->n_items, 20);
+        for (int item = 0; item < 20; item++) {
+            snprintf(code, sizeof code, "ind.i%02d", item);
+            assert_string_equal(r->items[item].code, code);
+            assert_int_equal(r->items[item].line, 2 + item * 240 + (int)i);
+            assert_int_equal(r->items[item].amount, (int64_t)month * 10000);
+        }
+    }
+    /* Every report misses its target: 100 warnings are shown, the others counted. */
+    assert_int_equal(diag_count(f->diag, DIAG_WARNING), 101);
+    const diag_entry_t *last = diag_at(f->diag, diag_size(f->diag) - 1);
+    assert_string_equal(last->code, "too_many_warnings");
+    assert_string_equal(last->message, "140 more warnings not shown");
+}
+
+static void test_gb18030_that_is_also_utf8(void **state)
+{
+    fixture_t *f = *state;
+    /* Its only Chinese is 元, D4 AA, which UTF-8 reads as U+052A. */
+    assert_int_equal(
+        csvimport_file(TEST_DATA_DIR "/gb18030-yuan.csv", "510400", NULL, &f->result, f->diag), 0);
+    assert_string_equal(f->result.encoding, "GB18030");
+    assert_true(f->result.both_valid);
+    assert_int_equal(f->result.reports[0]->n_items, 2);
+    /* Chinese in UTF-8 that is also valid GB18030 stays UTF-8. */
+    assert_int_equal(
+        s_import(f, "# 中文\n" HEADER "510900,2023,resident,income.total,1,yuan,\n", NULL), 0);
+    assert_string_equal(f->result.encoding, "UTF-8");
+    assert_true(f->result.both_valid);
+    assert_int_equal(s_import(f, HEADER "510900,2023,resident,income.total,1,yuan,\n", NULL), 0);
+    assert_string_equal(f->result.encoding, "UTF-8");
+    assert_false(f->result.both_valid);
+}
+
 static void test_missing_file(void **state)
 {
     fixture_t *f = *state;
     assert_int_equal(
         csvimport_file(TEST_DATA_DIR "/no-such-file.csv", NULL, NULL, &f->result, f->diag), -1);
-    s_error_at(f, "read_error", 0, 0);
+    assert_string_equal(s_error_at(f, "read_error", 0, 0)->message,
+                        "cannot open the file: No such file or directory");
     assert_int_equal(f->result.n_reports, 0);
+    diag_clear(f->diag);
+    assert_int_equal(csvimport_file(TEST_DATA_DIR, NULL, NULL, &f->result, f->diag), -1);
+    assert_string_equal(s_error_at(f, "read_error", 0, 0)->message,
+                        "cannot read the file: Is a directory");
 }
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -343,6 +440,9 @@ int main(void)
         T(test_header_errors),
         T(test_malformed_csv),
         T(test_errors_are_capped),
+        T(test_all_empty_rows_are_ignored),
+        T(test_thousands_of_rows_import_in_order),
+        T(test_gb18030_that_is_also_utf8),
         T(test_missing_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

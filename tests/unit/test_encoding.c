@@ -53,6 +53,38 @@ static void test_gb18030_is_converted(void **state)
     free(out);
 }
 
+static void test_gb18030_that_is_also_utf8(void **state)
+{
+    (void)state;
+    const char in[] = "# \xD4\xAA\n"; /* "# 元" in GB18030, U+052A in UTF-8 */
+    encoding_t found[2];
+    const char *why = NULL;
+    size_t bad = 0, len = 0;
+    assert_int_equal(encoding_candidates(in, strlen(in), found, &why, &bad), 2);
+    assert_int_equal(found[0], ENCODING_GB18030);
+    assert_int_equal(found[1], ENCODING_UTF8);
+    bool converted = false;
+    char *out = encoding_to_utf8(in, strlen(in), &len, &converted, &why, &bad);
+    assert_non_null(out);
+    assert_true(converted);
+    assert_string_equal(out, "# 元\n");
+    free(out);
+}
+
+static void test_utf8_chinese_stays_utf8(void **state)
+{
+    (void)state;
+    const char in[] = "# 中文\n"; /* also valid GB18030 bytes */
+    encoding_t found[2];
+    const char *why = NULL;
+    size_t bad = 0;
+    assert_int_equal(encoding_candidates(in, strlen(in), found, &why, &bad), 2);
+    assert_int_equal(found[0], ENCODING_UTF8);
+    assert_int_equal(encoding_candidates("unit,\n", 6, found, &why, &bad), 1);
+    assert_int_equal(found[0], ENCODING_UTF8);
+    assert_string_equal(encoding_name(ENCODING_GB18030), "GB18030");
+}
+
 static void test_refused_text(void **state)
 {
     (void)state;
@@ -75,6 +107,8 @@ int main(void)
         cmocka_unit_test(test_utf8_valid),
         cmocka_unit_test(test_utf8_passes_and_loses_its_bom),
         cmocka_unit_test(test_gb18030_is_converted),
+        cmocka_unit_test(test_gb18030_that_is_also_utf8),
+        cmocka_unit_test(test_utf8_chinese_stays_utf8),
         cmocka_unit_test(test_refused_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
