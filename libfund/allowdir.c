@@ -50,9 +50,14 @@ static void s_load_file(allowdir_t *self, const char *dir, const char *name)
         zstr_free(&path);
         return;
     }
-    zcert_t *cert = keys_load_public(path);
+    bool secret = false;
+    zcert_t *cert = keys_load_peer(path, &secret);
     const char *code = keys_code(cert);
-    if (!cert)
+    if (secret)
+        log_error("allow: %s REFUSED: it holds a SECRET key, which was put where public keys "
+                  "go; move it out of %s and put the peer's .pub file here instead",
+                  path, dir);
+    else if (!cert)
         log_warn("allow: %s ignored: not a public-key file", path);
     else if (!code)
         log_warn("allow: %s ignored: no 6-digit code in its metadata", path);

@@ -129,24 +129,37 @@ static size_t s_distance(const char *a, const char *b)
     return row[lb];
 }
 
+/* Starts a search for the candidate nearest to code. */
+void catalog_near_start(catalog_near_t *self, const char *code)
+{
+    size_t len = code ? strlen(code) : 0;
+    self->code = code && len <= 127 ? code : NULL;
+    self->best = NULL;
+    self->best_d = (len / 3 > 3 ? len / 3 : 3) + 1;
+}
+
+/* Offers a candidate; returns true when it is now the nearest. */
+bool catalog_near_offer(catalog_near_t *self, const char *candidate)
+{
+    if (!self->code || !candidate || strlen(candidate) > 127)
+        return false;
+    size_t d = s_distance(self->code, candidate);
+    if (d >= self->best_d)
+        return false;
+    self->best_d = d;
+    self->best = candidate;
+    return true;
+}
+
 /* Returns the known code nearest to an unknown one (edit distance at most
    max(3, length / 3)), or NULL. */
 const char *catalog_suggest(const char *code)
 {
-    if (!code || strlen(code) > 127)
-        return NULL;
-    size_t len = strlen(code);
-    size_t limit = len / 3 > 3 ? len / 3 : 3;
-    const char *best = NULL;
-    size_t best_d = limit + 1;
-    for (size_t i = 0; i < FIXED_SIZE; i++) {
-        size_t d = s_distance(code, s_fixed[i].code);
-        if (d < best_d) {
-            best_d = d;
-            best = s_fixed[i].code;
-        }
-    }
-    return best;
+    catalog_near_t near;
+    catalog_near_start(&near, code);
+    for (size_t i = 0; i < FIXED_SIZE; i++)
+        catalog_near_offer(&near, s_fixed[i].code);
+    return near.best;
 }
 
 /* Returns the number of fixed entries (the free families excluded). */

@@ -40,6 +40,24 @@ const catalog_entry_t *catalog_lookup(const char *code);
 /* Returns the known code nearest to an unknown one (edit distance), or NULL. */
 const char *catalog_suggest(const char *code);
 
+/* A search for the candidate nearest to a code that is not known: the one
+   at the smallest edit distance, if it is at most max(3, length / 3). The
+   one mechanism behind every "did you mean" (items, indicators). */
+typedef struct {
+    const char *code; /* what was given */
+    const char *best; /* the nearest candidate so far, or NULL */
+    size_t best_d;
+} catalog_near_t;
+
+/* Starts a search for the candidate nearest to code (NULL, or longer than
+   127 bytes: nothing is ever near). */
+void catalog_near_start(catalog_near_t *self, const char *code);
+
+/* Offers a candidate (at most 127 bytes); returns true when it is now the
+   nearest (self->best points at it: a caller that reuses the candidate's
+   storage copies it first). */
+bool catalog_near_offer(catalog_near_t *self, const char *candidate);
+
 /* Returns the number of fixed entries (the free families excluded). */
 size_t catalog_size(void);
 

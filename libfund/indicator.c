@@ -9,6 +9,7 @@
 #include "decimal.h"
 #include "period.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -325,4 +326,98 @@ const char *indicator_name(const char *code)
     if (strncmp(code, "variance.", 9) == 0)
         return "差异率";
     return NULL;
+}
+
+/* Returns true when X of variance.X is a dept.budget.X item. */
+static bool s_variance_known(const char *x)
+{
+    char budget[96];
+    return strlen(x) < sizeof budget - strlen(DEPT_BUDGET) &&
+           snprintf(budget, sizeof budget, "%s%s", DEPT_BUDGET, x) > 0 && catalog_lookup(budget);
+}
+
+/* Returns true when code is the metric of an item of fw before item n. */
+static bool s_metric_before(const framework_t *fw, const char *code, size_t n)
+{
+    for (size_t i = 0; i < n && i < framework_size(fw); i++)
+        if (strcmp(framework_at(fw, i)->metric, code) == 0)
+            return true;
+    return false;
+}
+
+/* Returns true when code is an indicator the product knows. */
+bool indicator_known(const char *code, const framework_t *fw)
+{
+    if (!code || !*code)
+        return false;
+    if (indicator_name(code) && strncmp(code, "variance.", 9) != 0)
+        return true;
+    if (strncmp(code, "variance.", 9) == 0 && s_variance_known(code + 9))
+        return true;
+    fw = fw ? fw : framework_default();
+    return s_metric_before(fw, code, framework_size(fw));
+}
+
+/* Writes the known indicator code nearest to code into buf; NULL when none. */
+const char *indicator_suggest(const char *code, const framework_t *fw, char *buf, size_t size)
+{
+    if (!buf || size == 0)
+        return NULL;
+    buf[0] = '\0';
+    catalog_near_t near;
+    catalog_near_start(&near, code);
+    for (size_t i = 0; i < sizeof s_names / sizeof s_names[0]; i++)
+        if (catalog_near_offer(&near, s_names[i].code))
+            snprintf(buf, size, "%s", near.best);
+    fw = fw ? fw : framework_default();
+    for (size_t i = 0; i < framework_size(fw); i++)
+        if (catalog_near_offer(&near, framework_at(fw, i)->metric))
+            snprintf(buf, size, "%s", near.best);
+    for (size_t i = 0; i < catalog_size(); i++) {
+        const char *item = catalog_at(i)->code;
+        char variance[96];
+        if (strncmp(item, DEPT_BUDGET, strlen(DEPT_BUDGET)) != 0)
+            continue;
+        snprintf(variance, sizeof variance, "variance.%s", item + strlen(DEPT_BUDGET));
+        if (catalog_near_offer(&near, variance))
+            snprintf(buf, size, "%s", variance);
+    }
+    return near.best ? buf : NULL;
+}
+
+/* Appends ", code" (or "code" first) to buf, keeping room for ", ...";
+   once one does not fit, the list ends there with ", ...". */
+static void s_append(char *buf, size_t size, size_t *at, const char *code)
+{
+    const size_t more = strlen(", ...");
+    if (*at >= size)
+        return; //  full
+    int n = snprintf(buf + *at, size - *at, "%s%s", *at ? ", " : "", code);
+    if (n > 0 && *at + (size_t)n + more < size) {
+        *at += (size_t)n;
+        return;
+    }
+    buf[*at] = '\0';
+    if (*at + more < size)
+        strcat(buf, *at ? ", ..." : "...");
+    *at = size;
+}
+
+/* Writes the known codes, comma separated, into buf. */
+const char *indicator_list(const framework_t *fw, char *buf, size_t size)
+{
+    if (!buf || size == 0)
+        return "";
+    size_t at = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof s_names / sizeof s_names[0]; i++)
+        s_append(buf, size, &at, s_names[i].code);
+    fw = fw ? fw : framework_default();
+    for (size_t i = 0; i < framework_size(fw); i++) {
+        const char *metric = framework_at(fw, i)->metric;
+        if (*metric && !indicator_name(metric) && !s_metric_before(fw, metric, i))
+            s_append(buf, size, &at, metric);
+    }
+    s_append(buf, size, &at, "variance.<item>");
+    return buf;
 }

@@ -73,4 +73,20 @@ const char *indicator_risk_level(rational_t months, const risk_cfg_t *risk);
 /* Returns the Chinese name of an indicator code, or NULL when unknown. */
 const char *indicator_name(const char *code);
 
+/* Returns true when code (an indicator code, without "ind.") is one the
+   product knows: computed or named as reported in SPEC 4 (and 2.2), a
+   variance.X of a dept.budget.X item, or the metric of an item of fw (NULL:
+   the default framework). The one list behind unknown_indicator and
+   rank --by. */
+bool indicator_known(const char *code, const framework_t *fw);
+
+/* Writes the known indicator code nearest to code (see catalog_near) into
+   buf. Returns buf, or NULL when none is near (buf then empty). */
+const char *indicator_suggest(const char *code, const framework_t *fw, char *buf, size_t size);
+
+/* Writes the known codes, comma separated, into buf: the indicators of
+   SPEC 4, then fw's other metrics (NULL: the default framework), the dept
+   variances as "variance.<item>". Returns buf. */
+const char *indicator_list(const framework_t *fw, char *buf, size_t size);
+
 #endif

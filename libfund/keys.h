@@ -14,12 +14,19 @@
    with a message on stderr (bad name, cannot write, existing files kept). */
 int keys_generate(const char *dir, const char *name);
 
-/* Loads a secret key file; refuses (NULL, message on stderr) a file that
-   group or others may read, or one without a secret key. */
+/* Loads a secret key file; refuses (NULL, message on stderr) a public-key
+   file ("this is a public key"), a file that group or others may read, one
+   that is not text, or one whose secret key does not match its public key. */
 zcert_t *keys_load_secret(const char *path);
 
-/* Loads a public key file; NULL with a message on stderr when unreadable. */
+/* Loads a public key file; NULL with a message on stderr when it cannot be
+   read, is not text, has no valid public key, or holds a secret key too (a
+   secret key put where public keys go: refused, never used as public). */
 zcert_t *keys_load_public(const char *path);
+
+/* Loads a public key file as keys_load_public does, and sets *secret (when
+   not NULL) to true when it was refused because it holds a secret key. */
+zcert_t *keys_load_peer(const char *path, bool *secret);
 
 /* Returns the code a certificate is bound to (metadata "code"), or NULL. */
 const char *keys_code(zcert_t *cert);

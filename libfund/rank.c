@@ -1,6 +1,9 @@
 /*  rank - competition ranking on shown values. */
 #include "rank.h"
+#include "catalog.h"
 #include "evalview.h"
+#include "indicator.h"
+#include "log.h"
 #include "rational.h"
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +12,57 @@
 bool rank_ascending(const char *by)
 {
     return by && !strcmp(by, "other_expense_share");
+}
+
+//  Returns true when code is one of the n present codes.
+static bool s_present(const char *code, const char *const *present, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (present[i] && !strcmp(present[i], code))
+            return true;
+    return false;
+}
+
+//  Writes the nearest of "total", the known codes and the present ones.
+static const char *s_nearest(const char *by, const char *const *present, size_t n, char *buf,
+                             size_t size)
+{
+    catalog_near_t near;
+    catalog_near_start(&near, by);
+    catalog_near_offer(&near, "total");
+    for (size_t i = 0; i < n; i++)
+        catalog_near_offer(&near, present[i]);
+    if (near.best) {
+        snprintf(buf, size, "%s", near.best);
+        return buf;
+    }
+    return indicator_suggest(by, NULL, buf, size);
+}
+
+//  Checks that rows can be ranked by `by`; -1 with a message in why.
+int rank_by_check(const char *by, const char *const *present, size_t n, char *why, size_t size)
+{
+    if (!by || !strcmp(by, "total"))
+        return 0;
+    if (!strcmp(by, "risk_level")) {
+        snprintf(why, size,
+                 "--by risk_level: a text indicator cannot be ranked; rank by "
+                 "months_payable, which it is read from");
+        return -1;
+    }
+    if (indicator_known(by, NULL) || s_present(by, present, n))
+        return 0;
+    char near[64], known[768], others[512];
+    size_t at = 0;
+    others[0] = '\0';
+    for (size_t i = 0; i < n && at + 64 < sizeof others; i++)
+        if (present[i] && !indicator_known(present[i], NULL))
+            at += (size_t)snprintf(others + at, sizeof others - at, ", %s", present[i]);
+    bool has_near = s_nearest(by, present, n, near, sizeof near) != NULL;
+    snprintf(why, size, "--by %s: no such indicator%s%s%s; rank by total or by one of: %s%s",
+             LOG_SAFE(by), has_near ? " (did you mean " : "", has_near ? near : "",
+             has_near ? "?)" : "", indicator_list(NULL, known, sizeof known), others);
+    return -1;
 }
 
 static bool s_ascending;

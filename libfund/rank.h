@@ -24,6 +24,12 @@ typedef struct {
 /* Returns true when smaller values rank first for this indicator. */
 bool rank_ascending(const char *by);
 
+/* Checks that rows can be ranked by `by`: "total", or a numeric indicator
+   the product knows (indicator_known), or one of the n indicator codes
+   present in the evaluations ranked. Returns 0, or -1 with a message in
+   why (the nearest code, and the codes one can rank by). */
+int rank_by_check(const char *by, const char *const *present, size_t n, char *why, size_t size);
+
 /* Sorts the rows and assigns competition ranks on the shown values. */
 void rank_sort(rank_row_t *rows, size_t n, bool ascending);
 

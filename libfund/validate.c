@@ -2,14 +2,16 @@
 
     First every item is checked and parsed (errors), then, when the report
     has no error, the identities between items are checked (warnings):
-    totals against their parts, the balance identity, the subsidy standard
-    and the indicators' own targets. Columns follow the import format:
+    totals against their parts, the balance identity, the subsidy standard,
+    the indicators' own targets, and the codes of the reported indicators
+    (unknown_indicator). Columns follow the import format:
     1 unit, 2 period, 3 fund, 4 item, 5 value, 6 unit_of_measure, 7 target.
 */
 #include "validate.h"
 #include "adcode.h"
 #include "catalog.h"
 #include "decimal.h"
+#include "indicator.h"
 #include "period.h"
 
 #include <stdarg.h>
@@ -361,6 +363,25 @@ static void s_check_targets(s_ctx_t *c)
     }
 }
 
+/* Warns for every reported indicator that neither the framework nor SPEC 4
+   uses: most often a typo, that would make a framework item score 0. */
+static void s_check_indicator_codes(s_ctx_t *c)
+{
+    for (size_t i = 0; i < c->report->n_items; i++) {
+        const report_item_t *item = &c->report->items[i];
+        const char *code = item->code + 4;
+        char near[64];
+        if (strncmp(item->code, "ind.", 4) != 0 || indicator_known(code, c->fw))
+            continue;
+        bool has_near = indicator_suggest(code, c->fw, near, sizeof near) != NULL;
+        s_emit(c, DIAG_WARNING, "unknown_indicator", item->line, COL_ITEM,
+               "unknown indicator %s%s%s%s: neither the framework nor SPEC 4 uses it, so it is "
+               "kept but no framework item reads it",
+               item->code, has_near ? " (did you mean ind." : "", has_near ? near : "",
+               has_near ? "?)" : "");
+    }
+}
+
 /* Checks the identities between items (warnings). */
 static void s_check_identities(s_ctx_t *c)
 {
@@ -372,6 +393,7 @@ static void s_check_identities(s_ctx_t *c)
     s_check_balance(c);
     s_check_subsidy(c);
     s_check_targets(c);
+    s_check_indicator_codes(c);
 }
 
 /* Parses and checks every item of the report, setting each item's amount.

@@ -5,7 +5,9 @@
     not allowed, bad unit code or not the sender's, bad period or fund,
     duplicate item, dept items outside fund dept, a score above its maximum.
     Warnings (accepted, stored, shown, forwarded): total_mismatch,
-    balance_identity, subsidy_standard, target_missed. score_missing and
+    balance_identity, subsidy_standard, target_missed, unknown_indicator (an
+    ind.* code that neither the framework nor SPEC 4 uses, nearest known
+    code suggested). score_missing and
     score_total_mismatch belong to the evaluation (see evaluation.h).
 */
 #ifndef VALIDATE_H_INCLUDED

@@ -6,6 +6,7 @@
 #include "evalview.h"
 #include "period.h"
 #include "rank.h"
+#include <czmq.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,7 +32,41 @@ typedef struct {
     size_t n;
     const char *by;
     bool county;
+    zhashx_t *present; //  every indicator code of the evaluations ranked
 } collect_t;
+
+//  Notes the indicator codes of an evaluation. Returns 0, or -1 when out of memory.
+static int s_note_present(collect_t *c, const Fundchain__Evaluation *eval)
+{
+    for (size_t i = 0; i < eval->n_indicators; i++) {
+        const char *code = eval->indicators[i]->code;
+        if (code && *code && !zhashx_lookup(c->present, code) &&
+            zhashx_insert(c->present, code, (void *)"") != 0)
+            return -1;
+    }
+    return 0;
+}
+
+//  Checks --by against the codes the evaluations hold; prints why on err.
+static int s_check_by(collect_t *c, FILE *err)
+{
+    zlistx_t *keys = zhashx_keys(c->present);
+    if (!keys)
+        return -1;
+    zlistx_set_comparator(keys, (zlistx_comparator_fn *)strcmp);
+    zlistx_sort(keys);
+    size_t n = zlistx_size(keys), i = 0;
+    const char **codes = calloc(n ? n : 1, sizeof *codes);
+    for (const char *k = zlistx_first(keys); codes && k; k = zlistx_next(keys))
+        codes[i++] = k;
+    char why[2048];
+    int rc = codes ? rank_by_check(c->by, codes, n, why, sizeof why) : -1;
+    if (rc != 0)
+        fprintf(err, "%s\n", codes ? why : "out of memory");
+    free(codes);
+    zlistx_destroy(&keys);
+    return rc;
+}
 
 //  The value an evaluation is ranked on, as shown; false when it has none.
 static bool s_value(const Fundchain__Evaluation *eval, const char *by, int64_t *centi)
@@ -55,6 +90,8 @@ static int s_collect(const Fundchain__Evaluation *eval, void *arg)
     collect_t *c = arg;
     if (c->county && code_is_city(eval->code))
         return 0; //  a 市本级 is part of its city, not a county
+    if (s_note_present(c, eval) != 0)
+        return -1;
     rank_row_t *grown = realloc(c->rows, (c->n + 1) * sizeof *grown);
     if (!grown)
         return -1;
@@ -79,12 +116,14 @@ int hubquery_rank(hubdb_t *db, const hubquery_t *q, FILE *out, FILE *err)
         fprintf(err, "--level must be city or county\n");
         return EXIT_USAGE;
     }
-    collect_t c = {NULL, 0, by, !strcmp(level, "county")};
+    collect_t c = {NULL, 0, by, !strcmp(level, "county"), zhashx_new()};
     Fundchain__Evaluation__Level lv =
         c.county ? FUNDCHAIN__EVALUATION__LEVEL__UNIT : FUNDCHAIN__EVALUATION__LEVEL__POOL;
     int code = EXIT_RUNTIME;
-    if (hubdb_each(db, q->period, q->fund, lv, s_collect, &c) != 0)
+    if (!c.present || hubdb_each(db, q->period, q->fund, lv, s_collect, &c) != 0)
         fprintf(err, "cannot read the hub's store\n");
+    else if (s_check_by(&c, err) != 0)
+        code = EXIT_USAGE;
     else {
         rank_sort(c.rows, c.n, rank_ascending(by));
         code = rank_print(q->period, q->fund, level, by, c.rows, c.n, q->format, out) == 0
@@ -92,6 +131,7 @@ int hubquery_rank(hubdb_t *db, const hubquery_t *q, FILE *out, FILE *err)
                    : EXIT_RUNTIME;
     }
     free(c.rows);
+    zhashx_destroy(&c.present);
     return code;
 }
 

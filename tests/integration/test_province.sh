@@ -88,6 +88,18 @@ remote_out=$("$bin/province-hub" rank --query "$query_ep" --query-pub "$tmp/keys
   --key "$tmp/keys/510400.key" --period 2023 --fund resident --level county --format json 2>&1)
 [ "$local_out" = "$remote_out" ] || diff <(echo "$local_out") <(echo "$remote_out") | head -5
 check "the query endpoint answers a city's key exactly like --data" '[ "$local_out" = "$remote_out" ] && [ -n "$local_out" ]'
+# An indicator nobody knows (a typo) is bad usage, locally and remotely alike,
+# and the message names the nearest code and the known ones.
+"$bin/province-hub" rank --data "$tmp/hub" --period 2023 --fund resident --level county \
+  --by Satisfaction >"$tmp/by.out" 2>"$tmp/by.err"
+rc=$?
+check "rank --by an unknown indicator exits 2 and names the known ones" \
+  '[ $rc -eq 2 ] && [ ! -s "$tmp/by.out" ] && grep -q "did you mean satisfaction?" "$tmp/by.err" && grep -q "income_budget_rate, expense_budget_rate" "$tmp/by.err"'
+"$bin/province-hub" rank --query "$query_ep" --query-pub "$tmp/keys/510000.pub" --key "$tmp/keys/510400.key" \
+  --period 2023 --fund resident --level county --by Satisfaction >"$tmp/by-remote.out" 2>"$tmp/by-remote.err"
+rc=$?
+check "rank --query --by an unknown indicator exits 2 with the same message" \
+  '[ $rc -eq 2 ] && [ ! -s "$tmp/by-remote.out" ] && cmp -s "$tmp/by.err" "$tmp/by-remote.err"'
 "$bin/province-hub" show --query "$query_ep" --query-pub "$tmp/keys/510000.pub" \
   --key "$tmp/keys/510400.key" --unit 999999 --period 2023 --fund resident >/dev/null 2>&1
 check "a remote show of an unknown unit exits 1" '[ $? -eq 1 ]'

@@ -127,6 +127,31 @@ static void test_suggest(void **state)
     assert_null(catalog_suggest(longcode));
 }
 
+/* The nearest-code search that every "did you mean" uses. */
+static void test_near(void **state)
+{
+    (void)state;
+    catalog_near_t near;
+    catalog_near_start(&near, "Satisfaction");
+    assert_false(catalog_near_offer(&near, "enrollment_rate")); /* too far */
+    assert_null(near.best);
+    assert_true(catalog_near_offer(&near, "satisfactions"));
+    assert_true(catalog_near_offer(&near, "satisfaction")); /* nearer */
+    assert_false(catalog_near_offer(&near, "Satisfactionxx"));
+    assert_string_equal(near.best, "satisfaction");
+    assert_int_equal(near.best_d, 1);
+    assert_false(catalog_near_offer(&near, NULL));
+    /* The limit grows with the code: max(3, length / 3). */
+    catalog_near_start(&near, "inpatient_reimbursment");
+    assert_true(catalog_near_offer(&near, "inpatient_reimbursement"));
+    catalog_near_start(&near, "abc");
+    assert_false(catalog_near_offer(&near, "abcdefg"));
+    assert_true(catalog_near_offer(&near, "abcdef"));
+    catalog_near_start(&near, NULL);
+    assert_false(catalog_near_offer(&near, "x"));
+    assert_null(near.best);
+}
+
 static void test_units_of_measure(void **state)
 {
     (void)state;
@@ -170,6 +195,7 @@ int main(void)
         cmocka_unit_test(test_table_is_consistent),
         cmocka_unit_test(test_pool_roles),
         cmocka_unit_test(test_suggest),
+        cmocka_unit_test(test_near),
         cmocka_unit_test(test_units_of_measure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

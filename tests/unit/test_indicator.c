@@ -343,6 +343,73 @@ static void test_item_value_units(void **state)
     assert_false(indicator_item_value(NULL, "ind.rate", &value));
 }
 
+/* The known indicator codes: SPEC 4, the framework's metrics, variance.X. */
+static void test_known_codes(void **state)
+{
+    (void)state;
+    const char *known[] = {"income_budget_rate",
+                           "months_payable",
+                           "risk_level",
+                           "enrollment_rate",
+                           "satisfaction",
+                           "inpatient_reimbursement",
+                           "outpatient_reimbursement",
+                           "supervision_score",
+                           "variance.income.total",
+                           "variance.expense.three_public",
+                           NULL};
+    for (int i = 0; known[i]; i++)
+        if (!indicator_known(known[i], NULL))
+            fail_msg("%s should be known", known[i]);
+    const char *unknown[] = {"Satisfaction",
+                             "inpatient_reimbursment",
+                             "cost_per_case",
+                             "variance.",
+                             "variance.income",
+                             "variance.ind.x",
+                             "",
+                             NULL};
+    for (int i = 0; unknown[i]; i++)
+        if (indicator_known(unknown[i], NULL))
+            fail_msg("%s should not be known", unknown[i]);
+    assert_false(indicator_known(NULL, NULL));
+
+    char buf[64];
+    assert_string_equal(indicator_suggest("Satisfaction", NULL, buf, sizeof buf), "satisfaction");
+    assert_string_equal(indicator_suggest("inpatient_reimbursment", NULL, buf, sizeof buf),
+                        "inpatient_reimbursement");
+    assert_string_equal(indicator_suggest("variance.income.totl", NULL, buf, sizeof buf),
+                        "variance.income.total");
+    assert_null(indicator_suggest("cost_per_case", NULL, buf, sizeof buf));
+    assert_string_equal(buf, "");
+    assert_null(indicator_suggest("x", NULL, NULL, 0));
+
+    /* A framework's own metric is known, and suggested. */
+    diag_t *diag = diag_new();
+    const char csv[] = "code,name,category,max,rule,metric,params\n"
+                       "cost,次均费用,effect,5,threshold,cost_per_case,<=4\n"
+                       "cost2,次均费用,effect,5,threshold,cost_per_case,<=5\n";
+    framework_t *fw = framework_parse("fw.csv", csv, strlen(csv), diag);
+    assert_non_null(fw);
+    assert_true(indicator_known("cost_per_case", fw));
+    assert_false(indicator_known("satisfaction_x", fw));
+    assert_true(indicator_known("satisfaction", fw)); /* SPEC 4 whatever the framework */
+    assert_string_equal(indicator_suggest("cost_per_cas", fw, buf, sizeof buf), "cost_per_case");
+
+    char list[1024];
+    indicator_list(fw, list, sizeof list);
+    assert_non_null(strstr(list, "income_budget_rate, expense_budget_rate, "));
+    assert_non_null(
+        strstr(list, "satisfaction, supervision_score, cost_per_case, variance.<item>"));
+    assert_null(strstr(strstr(list, "cost_per_case") + 1, "cost_per_case")); /* listed once */
+    /* A list that does not fit ends in ", ...". */
+    char small[40];
+    indicator_list(NULL, small, sizeof small);
+    assert_string_equal(small, "income_budget_rate, ...");
+    framework_destroy(&fw);
+    diag_destroy(&diag);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -359,6 +426,7 @@ int main(void)
         T(test_risk_boundaries),
         T(test_set_operations),
         T(test_item_value_units),
+        T(test_known_codes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -195,7 +195,62 @@ static void test_secret_file_permissions(void **state)
     assert_int_equal(chmod(f->pub, 0600), 0);
     s_capture_stderr(f);
     assert_null(keys_load_secret(f->pub));
-    assert_non_null(strstr(s_stderr_text(f), "no valid secret key"));
+    assert_non_null(strstr(s_stderr_text(f), "this is a public key (give the .key file)"));
+}
+
+static void test_public_file_as_key(void **state)
+{
+    fixture_t *f = *state;
+    assert_int_equal(keys_generate(f->dir, "513331"), 0);
+    //  The .pub file as keygen wrote it (0644): not chmod advice, but what it is.
+    s_capture_stderr(f);
+    assert_null(keys_load_secret(f->pub));
+    const char *text = s_stderr_text(f);
+    assert_non_null(strstr(text, f->pub));
+    assert_non_null(strstr(text, "this is a public key (give the .key file)"));
+    assert_null(strstr(text, "chmod"));
+}
+
+static void test_secret_file_as_public(void **state)
+{
+    fixture_t *f = *state;
+    assert_int_equal(keys_generate(f->dir, "513331"), 0);
+    //  The secret key file, renamed to look public, is refused as a public key.
+    char renamed[160];
+    snprintf(renamed, sizeof renamed, "%s/513331-copy.pub", f->dir);
+    s_write(renamed, s_read(f->key), 0644);
+    bool secret = false;
+    s_capture_stderr(f);
+    assert_null(keys_load_public(renamed));
+    assert_null(keys_load_peer(renamed, &secret));
+    const char *text = s_stderr_text(f);
+    assert_true(secret);
+    assert_non_null(strstr(text, renamed));
+    assert_non_null(strstr(text, "SECRET key"));
+    assert_non_null(strstr(text, "where public keys go"));
+    assert_non_null(strstr(text, "make a new key pair")); //  others could read it
+    //  The real public file loads, and says it holds no secret.
+    secret = true;
+    zcert_t *pub = keys_load_peer(f->pub, &secret);
+    assert_non_null(pub);
+    assert_false(secret);
+    zcert_destroy(&pub);
+}
+
+static void test_binary_file_escaped(void **state)
+{
+    fixture_t *f = *state;
+    char path[160];
+    snprintf(path, sizeof path, "%s/513331.pub", f->root);
+    s_write(path, "curve\n    public-key = \"\x1b[2J\xff\xfe\"\n", 0644);
+    s_capture_stderr(f);
+    assert_null(keys_load_public(path));
+    assert_null(keys_load_secret(path));
+    const char *text = s_stderr_text(f);
+    assert_null(strchr(text, '\x1b'));
+    assert_null(strchr(text, '\xff'));
+    assert_non_null(
+        strstr(text, "not a key file (binary content at byte 24: \"\\x1b[2J\\xff\\xfe"));
 }
 
 static void test_exact_file_is_read(void **state)
@@ -300,6 +355,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_generate_and_load, setup, teardown),
         cmocka_unit_test_setup_teardown(test_generate_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_secret_file_permissions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_public_file_as_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_secret_file_as_public, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_binary_file_escaped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exact_file_is_read, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed_files, setup, teardown),
     };

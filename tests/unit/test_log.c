@@ -125,6 +125,56 @@ static void test_long_message(void **state)
     assert_string_equal(text + len - 4, "...\n");
 }
 
+static void test_escape(void **state)
+{
+    (void)state;
+    char buf[64];
+    //  Printable ASCII and Chinese stay; controls and stray bytes become \xNN.
+    assert_string_equal(log_escape("ok 攀枝花", strlen("ok 攀枝花"), buf, sizeof buf), "ok 攀枝花");
+    const char raw[] = "a\x1b[2J\x07\x00"
+                       "b\xff\xfe\tc\nd\x7f";
+    assert_string_equal(log_escape(raw, sizeof raw - 1, buf, sizeof buf),
+                        "a\\x1b[2J\\x07\\x00b\\xff\\xfe\\x09c\\x0ad\\x7f");
+    //  Half a character, an overlong form, a C1 control and a direction
+    //  override are not shown as characters.
+    const char odd[] = "\xe6\x94 \xc0\xaf \xc2\x9b \xe2\x80\xae";
+    assert_string_equal(log_escape(odd, sizeof odd - 1, buf, sizeof buf),
+                        "\\xe6\\x94 \\xc0\\xaf \\xc2\\x9b \\xe2\\x80\\xae");
+    //  Bounded: cut at a whole escape or character, marked with "...".
+    char small[12];
+    assert_string_equal(log_escape("\x01\x02\x03", 3, small, sizeof small), "\\x01\\x02...");
+    assert_string_equal(log_escape("攀枝花市x", strlen("攀枝花市x"), small, sizeof small),
+                        "攀枝...");
+    assert_string_equal(log_escape("12345678901", 11, small, sizeof small), "12345678901");
+    assert_string_equal(log_escape("123456789012", 12, small, sizeof small), "12345678...");
+    assert_string_equal(log_escape(NULL, 5, small, sizeof small), "");
+    assert_string_equal(log_escape_str(NULL, small, sizeof small), "(null)");
+    assert_string_equal(log_escape("abc", 3, small, 1), "");
+    assert_string_equal(log_escape("abc", 3, NULL, 0), "");
+    //  LOG_SAFE bounds what it shows.
+    char big[1000];
+    memset(big, '\x1b', sizeof big - 1);
+    big[sizeof big - 1] = 0;
+    const char *safe = LOG_SAFE(big);
+    assert_true(strlen(safe) < LOG_SAFE_MAX);
+    assert_non_null(strstr(safe, "\\x1b\\x1b"));
+    assert_string_equal(safe + strlen(safe) - 3, "...");
+}
+
+static void test_messages_escaped(void **state)
+{
+    fixture_t *f = *state;
+    log_setup("city", LOGL_INFO);
+    //  A file or peer name with terminal controls and a forged second line.
+    log_warn("allow: %s ignored", "x\x1b]0;pwned\x07\n2026-01-01T00:00:00Z INFO city: fake\xff");
+    const char *text = s_logged(f);
+    assert_non_null(strstr(text, "WARN city: allow: x\\x1b]0;pwned\\x07\\x0a2026-01-01T00:00:00Z "
+                                 "INFO city: fake\\xff ignored\n"));
+    assert_null(strchr(text, '\x1b'));
+    //  One line only.
+    assert_ptr_equal(strchr(text, '\n'), text + strlen(text) - 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -132,6 +182,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_levels, setup, teardown),
         cmocka_unit_test_setup_teardown(test_environment_wins, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_message, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_escape, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_messages_escaped, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -118,12 +118,47 @@ static void test_json_bad_utf8(void **state)
     free(text);
 }
 
+//  --by must name something to rank on: total, a known indicator, or an
+//  indicator the evaluations hold; otherwise the message names the nearest
+//  code and the known ones.
+static void test_by_check(void **state)
+{
+    (void)state;
+    char why[2048] = "";
+    const char *present[] = {"cost_per_case", "income_budget_rate", "satisfaction"};
+    assert_int_equal(rank_by_check("total", present, 3, why, sizeof why), 0);
+    assert_int_equal(rank_by_check(NULL, present, 3, why, sizeof why), 0);
+    assert_int_equal(rank_by_check("interest_yield", present, 3, why, sizeof why), 0);
+    assert_int_equal(rank_by_check("variance.income.total", NULL, 0, why, sizeof why), 0);
+    assert_int_equal(rank_by_check("cost_per_case", present, 3, why, sizeof why), 0);
+    assert_string_equal(why, "");
+
+    assert_int_equal(rank_by_check("Satisfaction", present, 3, why, sizeof why), -1);
+    assert_non_null(
+        strstr(why, "--by Satisfaction: no such indicator (did you mean satisfaction?)"));
+    assert_non_null(strstr(why, "rank by total or by one of: income_budget_rate, "));
+    assert_non_null(strstr(why, "other_expense_share"));
+    assert_non_null(strstr(why, "variance.<item>, cost_per_case"));
+    assert_int_equal(rank_by_check("cost_per_cas", present, 3, why, sizeof why), -1);
+    assert_non_null(strstr(why, "(did you mean cost_per_case?)"));
+    assert_int_equal(rank_by_check("cost_per_case", NULL, 0, why, sizeof why), -1);
+    assert_int_equal(rank_by_check("zzzzzzzzzzzz", NULL, 0, why, sizeof why), -1);
+    assert_null(strstr(why, "did you mean"));
+    //  A text indicator cannot be ranked.
+    assert_int_equal(rank_by_check("risk_level", present, 3, why, sizeof why), -1);
+    assert_non_null(strstr(why, "months_payable"));
+    //  A question's bytes are shown escaped.
+    assert_int_equal(rank_by_check("x\x1b[2J", NULL, 0, why, sizeof why), -1);
+    assert_null(strchr(why, '\x1b'));
+    assert_non_null(strstr(why, "--by x\\x1b[2J:"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ties_competition), cmocka_unit_test(test_ascending),
         cmocka_unit_test(test_missing_last),     cmocka_unit_test(test_table_output),
-        cmocka_unit_test(test_json_bad_utf8),
+        cmocka_unit_test(test_json_bad_utf8),    cmocka_unit_test(test_by_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -252,7 +252,9 @@ static void test_targets(void **state)
     const diag_entry_t *w = s_one(f->diag, "target_missed");
     assert_int_equal(w->line, 3);
     assert_string_equal(w->message, "ind.satisfaction 87.33 % misses its target >=90");
-    assert_int_equal(diag_size(f->diag), 1);
+    /* The two codes of no framework item are flagged too (unknown_indicator). */
+    assert_int_equal(diag_size(f->diag), 3);
+    assert_int_equal(diag_count(f->diag, DIAG_WARNING), 3);
     const report_item_t *it = report_find(r, "ind.satisfaction");
     assert_true(it->parsed);
     assert_int_equal(it->amount, 873300);
@@ -409,6 +411,78 @@ static void test_no_warnings_when_errors(void **state)
     assert_int_equal(validate_report(r, NULL, NULL, NULL, NULL), -1);
 }
 
+/* Returns the number of diagnostics with that code. */
+static size_t s_count(const diag_t *diag, const char *code)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < diag_size(diag); i++)
+        n += strcmp(diag_at(diag, i)->code, code) == 0;
+    return n;
+}
+
+/* A typo in an indicator code is accepted, with a warning that names the
+   nearest known code; the codes of SPEC 4 and of the framework are not. */
+static void test_unknown_indicator(void **state)
+{
+    fixture_t *f = *state;
+    row_t rows[] = {
+        {"ind.Satisfaction", "91", "%", ""},
+        {"ind.inpatient_reimbursment", "72", "%", ">=70"},
+        {"ind.cost_per_case", "3.5", "yuan", ""},
+        {"ind.outpatient_reimbursement", "55", "%", ""},
+        {"ind.supervision_score", "88", "points", ""},
+        {"ind.enrollment_rate", "96", "%", ""},
+        {"ind.months_payable", "9", "months", ""},
+        {"ind.variance.expense.total", "3", "%", ""},
+        {"ind.variance.expense.totl", "3", "%", ""},
+    };
+    report_t *r = BUILD(f, "510900", "2023", "resident", rows);
+    assert_int_equal(validate_report(r, NULL, NULL, f->diag, "typo.csv"), 0);
+    assert_int_equal(s_count(f->diag, "unknown_indicator"), 4);
+    assert_int_equal(diag_size(f->diag), 4);
+    const diag_entry_t *e = diag_at(f->diag, 0);
+    assert_int_equal(e->level, DIAG_WARNING);
+    assert_string_equal(e->file, "typo.csv");
+    assert_int_equal(e->line, 2);
+    assert_int_equal(e->column, 4);
+    assert_string_equal(e->message, "unknown indicator ind.Satisfaction (did you mean "
+                                    "ind.satisfaction?): neither the framework nor SPEC 4 uses "
+                                    "it, so it is kept but no framework item reads it");
+    assert_non_null(
+        strstr(diag_at(f->diag, 1)->message,
+               "ind.inpatient_reimbursment (did you mean ind.inpatient_reimbursement?)"));
+    assert_string_equal(diag_at(f->diag, 2)->message,
+                        "unknown indicator ind.cost_per_case: neither the framework nor SPEC 4 "
+                        "uses it, so it is kept but no framework item reads it");
+    assert_int_equal(diag_at(f->diag, 3)->line, 10);
+    assert_non_null(
+        strstr(diag_at(f->diag, 3)->message, "did you mean ind.variance.expense.total?"));
+    /* Accepted: every value is parsed and kept. */
+    assert_true(report_find(r, "ind.Satisfaction")->parsed);
+    assert_int_equal(report_find(r, "ind.Satisfaction")->amount, 910000);
+}
+
+/* A city's --framework makes its own metrics known. */
+static void test_unknown_indicator_uses_the_framework(void **state)
+{
+    fixture_t *f = *state;
+    row_t rows[] = {
+        {"ind.cost_per_case", "3.5", "yuan", ""},
+        {"ind.satisfaction", "95", "%", ""},
+    };
+    report_t *r = BUILD(f, "510900", "2023", "resident", rows);
+    const char csv[] = "code,name,category,max,rule,metric,params\n"
+                       "cost,次均费用,effect,5,threshold,cost_per_case,<=4\n";
+    framework_t *fw = framework_parse("fw.csv", csv, strlen(csv), f->diag);
+    assert_non_null(fw);
+    assert_int_equal(validate_report(r, NULL, fw, f->diag, NULL), 0);
+    assert_int_equal(diag_size(f->diag), 0);
+    assert_int_equal(validate_report(r, NULL, NULL, f->diag, NULL), 0);
+    assert_int_equal(s_count(f->diag, "unknown_indicator"), 1);
+    assert_non_null(strstr(diag_at(f->diag, 0)->message, "ind.cost_per_case"));
+    framework_destroy(&fw);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 /* A report may carry at most VALIDATE_MAX_FREE reported indicators. */
@@ -434,6 +508,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_bazhou_balance_holds_to_the_fen),
         T(test_too_many_indicators),
+        T(test_unknown_indicator),
+        T(test_unknown_indicator_uses_the_framework),
         T(test_bazhou_one_fen_off_is_flagged),
         T(test_bayingolin_benefit_disagrees_with_its_parts),
         T(test_bayingolin_totals_agree),
