@@ -24,7 +24,7 @@ static int setup(void **state)
     fixture_t *f = calloc(1, sizeof *f);
     snprintf(f->dir, sizeof f->dir, "/tmp/test_citydb.XXXXXX");
     assert_non_null(mkdtemp(f->dir));
-    f->db = citydb_open(f->dir);
+    f->db = citydb_open(f->dir, "513300");
     assert_non_null(f->db);
     *state = f;
     return 0;
@@ -112,7 +112,7 @@ static void test_known_rebuilt(void **state)
     list_t list;
     assert_string_equal(s_known(f, "resident", &list), "");
     citydb_destroy(&f->db);
-    f->db = citydb_open(f->dir);
+    f->db = citydb_open(f->dir, "513300");
     assert_non_null(f->db);
     assert_string_equal(s_known(f, "resident", &list), "513322,513331");
     assert_string_equal(s_known(f, "employee", &list), "513336");
