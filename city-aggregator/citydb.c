@@ -3,6 +3,7 @@
 #include "diag.h"
 #include "outbox.h"
 #include "validate.h"
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,10 @@ struct _citydb_t {
 
 static const char *const s_dbs[] = {"reports", "meta",     "dirty", "known",
                                     "latest",  OUTBOX_DBS, NULL};
+
+//  What a city's store made before identity records has, and lacks.
+static const char *const s_legacy_has[] = {"reports", NULL};
+static const char *const s_legacy_lacks[] = {"revs", NULL};
 
 #define KEY_MAX 64
 //  The meta record that says "known" indexes every stored report.
@@ -68,15 +73,41 @@ static int s_indexed(store_txn_t *txn, void *arg)
     return store_get(txn, "meta", KNOWN_INDEXED, strlen(KNOWN_INDEXED), &val, &len);
 }
 
+//  Refuses a store made before identity records whose configuration names
+//  another city (arg: the city expected, or NULL).
+static int s_adopt(store_txn_t *txn, void *arg)
+{
+    const char *city = arg;
+    const void *val;
+    size_t len;
+    int rc = store_get(txn, "meta", "config", 6, &val, &len);
+    if (rc != 0 || !city)
+        return rc < 0 ? -1 : 0;
+    json_t *doc = json_loadb(val, len, 0, NULL);
+    const char *stored = json_string_value(json_object_get(doc, "city"));
+    char text[128] = "";
+    if (stored && strcmp(stored, city) != 0)
+        snprintf(text, sizeof text, "this city store belongs to %.16s, not to %s", stored, city);
+    json_decref(doc);
+    return text[0] ? store_fail(txn, text) : 0;
+}
+
 //  Opens (creating) the city's store.
-citydb_t *citydb_open(const char *dir)
+citydb_t *citydb_open(const char *dir, const char *city)
 {
     citydb_t *self = calloc(1, sizeof *self);
     const char *err = NULL;
+    store_opts_t opts = {.kind = "city",
+                         .owner = city,
+                         .no_create = !city,
+                         .legacy_has = s_legacy_has,
+                         .legacy_lacks = s_legacy_lacks,
+                         .adopt = s_adopt,
+                         .adopt_arg = (void *)city};
     if (self)
-        self->store = store_open(dir, s_dbs, &err);
+        self->store = store_open_opts(dir, s_dbs, &opts, &err);
     if (self && !self->store) {
-        fprintf(stderr, "cannot open the city store %s: %s\n", dir, err ? err : "unknown error");
+        fprintf(stderr, "cannot open the city store %s\n", err ? err : dir);
         free(self);
         return NULL;
     }

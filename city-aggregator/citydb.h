@@ -29,8 +29,10 @@ typedef enum {
 /* Visits one stored report; returns 0 to go on, 1 to stop, -1 to fail. */
 typedef int(citydb_fn)(const Fundchain__StoredReport *stored, void *arg);
 
-/* Opens (creating) the city's store in dir. NULL with a message on stderr. */
-citydb_t *citydb_open(const char *dir);
+/* Opens (creating) the store of city in dir; city NULL opens an existing
+   city store for reading, and never creates one. The store of another city,
+   agent or hub is refused, naming both. NULL with a message on stderr. */
+citydb_t *citydb_open(const char *dir, const char *city);
 
 /* Closes the store and nulls the pointer; safe on NULL. */
 void citydb_destroy(citydb_t **self_p);

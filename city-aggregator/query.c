@@ -49,7 +49,7 @@ static int s_open(query_t *q, const char *command, const opt_spec_t *specs, cons
     const char *data = opts_need(q->opts, "data");
     if (!data)
         return EXIT_USAGE;
-    q->db = citydb_open(data);
+    q->db = citydb_open(data, NULL);
     if (!q->db || cityconf_load(&q->conf, citydb_store(q->db)) != 0)
         return EXIT_RUNTIME;
     return EXIT_OK;

@@ -387,7 +387,7 @@ int city_run(int argc, char **argv)
     if (!data || s_configure(&self, opts) != 0 || s_bind(&self, opts) != 0)
         goto done;
     code = EXIT_RUNTIME;
-    if (s_alloc(&self) != 0 || !(self.db = citydb_open(data)) ||
+    if (s_alloc(&self) != 0 || !(self.db = citydb_open(data, self.conf.city)) ||
         cityconf_save(&self.conf, citydb_store(self.db)) != 0)
         goto done;
     if (self.province && !(self.sender = sender_new(citydb_store(self.db), self.province,

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #define LONG_ENQUEUE 256 //  from this many reports on, progress is shown
@@ -18,6 +17,9 @@ struct _agentdb_t {
 };
 
 static const char *const s_dbs[] = {OUTBOX_DBS, "revs", "meta", NULL};
+//  What an agent's store made before identity records has, and lacks.
+static const char *const s_legacy_has[] = {"revs", NULL};
+static const char *const s_legacy_lacks[] = {"reports", "evals", NULL};
 
 //  Reads, or binds, the unit of the store inside a transaction.
 static int s_bind_unit(store_txn_t *txn, void *arg)
@@ -43,22 +45,41 @@ static int s_bind_unit(store_txn_t *txn, void *arg)
     return 0;
 }
 
+//  Refuses a store made before identity records that another unit bound.
+static int s_adopt(store_txn_t *txn, void *arg)
+{
+    agentdb_t *self = arg;
+    const void *val;
+    size_t len;
+    int rc = store_get(txn, "meta", "unit", 4, &val, &len);
+    if (rc != 0 || !self->unit[0])
+        return rc < 0 ? -1 : 0;
+    if (len == strlen(self->unit) && !memcmp(val, self->unit, len))
+        return 0;
+    char text[128];
+    snprintf(text, sizeof text, "this agent store belongs to %.*s, not to %s",
+             (int)(len < 16 ? len : 16), (const char *)val, self->unit);
+    return store_fail(txn, text);
+}
+
 //  Opens (creating) the agent's store.
 agentdb_t *agentdb_open(const char *dir, const char *unit)
 {
-    struct stat st;
-    if (!unit && stat(dir, &st) != 0) {
-        fprintf(stderr, "%s: no agent data here (nothing submitted yet?)\n", dir);
-        return NULL;
-    }
     agentdb_t *self = calloc(1, sizeof *self);
     if (!self)
         return NULL;
     snprintf(self->unit, sizeof self->unit, "%s", unit ? unit : "");
     const char *err = NULL;
-    self->store = store_open(dir, s_dbs, &err);
+    store_opts_t opts = {.kind = "agent",
+                         .owner = unit,
+                         .no_create = !unit,
+                         .legacy_has = s_legacy_has,
+                         .legacy_lacks = s_legacy_lacks,
+                         .adopt = s_adopt,
+                         .adopt_arg = self};
+    self->store = store_open_opts(dir, s_dbs, &opts, &err);
     if (!self->store) {
-        fprintf(stderr, "cannot open the agent store %s: %s\n", dir, err ? err : "unknown error");
+        fprintf(stderr, "cannot open the agent store %s\n", err ? err : dir);
         free(self);
         return NULL;
     }

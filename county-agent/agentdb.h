@@ -13,8 +13,9 @@
 typedef struct _agentdb_t agentdb_t;
 
 /* Opens (creating) the agent's store in dir for unit. The first use binds
-   the directory to the unit; another unit is refused. unit NULL opens an
-   existing store for reading. Returns NULL with a message on stderr. */
+   the directory to the unit; another unit, or the store of a city or hub,
+   is refused. unit NULL opens an existing agent store for reading, and
+   never creates one. Returns NULL with a message on stderr. */
 agentdb_t *agentdb_open(const char *dir, const char *unit);
 
 /* Closes the store and nulls the pointer; safe on NULL. */

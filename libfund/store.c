@@ -9,16 +9,26 @@
     while this process has no transaction open. A thread that already holds
     a transaction (a nested call) therefore cannot grow the map: that write
     fails cleanly instead of deadlocking.
+
+    LMDB writes its reader table in lock.mdb through a shared map of a file
+    it only ftruncates: on a full filesystem the first write to a page of
+    that hole is a SIGBUS. So the lock file is allocated (posix_fallocate)
+    before LMDB opens it. data.mdb is written with pwrite (no MDB_WRITEMAP),
+    so a full disk there is an error code; but it is read through the map,
+    so a file shorter than its meta page claims is refused before any
+    transaction begins.
 */
 #include "store.h"
 #include "fsdir.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <lmdb.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #define STORE_MAX_DBS 16
@@ -28,6 +38,20 @@
 #define STORE_NAME_MAX 64
 #define STORE_META "meta"
 #define STORE_COUNTER_PREFIX "seq."
+#define STORE_KIND_KEY "store.kind"
+#define STORE_OWNER_KEY "store.owner"
+#define STORE_IDENTITY_MAX 32
+//  LMDB's lock file: a header of two 64-byte cache lines, then 64 bytes a
+//  reader slot (the first slot in the header's last line), in whole pages.
+#define STORE_LOCK_SIZE (((STORE_MAX_READERS * 64 + 128) + 4095) / 4096 * 4096)
+//  An I/O error with less free space than this is taken for a full disk
+//  (LMDB turns a short write into EIO).
+#define STORE_FULL_BELOW ((unsigned long long)1 << 20)
+#define STORE_NO_STORE "this directory holds no store"
+#define STORE_RESTORE                                                                              \
+    "Nothing was read or changed. To recover, stop every program that uses this directory, "       \
+    "move the directory aside and restore it from a backup (one made with 'mdb_copy DIR "          \
+    "BACKUP', or a copy taken while nothing ran)."
 
 //  One open LMDB environment of this process.
 typedef struct _s_env_t {
@@ -42,10 +66,12 @@ typedef struct _s_env_t {
 
 struct _store_t {
     s_env_t *shared;
+    const store_opts_t *opts; //  While store_open_opts runs, else NULL.
+    char dir[1024];
     int ndbs;
     char names[STORE_MAX_DBS][STORE_NAME_MAX + 1];
     MDB_dbi dbis[STORE_MAX_DBS];
-    char error[512];
+    char error[1200];
 };
 
 struct _store_txn_t {
@@ -62,17 +88,38 @@ static __thread s_env_t *s_writing;
 static pthread_mutex_t s_envs_mutex = PTHREAD_MUTEX_INITIALIZER;
 static s_env_t *s_envs;
 //  The message of the last failed store_open in this thread.
-static __thread char s_open_error[1024];
+static __thread char s_open_error[1700];
+
+//  Says how many bytes are free for us on the filesystem of dir. Returns 0
+//  or -1.
+static int s_free_space(const char *dir, unsigned long long *bytes)
+{
+    struct statvfs vfs;
+    if (!dir[0] || statvfs(dir, &vfs) != 0)
+        return -1;
+    *bytes = (unsigned long long)vfs.f_bavail * vfs.f_frsize;
+    return 0;
+}
 
 //  Records "what: LMDB's message for rc" as the store's error; returns -1.
-//  A full disk, quota or file size limit is named as such.
+//  A full disk (ENOSPC, EDQUOT, or EIO with almost no space left) says how
+//  much space is free; a file size limit is named as such.
 static int s_fail(store_t *self, const char *what, int rc)
 {
-    bool full = rc == ENOSPC || rc == EFBIG || rc == EDQUOT;
-    snprintf(self->error, sizeof self->error, "%s: %s%s", what, mdb_strerror(rc),
-             full ? " (the disk is full or a file size limit is reached; "
-                    "nothing of this transaction was stored)"
-                  : "");
+    unsigned long long avail = 0;
+    bool known = s_free_space(self->dir, &avail) == 0;
+    if (rc == ENOSPC || rc == EDQUOT || (rc == EIO && known && avail < STORE_FULL_BELOW)) {
+        char space[64] = "no free space";
+        if (known)
+            snprintf(space, sizeof space, "%llu bytes free", avail);
+        snprintf(self->error, sizeof self->error,
+                 "%s: the disk is full (%s on %.400s; the system said: %s); nothing was stored",
+                 what, space, self->dir, mdb_strerror(rc));
+    } else
+        snprintf(self->error, sizeof self->error, "%s: %s%s", what, mdb_strerror(rc),
+                 rc == EFBIG ? " (the disk is full or a file size limit is reached; "
+                               "nothing of this transaction was stored)"
+                             : "");
     return -1;
 }
 
@@ -81,6 +128,12 @@ static int s_fail_text(store_t *self, const char *text)
 {
     snprintf(self->error, sizeof self->error, "%s", text);
     return -1;
+}
+
+//  Makes text the store's error inside a transaction; returns -1.
+int store_fail(store_txn_t *txn, const char *text)
+{
+    return txn ? s_fail_text(txn->store, text) : -1;
 }
 
 //  Sets the map size (0: adopt the size another process set) while no
@@ -411,16 +464,228 @@ static int s_add_names(store_t *self, const char *const *dbs)
     return 0;
 }
 
-//  Opens (creating) every database inside a write transaction.
+//  Opens (creating) database i of the store. Returns 0, STORE_RETRY or -1.
+static int s_open_db(store_txn_t *txn, int i)
+{
+    store_t *self = txn->store;
+    int rc = mdb_dbi_open(txn->txn, self->names[i], MDB_CREATE, &self->dbis[i]);
+    return rc ? s_modified(txn, "mdb_dbi_open", rc) : 0;
+}
+
+//  Says whether the environment holds no database yet. Returns 0 or -1.
+static int s_is_fresh(store_txn_t *txn, bool *fresh)
+{
+    MDB_dbi main_dbi;
+    MDB_stat st;
+    int rc = mdb_dbi_open(txn->txn, NULL, 0, &main_dbi);
+    if (rc == 0)
+        rc = mdb_stat(txn->txn, main_dbi, &st);
+    if (rc != 0)
+        return s_fail(txn->store, "reading the list of databases", rc);
+    *fresh = st.ms_entries == 0;
+    return 0;
+}
+
+//  Says whether the environment has a database named name. Returns 0 or -1.
+static int s_has_db(store_txn_t *txn, const char *name, bool *has)
+{
+    MDB_dbi dbi;
+    int rc = mdb_dbi_open(txn->txn, name, 0, &dbi);
+    *has = rc == 0;
+    return rc == 0 || rc == MDB_NOTFOUND ? 0 : s_fail(txn->store, "mdb_dbi_open", rc);
+}
+
+//  Reads a short text record of "meta" into buf ("" when absent). Returns
+//  0 or -1.
+static int s_get_text(store_txn_t *txn, const char *key, char *buf, size_t size)
+{
+    const void *val;
+    size_t len;
+    buf[0] = 0;
+    int rc = store_get(txn, STORE_META, key, strlen(key), &val, &len);
+    if (rc < 0)
+        return -1;
+    if (rc == 1)
+        return 0;
+    if (len == 0 || len >= size || memchr(val, 0, len))
+        return s_fail_text(txn->store, "the store's identity record is damaged");
+    memcpy(buf, val, len);
+    buf[len] = 0;
+    return 0;
+}
+
+static const char *s_article(const char *kind)
+{
+    return strchr("aeiouAEIOU", kind[0]) ? "an" : "a";
+}
+
+//  Compares the recorded identity with the expected one. Returns 0 or -1
+//  with a message naming both.
+static int s_check_identity(store_txn_t *txn, const char *kind, const char *owner)
+{
+    const store_opts_t *opts = txn->store->opts;
+    char text[256];
+    if (strcmp(kind, opts->kind) != 0) {
+        snprintf(text, sizeof text, "this directory holds %s %s store%s%s, not %s %s store",
+                 s_article(kind), kind, owner[0] ? " of " : "", owner, s_article(opts->kind),
+                 opts->kind);
+        return s_fail_text(txn->store, text);
+    }
+    if (opts->owner && owner[0] && strcmp(owner, opts->owner) != 0) {
+        snprintf(text, sizeof text, "this %s store belongs to %s, not to %s", kind, owner,
+                 opts->owner);
+        return s_fail_text(txn->store, text);
+    }
+    return 0;
+}
+
+//  Checks that a store older than identity records is of the kind expected
+//  (its databases). Returns 0 or -1.
+static int s_check_legacy(store_txn_t *txn)
+{
+    const store_opts_t *opts = txn->store->opts;
+    char text[256];
+    bool has;
+    for (int i = 0; opts->legacy_has && opts->legacy_has[i]; i++) {
+        if (s_has_db(txn, opts->legacy_has[i], &has) != 0)
+            return -1;
+        if (!has) {
+            snprintf(text, sizeof text,
+                     "this directory holds a store that is not %s %s store "
+                     "(it has no database '%.64s')",
+                     s_article(opts->kind), opts->kind, opts->legacy_has[i]);
+            return s_fail_text(txn->store, text);
+        }
+    }
+    for (int i = 0; opts->legacy_lacks && opts->legacy_lacks[i]; i++) {
+        if (s_has_db(txn, opts->legacy_lacks[i], &has) != 0)
+            return -1;
+        if (has) {
+            snprintf(text, sizeof text,
+                     "this directory holds a store that is not %s %s store "
+                     "(it has a database '%.64s')",
+                     s_article(opts->kind), opts->kind, opts->legacy_lacks[i]);
+            return s_fail_text(txn->store, text);
+        }
+    }
+    return 0;
+}
+
+//  Records the kind and owner expected where none is recorded yet.
+//  Returns 0, STORE_RETRY or -1.
+static int s_record_identity(store_txn_t *txn, const char *kind, const char *owner)
+{
+    const store_opts_t *opts = txn->store->opts;
+    int rc = 0;
+    if (!kind[0])
+        rc = store_put(txn, STORE_META, STORE_KIND_KEY, strlen(STORE_KIND_KEY), opts->kind,
+                       strlen(opts->kind));
+    if (rc == 0 && opts->owner && !owner[0])
+        rc = store_put(txn, STORE_META, STORE_OWNER_KEY, strlen(STORE_OWNER_KEY), opts->owner,
+                       strlen(opts->owner));
+    return rc;
+}
+
+//  Checks, adopts or records the identity of the store (meta is open).
+//  Returns 0, STORE_RETRY or -1.
+static int s_identify(store_txn_t *txn, bool fresh)
+{
+    store_t *self = txn->store;
+    const store_opts_t *opts = self->opts;
+    char kind[STORE_IDENTITY_MAX + 1], owner[STORE_IDENTITY_MAX + 1];
+    if (s_get_text(txn, STORE_KIND_KEY, kind, sizeof kind) != 0 ||
+        s_get_text(txn, STORE_OWNER_KEY, owner, sizeof owner) != 0)
+        return -1;
+    bool legacy = !fresh && !kind[0];
+    if (kind[0] && s_check_identity(txn, kind, owner) != 0)
+        return -1;
+    if (legacy && s_check_legacy(txn) != 0)
+        return -1;
+    for (int i = 1; i < self->ndbs; i++) {
+        int rc = s_open_db(txn, i);
+        if (rc != 0)
+            return rc;
+    }
+    if (legacy && opts->adopt && opts->adopt(txn, opts->adopt_arg) != 0)
+        return self->error[0] ? -1 : s_fail_text(self, "the store was refused");
+    return opts->no_create ? 0 : s_record_identity(txn, kind, owner);
+}
+
+//  Opens (creating) every database inside a write transaction, checking
+//  the identity of the store first when one is expected.
 static int s_open_dbs(store_txn_t *txn, void *arg)
 {
     store_t *self = (store_t *)arg;
-    for (int i = 0; i < self->ndbs; i++) {
-        int rc = mdb_dbi_open(txn->txn, self->names[i], MDB_CREATE, &self->dbis[i]);
-        if (rc != 0)
-            return s_modified(txn, "mdb_dbi_open", rc);
-    }
+    const store_opts_t *opts = self->opts;
+    bool fresh = false;
+    if (opts && s_is_fresh(txn, &fresh) != 0)
+        return -1;
+    if (fresh && opts->no_create)
+        return s_fail_text(self, STORE_NO_STORE " (it holds no database; check --data)");
+    int rc = s_open_db(txn, 0);
+    if (rc != 0)
+        return rc;
+    if (opts && opts->kind)
+        return s_identify(txn, fresh);
+    for (int i = 1; i < self->ndbs; i++)
+        if ((rc = s_open_db(txn, i)) != 0)
+            return rc;
     return 0;
+}
+
+//  Records that dir/data.mdb is damaged (why) and how to restore it;
+//  returns -1.
+static int s_fail_damaged(store_t *self, const char *why)
+{
+    snprintf(self->error, sizeof self->error, "%.300s/data.mdb is damaged: %.400s. %s", self->dir,
+             why, STORE_RESTORE);
+    return -1;
+}
+
+//  Checks that data.mdb holds every page its meta page claims: the pages
+//  are read through the map, and one beyond the end of the file is a
+//  SIGBUS. Returns 0 or -1.
+static int s_check_size(store_t *self, MDB_env *env)
+{
+    MDB_envinfo info;
+    MDB_stat st;
+    int fd;
+    struct stat file;
+    if (mdb_env_info(env, &info) != 0 || mdb_env_stat(env, &st) != 0 ||
+        mdb_env_get_fd(env, &fd) != 0 || fstat(fd, &file) != 0)
+        return s_fail_text(self, "cannot read the size of data.mdb");
+    unsigned long long pages = (unsigned long long)info.me_last_pgno + 1;
+    unsigned long long need = pages * st.ms_psize;
+    unsigned long long have = (unsigned long long)file.st_size;
+    if (have >= need)
+        return 0;
+    char why[300];
+    snprintf(why, sizeof why,
+             "its meta page claims %llu pages of %u bytes (%llu bytes), but the file holds "
+             "only %llu bytes: the last %llu bytes are missing (was it truncated, or copied "
+             "while it was written?)",
+             pages, st.ms_psize, need, have, need - have);
+    return s_fail_damaged(self, why);
+}
+
+//  Opens the LMDB environment of a new s_env_t. Returns 0 or -1.
+static int s_env_open(store_t *self, MDB_env *env, const char *dir, size_t mapsize)
+{
+    int rc = 0;
+    if (!(rc = mdb_env_set_maxdbs(env, STORE_MAX_DBS)) &&
+        !(rc = mdb_env_set_maxreaders(env, STORE_MAX_READERS)) &&
+        !(rc = mdb_env_set_mapsize(env, mapsize)) &&
+        !(rc = mdb_env_open(env, dir, MDB_NOTLS, 0600))) {
+        if (s_check_size(self, env) != 0)
+            return -1;
+        rc = mdb_reader_check(env, &(int){0});
+    }
+    if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH || rc == MDB_CORRUPTED) {
+        char why[300];
+        snprintf(why, sizeof why, "it is not a store this program can read (%s)", mdb_strerror(rc));
+        return s_fail_damaged(self, why);
+    }
+    return rc ? s_fail(self, "opening the LMDB environment", rc) : 0;
 }
 
 //  Creates and opens a new environment in dir. Returns it, or NULL.
@@ -437,14 +702,10 @@ static s_env_t *s_env_new(store_t *self, const char *dir, const struct stat *st,
     shared->pid = getpid();
     shared->refs = 1;
     int rc = mdb_env_create(&shared->env);
-    if (rc == 0 && !(rc = mdb_env_set_maxdbs(shared->env, STORE_MAX_DBS)) &&
-        !(rc = mdb_env_set_maxreaders(shared->env, STORE_MAX_READERS)) &&
-        !(rc = mdb_env_set_mapsize(shared->env, mapsize)) &&
-        !(rc = mdb_env_open(shared->env, dir, MDB_NOTLS, 0600)))
-        rc = mdb_reader_check(shared->env, &(int){0});
-    if (rc == 0)
+    if (rc != 0)
+        s_fail(self, "mdb_env_create", rc);
+    else if (s_env_open(self, shared->env, dir, mapsize) == 0)
         return shared;
-    s_fail(self, "opening the LMDB environment", rc);
     if (shared->env)
         mdb_env_close(shared->env);
     pthread_rwlock_destroy(&shared->lock);
@@ -492,6 +753,51 @@ static void s_env_release(s_env_t *shared)
     pthread_mutex_unlock(&s_envs_mutex);
 }
 
+//  Checks that dir holds a store (data.mdb, not empty) without creating
+//  anything. Returns 0 or -1.
+static int s_check_exists(store_t *self, const char *dir)
+{
+    char path[sizeof self->dir + 16];
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        snprintf(self->error, sizeof self->error, STORE_NO_STORE " (%s; check --data)",
+                 errno == ENOENT        ? "it does not exist"
+                 : !S_ISDIR(st.st_mode) ? "it is not a directory"
+                                        : strerror(errno));
+        return -1;
+    }
+    snprintf(path, sizeof path, "%s/data.mdb", dir);
+    if (stat(path, &st) != 0) {
+        snprintf(self->error, sizeof self->error, STORE_NO_STORE " (no data.mdb: %s; check --data)",
+                 strerror(errno));
+        return -1;
+    }
+    if (st.st_size == 0)
+        return s_fail_text(self, STORE_NO_STORE " (its data.mdb is empty; check --data)");
+    return 0;
+}
+
+//  Allocates the blocks of dir/lock.mdb (creating it) before LMDB maps
+//  it, so that writing a reader slot cannot fault on a full disk.
+//  Returns 0 or -1.
+static int s_reserve_lock(store_t *self, const char *dir)
+{
+    char path[sizeof self->dir + 16];
+    snprintf(path, sizeof path, "%s/lock.mdb", dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return s_fail(self, "opening lock.mdb", errno);
+    struct stat st;
+    off_t size = STORE_LOCK_SIZE;
+    if (fstat(fd, &st) == 0 && st.st_size > size)
+        size = st.st_size;
+    int rc = posix_fallocate(fd, 0, size);
+    close(fd);
+    if (rc == EOPNOTSUPP || rc == EINVAL)
+        return 0; //  A filesystem that cannot tell: LMDB's own checks remain.
+    return rc ? s_fail(self, "allocating lock.mdb", rc) : 0;
+}
+
 //  Opens the environment of self in dir and its databases. Returns 0 or -1.
 static int s_open_env(store_t *self, const char *dir)
 {
@@ -499,10 +805,15 @@ static int s_open_env(store_t *self, const char *dir)
     if (s_initial_mapsize(&mapsize) != 0)
         return s_fail_text(self, "FUNDCHAIN_STORE_MAPSIZE must be a number of bytes "
                                  "from 4096 to 64 GiB");
-    if (fsdir_create(dir, 0700) != 0) {
+    if (self->opts && self->opts->no_create) {
+        if (s_check_exists(self, dir) != 0)
+            return -1;
+    } else if (fsdir_create(dir, 0700) != 0) {
         snprintf(self->error, sizeof self->error, "cannot create directory: %s", strerror(errno));
         return -1;
     }
+    if (s_reserve_lock(self, dir) != 0)
+        return -1;
     pthread_mutex_lock(&s_envs_mutex);
     self->shared = s_env_acquire(self, dir, mapsize);
     pthread_mutex_unlock(&s_envs_mutex);
@@ -514,6 +825,25 @@ static int s_open_env(store_t *self, const char *dir)
 //  Opens the environment in dir with the named databases; NULL and *err.
 store_t *store_open(const char *dir, const char *const *dbs, const char **err)
 {
+    return store_open_opts(dir, dbs, NULL, err);
+}
+
+//  Checks what opts expects: a kind and owner of at most 32 bytes.
+static int s_check_opts(store_t *self, const store_opts_t *opts)
+{
+    if (!opts)
+        return 0;
+    if (opts->kind && (!opts->kind[0] || strlen(opts->kind) > STORE_IDENTITY_MAX))
+        return s_fail_text(self, "bad store kind");
+    if (opts->owner && (!opts->owner[0] || strlen(opts->owner) > STORE_IDENTITY_MAX))
+        return s_fail_text(self, "bad store owner");
+    return 0;
+}
+
+//  Opens the environment in dir, checking what opts expects; NULL and *err.
+store_t *store_open_opts(const char *dir, const char *const *dbs, const store_opts_t *opts,
+                         const char **err)
+{
     s_open_error[0] = 0;
     if (err)
         *err = s_open_error;
@@ -522,11 +852,18 @@ store_t *store_open(const char *dir, const char *const *dbs, const char **err)
         snprintf(s_open_error, sizeof s_open_error, "out of memory");
         return NULL;
     }
+    self->opts = opts;
     if (!dir || !*dir)
         s_fail_text(self, "no directory given");
-    else if (s_add_names(self, dbs) == 0 && s_open_env(self, dir) == 0)
+    else if (strlen(dir) >= sizeof self->dir)
+        s_fail_text(self, "the directory name is too long");
+    else if (snprintf(self->dir, sizeof self->dir, "%s", dir) >= 0 &&
+             s_check_opts(self, opts) == 0 && s_add_names(self, dbs) == 0 &&
+             s_open_env(self, dir) == 0) {
+        self->opts = NULL;
         return self;
-    snprintf(s_open_error, sizeof s_open_error, "%.400s: %.500s", dir ? dir : "(null)",
+    }
+    snprintf(s_open_error, sizeof s_open_error, "%.400s: %.1200s", dir ? dir : "(null)",
              self->error);
     store_destroy(&self);
     return NULL;

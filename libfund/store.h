@@ -8,6 +8,14 @@
     processes are cleared at open, when the reader table is full and before
     the map grows (mdb_reader_check). LMDB errors are
     translated here into -1 and a message in store_error().
+
+    A store can say what it is: store_open_opts records its kind (agent,
+    city, hub) and its owner's code in "meta" when it creates it, and
+    refuses a store of another kind or owner. A damaged data.mdb (shorter
+    than its meta page claims, or not LMDB at all) is refused at open with
+    a message that names the file and how to restore it, never read. The
+    lock file is allocated before LMDB maps it, so that a full disk is a
+    message ("the disk is full (N bytes free on DIR)"), never a SIGBUS.
 */
 #ifndef STORE_H_INCLUDED
 #define STORE_H_INCLUDED
@@ -32,6 +40,35 @@ typedef int(store_scan_fn)(const void *key, size_t klen, const void *val, size_t
    databases (NULL-terminated list, at most 16). Returns NULL with a message
    on stderr-free *err (static buffer) when it cannot. */
 store_t *store_open(const char *dir, const char *const *dbs, const char **err);
+
+/* What store_open_opts expects of a store. */
+typedef struct {
+    const char *kind;  /* "agent", "city", "hub"...: recorded at creation and
+                          checked at every open; NULL checks nothing */
+    const char *owner; /* the owner's code, recorded and checked likewise;
+                          NULL: any owner (a read-only command) */
+    bool no_create;    /* never create: a directory without a store is
+                          refused, and nothing is created or recorded */
+    /* A store made before stores recorded their identity is adopted (its
+       identity recorded at its first writable open) when it has every
+       database of legacy_has and none of legacy_lacks (NULL-terminated
+       lists, may be NULL) and adopt (may be NULL) returns 0; adopt runs in
+       the opening transaction and refuses with store_fail. */
+    const char *const *legacy_has;
+    const char *const *legacy_lacks;
+    store_fn *adopt;
+    void *adopt_arg;
+} store_opts_t;
+
+/* Opens the environment in dir like store_open, checking what opts expects
+   (NULL: as store_open). Refuses, naming both, a store of another kind or
+   owner; with no_create, a directory that holds no store. Returns NULL
+   with the message in *err. */
+store_t *store_open_opts(const char *dir, const char *const *dbs, const store_opts_t *opts,
+                         const char **err);
+
+/* Makes text the store's error inside a transaction; returns -1. */
+int store_fail(store_txn_t *txn, const char *text);
 
 /* Closes the environment and nulls the pointer; safe on NULL. */
 void store_destroy(store_t **self_p);

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 struct _hubdb_t {
     store_t *store;
@@ -20,20 +19,24 @@ static size_t s_key(char *buf, const char *period, const char *fund, int level, 
                             level == FUNDCHAIN__EVALUATION__LEVEL__POOL ? 'P' : 'U', code);
 }
 
+//  What a hub's store made before identity records has, and lacks.
+static const char *const s_legacy_has[] = {"evals", NULL};
+static const char *const s_legacy_lacks[] = {"reports", "revs", NULL};
+
 //  Opens (creating) the hub's store.
-hubdb_t *hubdb_open(const char *dir, bool must_exist)
+hubdb_t *hubdb_open(const char *dir, const char *province)
 {
-    struct stat st;
-    if (must_exist && stat(dir, &st) != 0) {
-        fprintf(stderr, "%s: no hub data here\n", dir);
-        return NULL;
-    }
     hubdb_t *self = calloc(1, sizeof *self);
     const char *err = NULL;
+    store_opts_t opts = {.kind = "hub",
+                         .owner = province,
+                         .no_create = !province,
+                         .legacy_has = s_legacy_has,
+                         .legacy_lacks = s_legacy_lacks};
     if (self)
-        self->store = store_open(dir, s_dbs, &err);
+        self->store = store_open_opts(dir, s_dbs, &opts, &err);
     if (self && !self->store) {
-        fprintf(stderr, "cannot open the hub store %s: %s\n", dir, err ? err : "unknown error");
+        fprintf(stderr, "cannot open the hub store %s\n", err ? err : dir);
         free(self);
         self = NULL;
     }

@@ -20,9 +20,11 @@ typedef enum {
 /* Visits one evaluation; returns 0 to go on, 1 to stop, -1 to fail. */
 typedef int(hubdb_fn)(const Fundchain__Evaluation *eval, void *arg);
 
-/* Opens (creating) the hub's store in dir; NULL with a message on stderr.
-   With must_exist, a directory that does not exist is an error. */
-hubdb_t *hubdb_open(const char *dir, bool must_exist);
+/* Opens (creating) the store of province in dir; province NULL opens an
+   existing hub store for reading, and never creates one. The store of
+   another province, a city or an agent is refused, naming both. NULL with
+   a message on stderr. */
+hubdb_t *hubdb_open(const char *dir, const char *province);
 
 /* Closes the store and nulls the pointer; safe on NULL. */
 void hubdb_destroy(hubdb_t **self_p);

@@ -80,7 +80,7 @@ static int s_local(const opts_t *opts, const Fundchain__Query *q)
         fprintf(stderr, "--format must be table, csv or json\n");
         return EXIT_USAGE;
     }
-    hubdb_t *db = hubdb_open(opts_get(opts, "data"), true);
+    hubdb_t *db = hubdb_open(opts_get(opts, "data"), NULL);
     if (!db)
         return EXIT_RUNTIME;
     int code = q->kind == FUNDCHAIN__QUERY__KIND__SHOW ? hubquery_show(db, &hq, stdout, stderr)

@@ -308,7 +308,7 @@ int hub_run(int argc, char **argv)
     if (s_bind(&self, opts) != 0)
         goto done;
     code = EXIT_RUNTIME;
-    if (s_alloc(&self) != 0 || !(self.db = hubdb_open(data, false)))
+    if (s_alloc(&self) != 0 || !(self.db = hubdb_open(data, province)))
         goto done;
     if (self.insecure)
         log_warn("--insecure: links are plain text and peers are not authenticated");

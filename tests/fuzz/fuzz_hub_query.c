@@ -73,7 +73,7 @@ static void s_open_store(void)
 {
     char dir[] = "/tmp/fuzz_hub_query.XXXXXX";
     FUZZ_CHECK(mkdtemp(dir));
-    s_db = hubdb_open(dir, false);
+    s_db = hubdb_open(dir, "510000");
     FUZZ_CHECK(s_db);
     s_store("510400-2023-resident.csv", "510400", "510400", "攀枝花市");
     s_store("511902-2019-resident.csv", "511902", "511900", "巴中市");

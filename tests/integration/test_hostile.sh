@@ -230,7 +230,7 @@ for _ in $(seq 1 50); do [ "$(states agent2)" = "2023:acked 2024:dead" ] && brea
 check "a report the city can accept is acknowledged, the one over its limit is dead" \
   "[ \"\$(states agent2)\" = '2023:acked 2024:dead' ]"
 check "county-agent status gives the dead report's reason" \
-  "\"$bin/county-agent\" status --data '$tmp/agent2' --format json | grep -q 'bytes, larger than the 4096 bytes the receiver accepts'"
+  "\"$bin/county-agent\" status --data '$tmp/agent2' --format json | grep 'bytes, larger than the 4096 bytes the receiver accepts' >/dev/null"
 check "county-agent status (table) shows dead and why" \
   "\"$bin/county-agent\" status --data '$tmp/agent2' | grep '2024' | grep -q 'dead .*larger than the 4096 bytes'"
 check "the agent logs the dead report" "grep -q 'dead' '$tmp/agent2.log'"

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 typedef struct {
     char top[64];
@@ -130,6 +131,50 @@ static void test_other_unit_refused(void **state)
     char missing[128];
     snprintf(missing, sizeof missing, "%s/none", f->top);
     assert_null(agentdb_open(missing, NULL));
+    struct stat st;
+    assert_int_equal(stat(missing, &st), -1); //  Reading never creates a store.
+}
+
+static int s_put_meta(store_txn_t *txn, void *arg)
+{
+    const char *const *kv = arg;
+    return store_put(txn, "meta", kv[0], strlen(kv[0]), kv[1], strlen(kv[1]));
+}
+
+//  Makes, at dir, a store as older versions did (no identity record).
+static void s_make_legacy(const char *dir, const char *const *dbs, const char *key, const char *val)
+{
+    const char *err = NULL;
+    store_t *store = store_open(dir, dbs, &err);
+    assert_non_null(store);
+    const char *kv[2] = {key, val};
+    assert_int_equal(store_write(store, s_put_meta, kv), 0);
+    store_destroy(&store);
+}
+
+//  A store made before identity records is adopted by its own unit only;
+//  a city's store is not taken for an agent's.
+static void test_legacy_store(void **state)
+{
+    fixture_t *f = *state;
+    char dir[128];
+    snprintf(dir, sizeof dir, "%s/legacy", f->top);
+    static const char *const agent_dbs[] = {OUTBOX_DBS, "revs", "meta", NULL};
+    s_make_legacy(dir, agent_dbs, "unit", "513331");
+    assert_null(agentdb_open(dir, "513322"));
+    agentdb_t *db = agentdb_open(dir, NULL);
+    assert_non_null(db);
+    agentdb_destroy(&db);
+    db = agentdb_open(dir, "513331");
+    assert_non_null(db);
+    agentdb_destroy(&db);
+    assert_null(agentdb_open(dir, "513322"));
+
+    snprintf(dir, sizeof dir, "%s/city", f->top);
+    static const char *const city_dbs[] = {"reports", "meta", OUTBOX_DBS, NULL};
+    s_make_legacy(dir, city_dbs, "known-indexed", "");
+    assert_null(agentdb_open(dir, NULL));
+    assert_null(agentdb_open(dir, "513331"));
 }
 
 int main(void)
@@ -138,6 +183,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_revisions_increase, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch_and_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_other_unit_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_legacy_store, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

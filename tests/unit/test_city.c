@@ -27,7 +27,7 @@ static int setup(void **state)
     fixture_t *f = calloc(1, sizeof *f);
     snprintf(f->dir, sizeof f->dir, "/tmp/test_city.XXXXXX");
     assert_non_null(mkdtemp(f->dir));
-    f->db = citydb_open(f->dir);
+    f->db = citydb_open(f->dir, "513300");
     assert_non_null(f->db);
     cityconf_init(&f->conf);
     strcpy(f->conf.city, "513300");

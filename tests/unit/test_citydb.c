@@ -24,7 +24,7 @@ static int setup(void **state)
     fixture_t *f = calloc(1, sizeof *f);
     snprintf(f->dir, sizeof f->dir, "/tmp/test_citydb.XXXXXX");
     assert_non_null(mkdtemp(f->dir));
-    f->db = citydb_open(f->dir);
+    f->db = citydb_open(f->dir, "513300");
     assert_non_null(f->db);
     *state = f;
     return 0;
@@ -112,7 +112,7 @@ static void test_known_rebuilt(void **state)
     list_t list;
     assert_string_equal(s_known(f, "resident", &list), "");
     citydb_destroy(&f->db);
-    f->db = citydb_open(f->dir);
+    f->db = citydb_open(f->dir, "513300");
     assert_non_null(f->db);
     assert_string_equal(s_known(f, "resident", &list), "513322,513331");
     assert_string_equal(s_known(f, "employee", &list), "513336");
@@ -230,6 +230,38 @@ static void test_new_version_replaces_older(void **state)
     }
 }
 
+static int s_put_config(store_txn_t *txn, void *arg)
+{
+    return store_put(txn, "meta", "config", 6, arg, strlen(arg));
+}
+
+//  A store made before identity records is adopted only by the city its
+//  configuration names; a read-only open needs no code; another city is
+//  refused after adoption too.
+static void test_legacy_store(void **state)
+{
+    fixture_t *f = *state;
+    citydb_destroy(&f->db);
+    char dir[96];
+    snprintf(dir, sizeof dir, "%s/legacy", f->dir);
+    static const char *const dbs[] = {"reports", "meta", "evals", "outbox", NULL};
+    const char *err = NULL;
+    store_t *store = store_open(dir, dbs, &err);
+    assert_non_null(store);
+    assert_int_equal(store_write(store, s_put_config, "{\"city\":\"510400\"}"), 0);
+    store_destroy(&store);
+    assert_null(citydb_open(dir, "510500"));
+    f->db = citydb_open(dir, NULL);
+    assert_non_null(f->db);
+    citydb_destroy(&f->db);
+    f->db = citydb_open(dir, "510400");
+    assert_non_null(f->db);
+    citydb_destroy(&f->db);
+    assert_null(citydb_open(dir, "510500"));
+    f->db = citydb_open(dir, NULL);
+    assert_non_null(f->db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -237,6 +269,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_known_rebuilt, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commit_pairs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_new_version_replaces_older, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_legacy_store, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -431,6 +431,224 @@ static int s_write_other(store_txn_t *txn, void *arg)
     return store_write((store_t *)arg, s_put_one, &put);
 }
 
+//  Opens dir with opts in a child process (a damaged store must not kill
+//  it) and puts the error message, "" when the open succeeded, into out.
+//  Returns the child's exit status, or 128 + the signal that killed it.
+static int s_open_in_child(const char *dir, const store_opts_t *opts, char *out, size_t size)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        const char *err = NULL;
+        store_t *store = store_open_opts(dir, s_dbs, opts, &err);
+        //  A read shows that the map is usable, not only the open.
+        char val[256];
+        int rc = store ? s_get(store, "items", "rec000001", val, sizeof val) : -1;
+        const char *text = store ? "" : err;
+        if (write(fds[1], text, strlen(text)) < 0)
+            _exit(3);
+        store_destroy(&store);
+        _exit(store ? (rc < 0 ? 2 : 0) : 1);
+    }
+    close(fds[1]);
+    ssize_t n = read(fds[0], out, size - 1);
+    out[n > 0 ? n : 0] = 0;
+    close(fds[0]);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+//  Makes a store of a few hundred pages at f->dir and closes it.
+static void s_make_pages(fixture_t *f)
+{
+    f->store = s_open(f);
+    batch_t batch = {0, 2000, 500};
+    assert_int_equal(store_write(f->store, s_put_batch, &batch), 0);
+    store_destroy(&f->store);
+}
+
+static void test_truncated_refused(void **state)
+{
+    fixture_t *f = *state;
+    s_make_pages(f);
+    char path[160], err[2048];
+    snprintf(path, sizeof path, "%s/data.mdb", f->dir);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(truncate(path, st.st_size / 2), 0);
+    //  The open refuses the file, naming it and what is missing, and says
+    //  how to restore it; the child is not killed by SIGBUS.
+    assert_int_equal(s_open_in_child(f->dir, NULL, err, sizeof err), 1);
+    assert_non_null(strstr(err, path));
+    assert_non_null(strstr(err, "is damaged"));
+    assert_non_null(strstr(err, "bytes are missing"));
+    assert_non_null(strstr(err, "mdb_copy"));
+    //  The file was not changed.
+    struct stat after;
+    assert_int_equal(stat(path, &after), 0);
+    assert_int_equal(after.st_size, st.st_size / 2);
+}
+
+static void test_garbage_refused(void **state)
+{
+    fixture_t *f = *state;
+    s_make_pages(f);
+    char path[160], err[2048];
+    snprintf(path, sizeof path, "%s/data.mdb", f->dir);
+    FILE *out = fopen(path, "w");
+    assert_non_null(out);
+    for (int i = 0; i < 3 * 4096; i++)
+        fputc((i * 7919) % 251, out);
+    fclose(out);
+    assert_int_equal(s_open_in_child(f->dir, NULL, err, sizeof err), 1);
+    assert_non_null(strstr(err, path));
+    assert_non_null(strstr(err, "is damaged"));
+    assert_non_null(strstr(err, "mdb_copy"));
+    //  An empty data.mdb holds no store for a command that must not create.
+    out = fopen(path, "w");
+    assert_non_null(out);
+    fclose(out);
+    store_opts_t opts = {.kind = "city", .no_create = true};
+    assert_int_equal(s_open_in_child(f->dir, &opts, err, sizeof err), 1);
+    assert_non_null(strstr(err, "holds no store"));
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_size, 0);
+}
+
+static void test_lock_allocated(void **state)
+{
+    fixture_t *f = *state;
+    f->store = s_open(f);
+    char path[160];
+    snprintf(path, sizeof path, "%s/lock.mdb", f->dir);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    //  Every block of the reader table exists: no write through the map
+    //  can meet a hole on a full disk.
+    assert_true(st.st_size > 0);
+    assert_true((long long)st.st_blocks * 512 >= (long long)st.st_size);
+}
+
+//  Opens f->dir with an identity; returns the store or NULL with *err.
+static store_t *s_open_as(fixture_t *f, const char *kind, const char *owner, bool no_create,
+                          const char **err)
+{
+    store_opts_t opts = {.kind = kind, .owner = owner, .no_create = no_create};
+    return store_open_opts(f->dir, s_dbs, &opts, err);
+}
+
+static void test_identity(void **state)
+{
+    fixture_t *f = *state;
+    const char *err = NULL;
+    f->store = s_open_as(f, "city", "510400", false, &err);
+    assert_non_null(f->store);
+    assert_int_equal(s_put(f->store, "items", "k", "v"), 0);
+    store_destroy(&f->store);
+    //  Another owner is refused, naming both.
+    assert_null(s_open_as(f, "city", "510500", false, &err));
+    assert_non_null(strstr(err, "belongs to 510400, not to 510500"));
+    //  Another kind is refused, naming both, also without an owner.
+    assert_null(s_open_as(f, "agent", NULL, true, &err));
+    assert_non_null(strstr(err, "holds a city store of 510400, not an agent store"));
+    assert_null(s_open_as(f, "hub", "510000", false, &err));
+    assert_non_null(strstr(err, "not a hub store"));
+    //  The right kind opens, with or without the owner; the data is there.
+    f->store = s_open_as(f, "city", NULL, true, &err);
+    assert_non_null(f->store);
+    char val[16];
+    assert_int_equal(s_get(f->store, "items", "k", val, sizeof val), 0);
+    store_destroy(&f->store);
+    f->store = s_open_as(f, "city", "510400", false, &err);
+    assert_non_null(f->store);
+}
+
+//  Refuses adoption when "items" holds "owner" with another value.
+static int s_adopt_check(store_txn_t *txn, void *arg)
+{
+    const void *val;
+    size_t len;
+    int rc = store_get(txn, "items", "owner", 5, &val, &len);
+    if (rc == 0 && (len != strlen(arg) || memcmp(val, arg, len)))
+        return store_fail(txn, "adopt refused");
+    return rc < 0 ? -1 : 0;
+}
+
+static void test_legacy_adopted(void **state)
+{
+    fixture_t *f = *state;
+    f->store = s_open(f); //  A store made before identity records.
+    assert_int_equal(s_put(f->store, "items", "owner", "510400"), 0);
+    store_destroy(&f->store);
+    static const char *const has[] = {"items", NULL};
+    static const char *const lacks[] = {"index", NULL};
+    static const char *const missing[] = {"reports", NULL};
+    const char *err = NULL;
+    //  A store that lacks what the kind always has, or has what it never
+    //  has, or that its adopt function refuses, is not adopted.
+    store_opts_t opts = {.kind = "city", .owner = "510400", .legacy_has = missing};
+    assert_null(store_open_opts(f->dir, s_dbs, &opts, &err));
+    assert_non_null(strstr(err, "not a city store"));
+    opts = (store_opts_t){.kind = "city", .owner = "510400", .legacy_lacks = lacks};
+    assert_null(store_open_opts(f->dir, s_dbs, &opts, &err));
+    assert_non_null(strstr(err, "not a city store"));
+    opts = (store_opts_t){.kind = "city",
+                          .owner = "510500",
+                          .legacy_has = has,
+                          .adopt = s_adopt_check,
+                          .adopt_arg = "510500"};
+    assert_null(store_open_opts(f->dir, s_dbs, &opts, &err));
+    assert_non_null(strstr(err, "adopt refused"));
+    //  A read-only open accepts it and records nothing.
+    opts = (store_opts_t){.kind = "city", .no_create = true, .legacy_has = has};
+    f->store = store_open_opts(f->dir, s_dbs, &opts, &err);
+    assert_non_null(f->store);
+    store_destroy(&f->store);
+    //  The first writable open adopts it; from then on it is 510400's.
+    opts = (store_opts_t){.kind = "city",
+                          .owner = "510400",
+                          .legacy_has = has,
+                          .adopt = s_adopt_check,
+                          .adopt_arg = "510400"};
+    f->store = store_open_opts(f->dir, s_dbs, &opts, &err);
+    assert_non_null(f->store);
+    store_destroy(&f->store);
+    assert_null(s_open_as(f, "city", "510500", false, &err));
+    assert_non_null(strstr(err, "belongs to 510400, not to 510500"));
+    assert_null(s_open_as(f, "hub", NULL, true, &err));
+    assert_non_null(strstr(err, "holds a city store"));
+}
+
+static void test_no_create(void **state)
+{
+    fixture_t *f = *state;
+    const char *err = NULL;
+    struct stat st;
+    //  A directory that does not exist is refused and not created.
+    assert_null(s_open_as(f, "city", NULL, true, &err));
+    assert_non_null(strstr(err, f->dir));
+    assert_non_null(strstr(err, "holds no store"));
+    assert_int_equal(stat(f->dir, &st), -1);
+    //  Nor is a store made in an empty directory.
+    char cmd[160], path[160];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", f->dir);
+    assert_int_equal(system(cmd), 0);
+    assert_null(s_open_as(f, "city", NULL, true, &err));
+    assert_non_null(strstr(err, "holds no store"));
+    snprintf(path, sizeof path, "%s/data.mdb", f->dir);
+    assert_int_equal(stat(path, &st), -1);
+    snprintf(path, sizeof path, "%s/lock.mdb", f->dir);
+    assert_int_equal(stat(path, &st), -1);
+    //  The same open without no_create makes the store.
+    f->store = s_open_as(f, "city", "510400", false, &err);
+    assert_non_null(f->store);
+}
+
 static void test_two_stores_one_process(void **state)
 {
     fixture_t *f = *state;
@@ -661,6 +879,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_two_processes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_stores_one_process, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dead_readers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_truncated_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_garbage_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lock_allocated, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_identity, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_legacy_adopted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_create, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
