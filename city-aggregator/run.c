@@ -29,6 +29,7 @@
 #include "evalview.h"
 #include "ingest.h"
 #include "keys.h"
+#include "linkwatch.h"
 #include "log.h"
 #include "sender.h"
 #include "transport.h"
@@ -63,7 +64,8 @@ typedef struct {
     citydb_t *db;
     transport_server_t *router;
     transport_server_t *pub;
-    zsock_t *province; //  DEALER to the hub, NULL without --province
+    zsock_t *province;           //  DEALER to the hub, NULL without --province
+    linkwatch_t *province_watch; //  Logs why the link to the hub fails.
     sender_t *sender;
     bool insecure;
     ingest_t *batch;
@@ -263,6 +265,7 @@ static void s_loop(city_t *self)
             sender_send_due(self->sender);
             next_send = zclock_mono() + SEND_MS;
         }
+        linkwatch_tick(self->province_watch);
     }
     zpoller_destroy(&poller);
 }
@@ -331,8 +334,15 @@ static int s_bind(city_t *self, const opts_t *opts)
         const char *province_pub = self->insecure ? NULL : opts_need(opts, "province-pub");
         if (!self->insecure && !province_pub)
             rc = -1;
-        else if (!(self->province = transport_client_new(ZMQ_DEALER, province, cert, province_pub)))
-            rc = -1;
+        else {
+            linkwatch_about_t about = {"the hub", opts_get(opts, "key"), "--province-pub",
+                                       province_pub};
+            if (self->insecure)
+                about.key_file = NULL;
+            self->province = transport_client_watched(ZMQ_DEALER, province, cert, province_pub,
+                                                      &about, &self->province_watch);
+            rc = self->province ? 0 : -1;
+        }
     }
     zcert_destroy(&cert);
     return rc;
@@ -361,6 +371,7 @@ static void s_free(city_t *self)
     free(self->outcomes);
     free(self->peers);
     sender_destroy(&self->sender);
+    linkwatch_destroy(&self->province_watch);
     zsock_destroy(&self->province);
     transport_server_destroy(&self->pub);
     transport_server_destroy(&self->router);

@@ -13,6 +13,7 @@
 #include "agentdb.h"
 #include "cli.h"
 #include "keys.h"
+#include "linkwatch.h"
 #include "log.h"
 #include "sender.h"
 #include "transport.h"
@@ -30,7 +31,9 @@ static const opt_spec_t s_specs[] = {
     {"insecure", false, false, "plain text instead of CURVE (loopback or ipc only)"},
     {NULL, false, false, NULL}};
 
-static void s_loop(sender_t *sender, zsock_t *sock)
+//  Sends and takes acknowledgements until SIGTERM or SIGINT; keeps the
+//  link's condition in the store for status (a failed save is tried again).
+static void s_loop(sender_t *sender, zsock_t *sock, linkwatch_t *watch, store_t *store)
 {
     zpoller_t *poller = zpoller_new(sock, NULL);
     int64_t next_send = 0;
@@ -44,16 +47,19 @@ static void s_loop(sender_t *sender, zsock_t *sock)
             sender_send_due(sender);
             next_send = zclock_mono() + TICK_MS;
         }
+        linkwatch_tick(watch);
+        linkwatch_save(watch, store);
     }
     zpoller_destroy(&poller);
 }
 
-//  Opens the socket to the city, CURVE unless --insecure.
-static zsock_t *s_connect(const opts_t *opts, const char *unit)
+//  Opens the socket to the city, CURVE unless --insecure, and its watcher.
+static zsock_t *s_connect(const opts_t *opts, const char *unit, linkwatch_t **watch_p)
 {
     const char *city = opts_get(opts, "city");
+    linkwatch_about_t about = {"the city", NULL, "--city-pub", NULL};
     if (opts_has(opts, "insecure"))
-        return transport_client_new(ZMQ_DEALER, city, NULL, NULL);
+        return transport_client_watched(ZMQ_DEALER, city, NULL, NULL, &about, watch_p);
     const char *key = opts_need(opts, "key");
     const char *city_pub = opts_need(opts, "city-pub");
     if (!key || !city_pub)
@@ -65,8 +71,11 @@ static zsock_t *s_connect(const opts_t *opts, const char *unit)
     const char *bound = keys_code(cert);
     if (bound && strcmp(bound, unit))
         log_error("the key %s is bound to %s, not to unit %s", key, bound, unit);
-    else
-        sock = transport_client_new(ZMQ_DEALER, city, cert, city_pub);
+    else {
+        about.key_file = key;
+        about.server_pub = city_pub;
+        sock = transport_client_watched(ZMQ_DEALER, city, cert, city_pub, &about, watch_p);
+    }
     zcert_destroy(&cert);
     return sock;
 }
@@ -85,6 +94,7 @@ int agent_run(int argc, char **argv)
     const char *data = opts_need(opts, "data");
     const char *city = opts_need(opts, "city");
     zsock_t *sock = NULL;
+    linkwatch_t *watch = NULL;
     agentdb_t *db = NULL;
     sender_t *sender = NULL;
     code = EXIT_USAGE;
@@ -94,18 +104,19 @@ int agent_run(int argc, char **argv)
         log_error("--unit must be a 6-digit code, not '%s'", unit);
         goto done;
     }
-    if (!(sock = s_connect(opts, unit)))
+    if (!(sock = s_connect(opts, unit, &watch)))
         goto done;
     code = EXIT_RUNTIME;
     if (!(db = agentdb_open(data, unit)) || !(sender = sender_new(agentdb_store(db), sock, city)))
         goto done;
     log_info("unit %s sending to %s", unit, city);
-    s_loop(sender, sock);
+    s_loop(sender, sock, watch, agentdb_store(db));
     log_info("stopped");
     code = EXIT_OK;
 done:
     sender_destroy(&sender);
     agentdb_destroy(&db);
+    linkwatch_destroy(&watch);
     zsock_destroy(&sock);
     opts_destroy(&opts);
     return code;

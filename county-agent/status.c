@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "evalview.h"
 #include "agentdb.h"
+#include "linkwatch.h"
 #include "outbox.h"
 #include "table.h"
 #include <jansson.h>
@@ -69,10 +70,24 @@ static int s_print_json(agentdb_t *db)
         return -1;
     }
     json_t *doc = json_pack("{s:s, s:o}", "unit", agentdb_unit(db), "reports", reports);
+    linkwatch_condition_t link;
+    if (doc && linkwatch_load(agentdb_store(db), &link) == 0)
+        json_object_set_new(doc, "link", linkwatch_json(&link));
     int rc = json_dumpf(doc, stdout, EVALVIEW_JSON_FLAGS);
     printf("\n");
     json_decref(doc);
     return rc;
+}
+
+//  Prints the link to the city as county-agent run last saw it, if it ran.
+static void s_print_link(agentdb_t *db, FILE *out)
+{
+    linkwatch_condition_t link;
+    char text[3 * LINKWATCH_TEXT_MAX];
+    if (linkwatch_load(agentdb_store(db), &link) != 0)
+        return;
+    linkwatch_describe(&link, text, sizeof text);
+    fprintf(out, "\n%s\n", text);
 }
 
 static int s_print_table(agentdb_t *db, format_t format)
@@ -87,6 +102,8 @@ static int s_print_table(agentdb_t *db, format_t format)
     if (rc == 0)
         rc = table_print(table, format, stdout);
     table_destroy(&table);
+    if (rc == 0)
+        s_print_link(db, format == FORMAT_TABLE ? stdout : stderr);
     return rc;
 }
 

@@ -29,6 +29,7 @@
 #include "transport.h"
 #include "allowdir.h"
 #include "keys.h"
+#include "linkwatch.h"
 #include "log.h"
 #include <arpa/inet.h>
 #include <errno.h>
@@ -484,9 +485,11 @@ int transport_server_reload(transport_server_t *self)
     return fresh ? 0 : -1;
 }
 
-//  Connects a CURVE (or loopback plain-text) client. Returns NULL on failure.
-zsock_t *transport_client_new(int type, const char *endpoint, zcert_t *cert,
-                              const char *server_pub_file)
+//  Connects a CURVE (or loopback plain-text) client, watched by a linkwatch
+//  from before it connects when watch_p is given. Returns NULL on failure.
+static zsock_t *s_client_new(int type, const char *endpoint, zcert_t *cert,
+                             const char *server_pub_file, const linkwatch_about_t *about,
+                             linkwatch_t **watch_p)
 {
     if (s_check(endpoint, cert, type == ZMQ_DEALER || type == ZMQ_SUB) != 0)
         return NULL;
@@ -508,11 +511,31 @@ zsock_t *transport_client_new(int type, const char *endpoint, zcert_t *cert,
     }
     zsock_set_maxmsgsize(sock, (int)(transport_max_msg() + TRANSPORT_WIRE_SLACK));
     zsock_set_linger(sock, TRANSPORT_CLIENT_LINGER);
+    if (watch_p)
+        *watch_p = linkwatch_new(sock, endpoint, about);
     if (zsock_connect(sock, "%s", endpoint) != 0) {
         log_error("transport: cannot connect to %s: %s", endpoint, zmq_strerror(zmq_errno()));
+        if (watch_p)
+            linkwatch_destroy(watch_p);
         zsock_destroy(&sock);
     }
     return sock;
+}
+
+//  Connects a CURVE (or loopback plain-text) client. Returns NULL on failure.
+zsock_t *transport_client_new(int type, const char *endpoint, zcert_t *cert,
+                              const char *server_pub_file)
+{
+    return s_client_new(type, endpoint, cert, server_pub_file, NULL, NULL);
+}
+
+//  Connects a client whose link a linkwatch watches. Returns NULL on failure.
+zsock_t *transport_client_watched(int type, const char *endpoint, zcert_t *cert,
+                                  const char *server_pub_file, const linkwatch_about_t *about,
+                                  linkwatch_t **watch_p)
+{
+    *watch_p = NULL;
+    return s_client_new(type, endpoint, cert, server_pub_file, about, watch_p);
 }
 
 //  Returns the authenticated code of the peer that sent frame, or NULL.

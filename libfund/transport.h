@@ -14,11 +14,13 @@
     Files of the allow directory without a valid 6-digit code are ignored
     with a warning. A SUB client must still subscribe (zsock_set_subscribe).
     Every server logs the handshakes it refuses (a key not allowed, plain
-    text on a CURVE endpoint, bytes that are not ZMTP) with their reason.
+    text on a CURVE endpoint, bytes that are not ZMTP) with their reason;
+    a client made by transport_client_watched logs why its own fail.
 */
 #ifndef TRANSPORT_H_INCLUDED
 #define TRANSPORT_H_INCLUDED
 
+#include "linkwatch.h"
 #include <czmq.h>
 #include <stdbool.h>
 
@@ -65,6 +67,16 @@ int transport_server_reload(transport_server_t *self);
    stderr on failure. */
 zsock_t *transport_client_new(int type, const char *endpoint, zcert_t *cert,
                               const char *server_pub_file);
+
+/* Connects a client as transport_client_new does, watched from before it
+   connects by a linkwatch (see linkwatch.h) that logs why its handshakes
+   fail, described by about; *watch_p gets the watcher, NULL when the socket
+   cannot be watched (the socket works all the same). Destroy the watcher
+   (linkwatch_destroy) before the socket. Returns NULL with a message on
+   stderr on failure, and *watch_p is then NULL. */
+zsock_t *transport_client_watched(int type, const char *endpoint, zcert_t *cert,
+                                  const char *server_pub_file, const linkwatch_about_t *about,
+                                  linkwatch_t **watch_p);
 
 /* Returns the authenticated code of the peer that sent frame (ZAP metadata
    "code"), or NULL when the connection carries none. Only for content

@@ -7,12 +7,15 @@
 #include "hubdb.h"
 #include "hubquery.h"
 #include "keys.h"
+#include "linkwatch.h"
+#include "log.h"
 #include "transport.h"
 #include <czmq.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define QUERY_TIMEOUT_MS 10000
+#define QUERY_POLL_MS 50 //  How often the link's condition is looked at.
 
 static const opt_spec_t s_specs[] = {
     {"data", true, false, "the hub's data directory"},
@@ -28,6 +31,36 @@ static const opt_spec_t s_specs[] = {
     {"format", true, false, "table (default), csv or json"},
     {NULL, false, false, NULL}};
 
+//  Waits up to QUERY_TIMEOUT_MS for the hub's answer. Gives up at once,
+//  saying why, when the handshake fails (a key the hub refuses, a wrong
+//  --query-pub, plain text against CURVE); at the timeout it says what it
+//  knows of the link. Returns the answer, or NULL.
+static zframe_t *s_wait_answer(zsock_t *sock, linkwatch_t *watch, const char *endpoint)
+{
+    zpoller_t *poller = zpoller_new(sock, NULL);
+    int64_t deadline = zclock_mono() + QUERY_TIMEOUT_MS;
+    linkwatch_condition_t cond = {0};
+    zframe_t *answer = NULL;
+    while (poller && !answer && !zsys_interrupted && zclock_mono() < deadline) {
+        if (zpoller_wait(poller, QUERY_POLL_MS) == sock)
+            answer = zframe_recv(sock);
+        if (watch)
+            linkwatch_condition(watch, &cond);
+        if (!answer && linkwatch_is_handshake_failure(cond.state))
+            break;
+    }
+    zpoller_destroy(&poller);
+    if (answer)
+        return answer;
+    if (linkwatch_is_handshake_failure(cond.state) || cond.state == LINKWATCH_UNREACHABLE)
+        fprintf(stderr, "no answer from %s: %s\n", endpoint, cond.text);
+    else
+        fprintf(stderr, "no answer from %s within %d s (%s)\n", endpoint, QUERY_TIMEOUT_MS / 1000,
+                cond.state == LINKWATCH_UP ? "connected, but the hub did not answer"
+                                           : "the hub is down or slow");
+    return NULL;
+}
+
 //  Asks a remote hub; prints its answer; returns its exit code.
 static int s_remote(const opts_t *opts, Fundchain__Query *q)
 {
@@ -37,8 +70,13 @@ static int s_remote(const opts_t *opts, Fundchain__Query *q)
         if (!key || !opts_need(opts, "query-pub") || !(cert = keys_load_secret(key)))
             return EXIT_USAGE;
     }
-    zsock_t *sock = transport_client_new(ZMQ_DEALER, opts_get(opts, "query"), cert,
-                                         opts_get(opts, "query-pub"));
+    const char *endpoint = opts_get(opts, "query");
+    linkwatch_about_t about = {"the hub", cert ? opts_get(opts, "key") : NULL, "--query-pub",
+                               opts_get(opts, "query-pub")};
+    linkwatch_t *watch = NULL;
+    log_setup("province-hub", LOGL_ERROR); //  The watcher's log lines: the message below says it.
+    zsock_t *sock = transport_client_watched(ZMQ_DEALER, endpoint, cert,
+                                             opts_get(opts, "query-pub"), &about, &watch);
     zcert_destroy(&cert);
     if (!sock)
         return EXIT_RUNTIME;
@@ -48,17 +86,16 @@ static int s_remote(const opts_t *opts, Fundchain__Query *q)
     zframe_t *frame = zframe_new(NULL, fundchain__envelope__get_packed_size(&env));
     fundchain__envelope__pack(&env, zframe_data(frame));
     zsock_set_sndtimeo(sock, QUERY_TIMEOUT_MS);
-    zsock_set_rcvtimeo(sock, QUERY_TIMEOUT_MS);
     int code = EXIT_RUNTIME;
     zframe_t *answer = NULL;
-    if (zframe_send(&frame, sock, 0) != 0 || !(answer = zframe_recv(sock)))
-        fprintf(stderr, "no answer from %s within %d s (down, or our key not allowed?)\n",
-                opts_get(opts, "query"), QUERY_TIMEOUT_MS / 1000);
-    else {
+    if (zframe_send(&frame, sock, 0) != 0)
+        fprintf(stderr, "cannot send the query to %s within %d s\n", endpoint,
+                QUERY_TIMEOUT_MS / 1000);
+    else if ((answer = s_wait_answer(sock, watch, endpoint))) {
         Fundchain__Envelope *reply =
             fundchain__envelope__unpack(NULL, zframe_size(answer), zframe_data(answer));
         if (!reply || reply->body_case != FUNDCHAIN__ENVELOPE__BODY_REPLY)
-            fprintf(stderr, "malformed answer from %s\n", opts_get(opts, "query"));
+            fprintf(stderr, "malformed answer from %s\n", endpoint);
         else {
             fputs(reply->reply->output ? reply->reply->output : "", stdout);
             fputs(reply->reply->error ? reply->reply->error : "", stderr);
@@ -68,6 +105,7 @@ static int s_remote(const opts_t *opts, Fundchain__Query *q)
     }
     zframe_destroy(&frame);
     zframe_destroy(&answer);
+    linkwatch_destroy(&watch);
     zsock_destroy(&sock);
     return code;
 }
