@@ -11,8 +11,8 @@
 #include "adcode.h"
 #include "agent.h"
 #include "agentdb.h"
+#include "citylink.h"
 #include "cli.h"
-#include "keys.h"
 #include "log.h"
 #include "sender.h"
 #include "transport.h"
@@ -48,29 +48,6 @@ static void s_loop(sender_t *sender, zsock_t *sock)
     zpoller_destroy(&poller);
 }
 
-//  Opens the socket to the city, CURVE unless --insecure.
-static zsock_t *s_connect(const opts_t *opts, const char *unit)
-{
-    const char *city = opts_get(opts, "city");
-    if (opts_has(opts, "insecure"))
-        return transport_client_new(ZMQ_DEALER, city, NULL, NULL);
-    const char *key = opts_need(opts, "key");
-    const char *city_pub = opts_need(opts, "city-pub");
-    if (!key || !city_pub)
-        return NULL;
-    zcert_t *cert = keys_load_secret(key);
-    if (!cert)
-        return NULL;
-    zsock_t *sock = NULL;
-    const char *bound = keys_code(cert);
-    if (bound && strcmp(bound, unit))
-        log_error("the key %s is bound to %s, not to unit %s", key, bound, unit);
-    else
-        sock = transport_client_new(ZMQ_DEALER, city, cert, city_pub);
-    zcert_destroy(&cert);
-    return sock;
-}
-
 //  The run command.
 int agent_run(int argc, char **argv)
 {
@@ -94,7 +71,7 @@ int agent_run(int argc, char **argv)
         log_error("--unit must be a 6-digit code, not '%s'", unit);
         goto done;
     }
-    if (!(sock = s_connect(opts, unit)))
+    if (!(sock = citylink_connect(opts, unit)))
         goto done;
     code = EXIT_RUNTIME;
     if (!(db = agentdb_open(data, unit)) || !(sender = sender_new(agentdb_store(db), sock, city)))

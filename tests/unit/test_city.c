@@ -260,10 +260,10 @@ static void test_highest_revision_wins(void **state)
     diag_destroy(&diag);
     citydb_outcome_t outcome[2];
     report_t *batch1[] = {rev2};
-    assert_int_equal(citydb_accept(f->db, batch1, 1, 1000, outcome), 0);
+    assert_int_equal(citydb_accept(f->db, batch1, 1, 1000, outcome, NULL), 0);
     assert_int_equal(outcome[0], CITYDB_STORED);
     report_t *batch2[] = {rev1, rev2};
-    assert_int_equal(citydb_accept(f->db, batch2, 2, 2000, outcome), 0);
+    assert_int_equal(citydb_accept(f->db, batch2, 2, 2000, outcome, NULL), 0);
     assert_int_equal(outcome[0], CITYDB_OLDER);
     assert_int_equal(outcome[1], CITYDB_DUPLICATE);
     found_t found = {0};

@@ -1,0 +1,16 @@
+/*  citylink - the agent's connection to its city: a DEALER over CURVE with
+    the agent's key and the city's public key (or plain text with
+    --insecure), shared by run and sync.
+*/
+#ifndef CITYLINK_H_INCLUDED
+#define CITYLINK_H_INCLUDED
+
+#include "opts.h"
+#include <czmq.h>
+
+/* Connects a DEALER to --city with --key and --city-pub (plain text under
+   --insecure). A key bound to another code than unit is refused. Returns
+   NULL with the reason logged when a flag is missing or a key is bad. */
+zsock_t *citylink_connect(const opts_t *opts, const char *unit);
+
+#endif
