@@ -55,7 +55,7 @@ int citydb_each(citydb_t *self, const char *period, const char *fund, citydb_fn 
    stop, -1 to fail. */
 typedef int(citydb_held_fn)(const char *period, const char *fund, uint32_t revision, void *arg);
 
-/* Visits, in (period, fund) order, the revision stored of every report of
+/* Visits, in key order, the revision stored of every report of
    unit (what an agent installed again asks for). Only that unit's records
    are read. Returns 0, or -1 when the store cannot be read. */
 int citydb_each_held(citydb_t *self, const char *unit, citydb_held_fn *fn, void *arg);
