@@ -8,8 +8,12 @@
     (group commit), and only after that commit are they acknowledged;
     refusals are answered with their reason. If the commit fails nothing
     is acknowledged, so the counties send again: nothing accepted is ever
-    lost. Then each changed pool, and each changed unit's evaluation, is
-    published on the PUB feed.
+    lost. A report the city did not store (it holds a higher revision, or
+    the same revision with other figures) is refused with the revision it
+    holds, never acknowledged as accepted. A HeldQuery (county-agent sync)
+    is answered with the revisions held of the key's unit (held.c). Then
+    each changed pool, and each changed unit's evaluation, is published on
+    the PUB feed.
 
     Forwarding: the transaction that stores a report also marks its
     (period, fund) dirty. After the commit (and at start, for marks left by
