@@ -288,8 +288,8 @@ typedef struct {
 static int s_visit_held(const void *key, size_t klen, const void *val, size_t vlen, void *arg)
 {
     held_t *held = arg;
-    if (klen <= held->slen || memcmp((const char *)key + klen - held->slen, held->suffix,
-                                     held->slen))
+    if (klen <= held->slen ||
+        memcmp((const char *)key + klen - held->slen, held->suffix, held->slen))
         return 0;
     Fundchain__StoredReport *stored = fundchain__stored_report__unpack(NULL, vlen, val);
     int rc = 0;

@@ -193,8 +193,8 @@ static bool s_receive(city_t *self, size_t i)
 static void s_answer_stored(city_t *self, ingest_t *in, citydb_outcome_t outcome, uint32_t held,
                             zframe_t *identity)
 {
-    static const char *what[] = {"stored", "duplicate of", "older than stored:",
-                                 "other figures than stored:"};
+    static const char *what[] = {"stored", "duplicate of",
+                                 "older than stored:", "other figures than stored:"};
     bool accepted = outcome == CITYDB_STORED || outcome == CITYDB_DUPLICATE;
     log_info("%s %s %s %s revision %u%s", what[outcome], in->unit, in->period, in->fund,
              in->revision, accepted ? "" : " (refused: the city keeps what it holds)");
@@ -224,8 +224,8 @@ static void s_answer(city_t *self, size_t n, size_t n_accepted, bool committed)
                         in->unit, in->reason);
     }
     for (size_t k = 0; committed && k < n_accepted; k++)
-        s_answer_stored(self, &self->batch[self->accepted_at[k]], self->outcomes[k],
-                        self->held[k], self->identities[self->accepted_at[k]]);
+        s_answer_stored(self, &self->batch[self->accepted_at[k]], self->outcomes[k], self->held[k],
+                        self->identities[self->accepted_at[k]]);
 }
 
 //  Counts message i against its sender (its code, or its connection when

@@ -227,9 +227,9 @@ static int s_learn_all(store_txn_t *txn, void *arg)
         if (s_last_revision(txn, rkey, &last) != 0)
             return -1;
         uint32_t revision = job->held[i].revision;
-        int rc = revision > last ? store_put(txn, "revs", rkey, strlen(rkey), &revision,
-                                             sizeof revision)
-                                 : 0;
+        int rc = revision > last
+                     ? store_put(txn, "revs", rkey, strlen(rkey), &revision, sizeof revision)
+                     : 0;
         if (rc != 0)
             return rc;
     }

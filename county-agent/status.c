@@ -28,8 +28,7 @@ typedef struct {
 
 //  The reason shown: the receiver's, and for a revision the city did not
 //  store because it holds its own (superseded), how to make a correction win.
-static const char *s_reason(agentdb_t *db, const Fundchain__OutboxEntry *e, char *buf,
-                            size_t size)
+static const char *s_reason(agentdb_t *db, const Fundchain__OutboxEntry *e, char *buf, size_t size)
 {
     const char *reason = e->reason ? e->reason : "";
     const Fundchain__Report *r = e->report;
@@ -58,8 +57,7 @@ static json_t *s_entry_json(agentdb_t *db, const Fundchain__OutboxEntry *e)
                      "period", s_text(r ? r->period : ""), "fund", s_text(r ? r->fund : ""),
                      "revision", (json_int_t)(r ? r->revision : 0), "state",
                      outbox_state_name(e->state), "reason",
-                     s_text(s_reason(db, e, reason, sizeof reason)), "warnings",
-                     warnings);
+                     s_text(s_reason(db, e, reason, sizeof reason)), "warnings", warnings);
 }
 
 static int s_add_json(const char *key, const Fundchain__OutboxEntry *entry, void *arg)

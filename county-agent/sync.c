@@ -73,8 +73,8 @@ static int s_take(answer_t *answer, zframe_t *frame, const char *unit)
             ? fundchain__envelope__unpack(NULL, zframe_size(frame), zframe_data(frame))
             : NULL;
     int rc = 0;
-    if (!env || env->body_case != FUNDCHAIN__ENVELOPE__BODY_HELD_REPLY ||
-        !env->held_reply->unit || strcmp(env->held_reply->unit, unit)) {
+    if (!env || env->body_case != FUNDCHAIN__ENVELOPE__BODY_HELD_REPLY || !env->held_reply->unit ||
+        strcmp(env->held_reply->unit, unit)) {
         log_warn("ignored a message from the city that is not the answer to our question");
     } else if (env->held_reply->error && *env->held_reply->error) {
         snprintf(answer->error, sizeof answer->error, "%s", env->held_reply->error);

@@ -29,7 +29,7 @@ typedef struct {
     char key[OUTBOX_KEY_MAX];
     Fundchain__OutboxEntry__State state;
     char reason[256];
-    int64_t when; /* sent_at for SENT */
+    int64_t when;               /* sent_at for SENT */
     uint32_t receiver_revision; /* reports: the revision the receiver holds; 0: unknown */
 } outbox_change_t;
 

@@ -424,7 +424,6 @@ int validate_receivable(const report_t *report, int64_t now, diag_t *diag, const
     struct tm tm;
     strftime(day, sizeof day, "%Y-%m-%d", gmtime_r(&t, &tm));
     diag_add(diag, DIAG_ERROR, "period_not_begun", file, s_first_line(report), COL_PERIOD,
-             "period %s has not begun (it begins on %s): the city refuses it", report->period,
-             day);
+             "period %s has not begun (it begins on %s): the city refuses it", report->period, day);
     return -1;
 }

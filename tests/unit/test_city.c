@@ -330,8 +330,10 @@ static int s_list_held(const char *period, const char *fund, uint32_t revision, 
 static void test_each_held(void **state)
 {
     fixture_t *f = *state;
-    const char *rows[][3] = {{"513322", "2023", "2"}, {"513322", "2022", "1"},
-                             {"513331", "2023", "4"}, {"513322", "2023-Q1", "5"}};
+    const char *rows[][3] = {{"513322", "2023", "2"},
+                             {"513322", "2022", "1"},
+                             {"513331", "2023", "4"},
+                             {"513322", "2023-Q1", "5"}};
     for (size_t i = 0; i < 4; i++) {
         report_t *r = report_new(rows[i][0], rows[i][1], "resident");
         r->revision = (uint32_t)atoi(rows[i][2]);

@@ -454,7 +454,7 @@ static void test_receivable_period_begun(void **state)
         {"2025-12", now, 0},
         {"2025-Q4", now, 0},
         {"2026-01", now, -1},
-        {"2026-01", 1767225600 - VALIDATE_CLOCK_SKEW, 0},     /* a day before, within the slack */
+        {"2026-01", 1767225600 - VALIDATE_CLOCK_SKEW, 0},      /* a day before, within the slack */
         {"2026-01", 1767225600 - VALIDATE_CLOCK_SKEW - 1, -1}, /* just beyond it */
         {"2026-Q1", now, -1},
         {"2025-13", now, 0}, /* not a period: validate_report says so */
