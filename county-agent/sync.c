@@ -156,15 +156,15 @@ static int s_sync(const opts_t *opts, const char *unit, const char *data, int ti
         return EXIT_USAGE;
     int code = EXIT_RUNTIME;
     answer_t answer = {0};
-    agentdb_t *db = agentdb_open(data, unit);
-    if (db && s_ask(sock, unit, timeout_s, &answer) != 0)
+    agentdb_t *db = NULL;
+    if (s_ask(sock, unit, timeout_s, &answer) != 0)
         log_error("no answer from the city at %s within %d s: is it running, and does it allow "
                   "the key of %s? Nothing was recorded",
                   opts_get(opts, "city"), timeout_s, unit);
-    else if (db && answer.error[0]) {
+    else if (answer.error[0]) {
         log_error("the city refused to answer: %s", answer.error);
         code = EXIT_USAGE;
-    } else if (db && agentdb_learn(db, answer.held, answer.n) == 0) {
+    } else if ((db = agentdb_open(data, unit)) && agentdb_learn(db, answer.held, answer.n) == 0) {
         s_print(db, unit, &answer);
         code = EXIT_OK;
     }
@@ -179,7 +179,8 @@ int agent_sync(int argc, char **argv)
 {
     int code;
     opts_t *opts = cli_parse("sync", s_specs,
-                             "--unit CODE --data DIR --city ENDPOINT --city-pub FILE --key FILE",
+                             "--unit CODE --data DIR --city ENDPOINT --city-pub FILE --key FILE "
+                             "[--timeout SECONDS]",
                              argc, argv, &code);
     if (!opts)
         return code;
