@@ -38,7 +38,7 @@ static const char *s_reason(agentdb_t *db, const Fundchain__OutboxEntry *e, char
         agentdb_revisions(db, r->period, r->fund, &own, &next) != 0)
         return reason;
     if (own > r->revision)
-        snprintf(buf, size, "%s; this agent's revision %u follows it", reason, own);
+        snprintf(buf, size, "%s: superseded by this agent's revision %u", reason, own);
     else
         snprintf(buf, size, "%s; submit again to send revision %u", reason, next);
     return buf;
