@@ -144,20 +144,47 @@ typedef struct {
     size_t n;
     int64_t now;
     citydb_outcome_t *outcomes;
+    uint32_t *held;
 } accept_t;
 
-//  Decides what to do with one report given what is stored.
+static bool s_same_text(const char *a, const char *b)
+{
+    return !strcmp(a ? a : "", b ? b : "");
+}
+
+//  Returns true when the stored report has the report's figures, item by
+//  item in order (a resend is byte for byte the same).
+static bool s_same_figures(const Fundchain__Report *old, const report_t *report)
+{
+    if (old->n_items != report->n_items)
+        return false;
+    for (size_t i = 0; i < report->n_items; i++) {
+        const Fundchain__Item *a = old->items[i];
+        const report_item_t *b = &report->items[i];
+        if (!a || !s_same_text(a->code, b->code) || !s_same_text(a->value, b->value) ||
+            !s_same_text(a->uom, b->uom) || !s_same_text(a->target, b->target))
+            return false;
+    }
+    return true;
+}
+
+//  Decides what to do with one report given what is stored; *held is the
+//  stored revision.
 static citydb_outcome_t s_compare(const void *val, size_t len, const report_t *report,
-                                  int64_t *first_received)
+                                  int64_t *first_received, uint32_t *held)
 {
     Fundchain__StoredReport *old = fundchain__stored_report__unpack(NULL, len, val);
-    if (!old || !old->report)
+    if (!old || !old->report) {
+        fundchain__stored_report__free_unpacked(old, NULL);
         return CITYDB_STORED; //  an unreadable record is replaced
+    }
     citydb_outcome_t outcome = CITYDB_STORED;
     if (old->report->revision == report->revision)
-        outcome = CITYDB_DUPLICATE;
+        outcome = s_same_figures(old->report, report) ? CITYDB_DUPLICATE : CITYDB_CONFLICT;
     else if (old->report->revision > report->revision)
         outcome = CITYDB_OLDER;
+    if (outcome != CITYDB_STORED)
+        *held = old->report->revision;
     *first_received = old->first_received_at;
     fundchain__stored_report__free_unpacked(old, NULL);
     return outcome;
@@ -189,7 +216,7 @@ static int s_put(store_txn_t *txn, const char *key, size_t klen, const report_t 
 }
 
 static int s_accept_one(store_txn_t *txn, const report_t *report, int64_t now,
-                        citydb_outcome_t *outcome)
+                        citydb_outcome_t *outcome, uint32_t *held)
 {
     char key[KEY_MAX];
     size_t klen = s_key(key, report->period, report->fund, report->unit);
@@ -197,11 +224,12 @@ static int s_accept_one(store_txn_t *txn, const report_t *report, int64_t now,
     size_t len;
     int64_t first = now;
     *outcome = CITYDB_STORED;
+    *held = report->revision;
     int rc = store_get(txn, "reports", key, klen, &val, &len);
     if (rc < 0)
         return -1;
     if (rc == 0)
-        *outcome = s_compare(val, len, report, &first);
+        *outcome = s_compare(val, len, report, &first, held);
     if (first > now)
         first = now; //  a revision that arrived earlier keeps the first arrival
     if (*outcome != CITYDB_STORED)
@@ -219,7 +247,10 @@ static int s_accept_all(store_txn_t *txn, void *arg)
 {
     accept_t *job = arg;
     for (size_t i = 0; i < job->n; i++) {
-        int rc = s_accept_one(txn, job->reports[i], job->now, &job->outcomes[i]);
+        uint32_t held;
+        int rc = s_accept_one(txn, job->reports[i], job->now, &job->outcomes[i], &held);
+        if (job->held)
+            job->held[i] = held;
         if (rc != 0)
             return rc;
     }
@@ -228,11 +259,11 @@ static int s_accept_all(store_txn_t *txn, void *arg)
 
 //  Stores validated reports in one transaction.
 int citydb_accept(citydb_t *self, report_t *const *reports, size_t n, int64_t now,
-                  citydb_outcome_t *outcomes)
+                  citydb_outcome_t *outcomes, uint32_t *held)
 {
     if (n == 0)
         return 0;
-    accept_t job = {reports, n, now, outcomes};
+    accept_t job = {reports, n, now, outcomes, held};
     return store_write(self->store, s_accept_all, &job);
 }
 
@@ -275,6 +306,44 @@ int citydb_each(citydb_t *self, const char *period, const char *fund, citydb_fn 
     if (period && fund)
         snprintf(scan.prefix, sizeof scan.prefix, "%s|%s|", period, fund);
     return store_read(self->store, s_scan, &scan) == 0 ? 0 : -1;
+}
+
+typedef struct {
+    citydb_held_fn *fn;
+    void *arg;
+    char suffix[16];
+    size_t slen;
+} held_t;
+
+//  Visits one stored report when its key ends in the unit: no other is unpacked.
+static int s_visit_held(const void *key, size_t klen, const void *val, size_t vlen, void *arg)
+{
+    held_t *held = arg;
+    if (klen <= held->slen ||
+        memcmp((const char *)key + klen - held->slen, held->suffix, held->slen))
+        return 0;
+    Fundchain__StoredReport *stored = fundchain__stored_report__unpack(NULL, vlen, val);
+    int rc = 0;
+    if (stored && stored->report && stored->report->period && stored->report->fund)
+        rc = held->fn(stored->report->period, stored->report->fund, stored->report->revision,
+                      held->arg);
+    fundchain__stored_report__free_unpacked(stored, NULL);
+    return rc;
+}
+
+static int s_scan_held(store_txn_t *txn, void *arg)
+{
+    return store_scan(txn, "reports", NULL, 0, s_visit_held, arg);
+}
+
+//  Visits the revision held of every report of one unit.
+int citydb_each_held(citydb_t *self, const char *unit, citydb_held_fn *fn, void *arg)
+{
+    if (!self || !unit || !fn || strlen(unit) > 8)
+        return -1;
+    held_t held = {fn, arg, "", 0};
+    held.slen = (size_t)snprintf(held.suffix, sizeof held.suffix, "|%s", unit);
+    return store_read(self->store, s_scan_held, &held) == 0 ? 0 : -1;
 }
 
 //  Turns a stored report into a validated report_t.

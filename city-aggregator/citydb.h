@@ -22,8 +22,9 @@ typedef struct _citydb_t citydb_t;
 
 typedef enum {
     CITYDB_STORED,    /* new, or a higher revision than the one stored */
-    CITYDB_DUPLICATE, /* this revision is already stored */
-    CITYDB_OLDER      /* a higher revision is already stored: kept it */
+    CITYDB_DUPLICATE, /* this revision, with the same figures, is already stored */
+    CITYDB_OLDER,     /* a higher revision is already stored: kept it */
+    CITYDB_CONFLICT   /* this revision with other figures is stored: kept it */
 } citydb_outcome_t;
 
 /* Visits one stored report; returns 0 to go on, 1 to stop, -1 to fail. */
@@ -42,13 +43,24 @@ store_t *citydb_store(citydb_t *self);
 
 /* Stores validated reports in ONE transaction (group commit), each unless a
    revision at least as high is stored; outcomes[i] tells what happened to
-   report i. Returns 0 when committed, -1 when nothing was stored. */
+   report i, and held[i] (held may be NULL) the revision stored after it:
+   its own, or the one kept. Only STORED and DUPLICATE may be acknowledged
+   as accepted. Returns 0 when committed, -1 when nothing was stored. */
 int citydb_accept(citydb_t *self, report_t *const *reports, size_t n, int64_t now,
-                  citydb_outcome_t *outcomes);
+                  citydb_outcome_t *outcomes, uint32_t *held);
 
 /* Visits the stored reports of (period, fund) in unit order; period and
    fund NULL visit everything. Returns 0 or -1. */
 int citydb_each(citydb_t *self, const char *period, const char *fund, citydb_fn *fn, void *arg);
+
+/* Visits the revision held of one (period, fund); returns 0 to go on, 1 to
+   stop, -1 to fail. */
+typedef int(citydb_held_fn)(const char *period, const char *fund, uint32_t revision, void *arg);
+
+/* Visits, in key order, the revision stored of every report of
+   unit (what an agent installed again asks for). Only that unit's records
+   are read. Returns 0, or -1 when the store cannot be read. */
+int citydb_each_held(citydb_t *self, const char *unit, citydb_held_fn *fn, void *arg);
 
 /* Visits one unit code; returns 0 to go on, 1 to stop, -1 to fail. */
 typedef int(citydb_unit_fn)(const char *unit, void *arg);

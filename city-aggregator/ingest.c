@@ -4,15 +4,12 @@
 #include "envelope.h"
 #include "diag.h"
 #include "encoding.h"
-#include "period.h"
 #include "transport.h"
 #include "validate.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#define INGEST_CLOCK_SKEW 86400 /* a day of slack for clocks and time zones */
 
 //  Makes text safe for a log line and an acknowledgement: control
 //  characters and bytes that are not UTF-8 (the peer chose them, or a
@@ -41,33 +38,14 @@ static void s_copy_names(ingest_t *out, const Fundchain__Report *r)
     s_printable(out->fund);
 }
 
-//  Returns true when the period begins more than a day (clock skew) after
-//  now. A period that does not parse is left to validate_report.
-static bool s_not_begun(const char *text)
-{
-    period_t p;
-    const char *why = NULL;
-    if (period_parse(text, &p, &why) != 0)
-        return false;
-    struct tm tm = {0};
-    tm.tm_year = p.year - 1900;
-    tm.tm_mon = p.kind == PERIOD_MONTH     ? p.index - 1
-                : p.kind == PERIOD_QUARTER ? (p.index - 1) * 3
-                                           : 0;
-    tm.tm_mday = 1;
-    return timegm(&tm) > time(NULL) + INGEST_CLOCK_SKEW;
-}
-
 //  Checks what no sender of ours ever sends: a unit that is not a code,
-//  revision 0 (revisions start at 1), a period that has not begun.
+//  revision 0 (revisions start at 1).
 static bool s_sane(ingest_t *out)
 {
     if (!code_valid(out->unit))
         snprintf(out->reason, sizeof out->reason, "unit '%s' is not a 6-digit code", out->unit);
     else if (out->revision == 0)
         snprintf(out->reason, sizeof out->reason, "revision 0 is not a revision (they start at 1)");
-    else if (s_not_begun(out->period))
-        snprintf(out->reason, sizeof out->reason, "period %s has not begun", out->period);
     else
         return true;
     return false;
@@ -103,7 +81,9 @@ static void s_validate(const cityconf_t *conf, const uint8_t *data, size_t len, 
         report_destroy(&report);
         return;
     }
-    if (validate_report(report, peer ? peer : out->unit, conf->framework, diag, NULL) != 0) {
+    //  The rules of the report alone, as the agent's submit applied them.
+    if (validate_report(report, peer ? peer : out->unit, conf->framework, diag, NULL) != 0 ||
+        validate_receivable(report, (int64_t)time(NULL), diag, NULL) != 0) {
         char first[400];
         snprintf(out->reason, sizeof out->reason, "invalid report: %s (%zu errors)",
                  diag_first_error(diag, first, sizeof first), diag_count(diag, DIAG_ERROR));
@@ -113,6 +93,21 @@ static void s_validate(const cityconf_t *conf, const uint8_t *data, size_t len, 
         out->report = report;
     }
     diag_destroy(&diag);
+}
+
+//  Takes a HeldQuery: the unit is the key's (the payload's only on an
+//  --insecure link, which authenticates nobody), and inside the city.
+static void s_held_query(const cityconf_t *conf, const Fundchain__HeldQuery *query,
+                         const char *peer, ingest_t *out)
+{
+    out->verdict = INGEST_HELD;
+    snprintf(out->unit, sizeof out->unit, "%s", peer ? peer : query->unit ? query->unit : "");
+    s_printable(out->unit);
+    if (!code_valid(out->unit))
+        snprintf(out->reason, sizeof out->reason, "unit '%s' is not a 6-digit code", out->unit);
+    else if (!code_in_city(out->unit, conf->city))
+        snprintf(out->reason, sizeof out->reason, "unit %s is not inside city %s (jurisdiction)",
+                 out->unit, conf->city);
 }
 
 //  Examines one payload frame.
@@ -131,9 +126,14 @@ void ingest_examine(const cityconf_t *conf, zframe_t *payload, const char *peer,
         snprintf(out->reason, sizeof out->reason, "malformed message of %zu bytes", size);
         return;
     }
+    if (env->body_case == FUNDCHAIN__ENVELOPE__BODY_HELD_QUERY) {
+        s_held_query(conf, env->held_query, peer, out);
+        fundchain__envelope__free_unpacked(env, NULL);
+        return;
+    }
     if (env->body_case != FUNDCHAIN__ENVELOPE__BODY_REPORT) {
         snprintf(out->reason, sizeof out->reason,
-                 "unexpected message type %d (%s): a city accepts reports only",
+                 "unexpected message type %d (%s): a city accepts reports and held queries only",
                  (int)env->body_case, envelope_type_name((int)env->body_case));
         fundchain__envelope__free_unpacked(env, NULL);
         return;

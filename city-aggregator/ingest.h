@@ -1,7 +1,8 @@
 /*  ingest - turns one message from a county into a report to store or a
     refusal, never trusting the sender: the sender's code comes from the
     authenticated connection, the report is validated again, and the unit
-    must be the sender's own and inside the city.
+    must be the sender's own and inside the city. A HeldQuery (county-agent
+    sync) is answered for the sender's own unit, whatever it names.
 */
 #ifndef INGEST_H_INCLUDED
 #define INGEST_H_INCLUDED
@@ -14,7 +15,9 @@
 typedef enum {
     INGEST_ACCEPT, /* *report is set: store it, then acknowledge */
     INGEST_REJECT, /* refused for good: acknowledge with the reason */
-    INGEST_DROP    /* not even an answerable report: log and drop */
+    INGEST_DROP,   /* not even an answerable report: log and drop */
+    INGEST_HELD    /* a HeldQuery of unit: answer with what the city holds of it,
+                      or with reason when it is not set empty */
 } ingest_verdict_t;
 
 typedef struct {

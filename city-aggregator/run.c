@@ -8,8 +8,12 @@
     (group commit), and only after that commit are they acknowledged;
     refusals are answered with their reason. If the commit fails nothing
     is acknowledged, so the counties send again: nothing accepted is ever
-    lost. Then each changed pool, and each changed unit's evaluation, is
-    published on the PUB feed.
+    lost. A report the city did not store (it holds a higher revision, or
+    the same revision with other figures) is refused with the revision it
+    holds, never acknowledged as accepted. A HeldQuery (county-agent sync)
+    is answered with the revisions held of the key's unit (held.c). Then
+    each changed pool, and each changed unit's evaluation, is published on
+    the PUB feed.
 
     Forwarding: the transaction that stores a report also marks its
     (period, fund) dirty. After the commit (and at start, for marks left by
@@ -27,6 +31,7 @@
 #include "cityeval.h"
 #include "cli.h"
 #include "evalview.h"
+#include "held.h"
 #include "ingest.h"
 #include "keys.h"
 #include "linkwatch.h"
@@ -73,10 +78,14 @@ typedef struct {
     report_t **accepted;
     size_t *accepted_at; //  batch index of each accepted report
     citydb_outcome_t *outcomes;
+    uint32_t *held;   //  the revision stored of each accepted report's (unit, period, fund)
     char (*peers)[8]; //  the authenticated code of each message's sender, or ""
 } city_t;
 
-static void s_send_ack(city_t *self, zframe_t *identity, const ingest_t *in, bool accepted)
+//  Answers one report: accepted, or refused with in->reason; stored_revision
+//  is the revision the city holds of it (0: not looked up).
+static void s_send_ack(city_t *self, zframe_t *identity, const ingest_t *in, bool accepted,
+                       uint32_t stored_revision)
 {
     Fundchain__Ack ack = FUNDCHAIN__ACK__INIT;
     ack.unit = (char *)in->unit;
@@ -86,6 +95,7 @@ static void s_send_ack(city_t *self, zframe_t *identity, const ingest_t *in, boo
     ack.kind = "report";
     ack.status = accepted ? FUNDCHAIN__ACK__STATUS__ACCEPTED : FUNDCHAIN__ACK__STATUS__REJECTED;
     ack.reason = accepted ? "" : (char *)in->reason;
+    ack.stored_revision = stored_revision;
     Fundchain__Envelope env = FUNDCHAIN__ENVELOPE__INIT;
     env.body_case = FUNDCHAIN__ENVELOPE__BODY_ACK;
     env.ack = &ack;
@@ -178,6 +188,28 @@ static bool s_receive(city_t *self, size_t i)
     return true;
 }
 
+//  Answers a committed report: accepted only when the city holds its figures
+//  (stored now, or the same figures already); otherwise refused with the
+//  revision the city kept, so that the agent never shows acked for figures
+//  the city does not hold, and numbers its next revision after the kept one.
+static void s_answer_stored(city_t *self, ingest_t *in, citydb_outcome_t outcome, uint32_t held,
+                            zframe_t *identity)
+{
+    static const char *what[] = {"stored", "duplicate of",
+                                 "older than stored:", "other figures than stored:"};
+    bool accepted = outcome == CITYDB_STORED || outcome == CITYDB_DUPLICATE;
+    log_info("%s %s %s %s revision %u%s", what[outcome], in->unit, in->period, in->fund,
+             in->revision, accepted ? "" : " (refused: the city keeps what it holds)");
+    if (outcome == CITYDB_OLDER)
+        snprintf(in->reason, sizeof in->reason,
+                 "the city holds revision %u, newer than revision %u, and kept it", held,
+                 in->revision);
+    else if (outcome == CITYDB_CONFLICT)
+        snprintf(in->reason, sizeof in->reason,
+                 "the city holds revision %u with other figures, and kept them", held);
+    s_send_ack(self, identity, in, accepted, held);
+}
+
 static void s_answer(city_t *self, size_t n, size_t n_accepted, bool committed)
 {
     for (size_t i = 0; i < n; i++) {
@@ -188,16 +220,14 @@ static void s_answer(city_t *self, size_t n, size_t n_accepted, bool committed)
         else if (in->verdict == INGEST_REJECT) {
             log_warn("rejected %s %s %s revision %u: %s", in->unit, in->period, in->fund,
                      in->revision, in->reason);
-            s_send_ack(self, self->identities[i], in, false);
-        }
+            s_send_ack(self, self->identities[i], in, false, 0);
+        } else if (in->verdict == INGEST_HELD)
+            held_answer(self->db, transport_server_sock(self->router), self->identities[i],
+                        in->unit, in->reason);
     }
-    for (size_t k = 0; committed && k < n_accepted; k++) {
-        ingest_t *in = &self->batch[self->accepted_at[k]];
-        static const char *what[] = {"stored", "duplicate of", "older than stored:"};
-        log_info("%s %s %s %s revision %u", what[self->outcomes[k]], in->unit, in->period, in->fund,
-                 in->revision);
-        s_send_ack(self, self->identities[self->accepted_at[k]], in, true);
-    }
+    for (size_t k = 0; committed && k < n_accepted; k++)
+        s_answer_stored(self, &self->batch[self->accepted_at[k]], self->outcomes[k], self->held[k],
+                        self->identities[self->accepted_at[k]]);
 }
 
 //  Counts message i against its sender (its code, or its connection when
@@ -231,7 +261,7 @@ static void s_batch(city_t *self)
     }
     zhash_destroy(&counts);
     bool committed = citydb_accept(self->db, self->accepted, n_accepted, (int64_t)time(NULL),
-                                   self->outcomes) == 0;
+                                   self->outcomes, self->held) == 0;
     if (!committed)
         log_error("could not store %zu reports: %s (not acknowledged; they will come again)",
                   n_accepted, store_error(citydb_store(self->db)));
@@ -355,9 +385,10 @@ static int s_alloc(city_t *self)
     self->accepted = calloc(BATCH_MAX, sizeof *self->accepted);
     self->accepted_at = calloc(BATCH_MAX, sizeof *self->accepted_at);
     self->outcomes = calloc(BATCH_MAX, sizeof *self->outcomes);
+    self->held = calloc(BATCH_MAX, sizeof *self->held);
     self->peers = calloc(BATCH_MAX, sizeof *self->peers);
     return self->batch && self->identities && self->accepted && self->accepted_at &&
-                   self->outcomes && self->peers
+                   self->outcomes && self->held && self->peers
                ? 0
                : -1;
 }
@@ -369,6 +400,7 @@ static void s_free(city_t *self)
     free(self->accepted);
     free(self->accepted_at);
     free(self->outcomes);
+    free(self->held);
     free(self->peers);
     sender_destroy(&self->sender);
     linkwatch_destroy(&self->province_watch);

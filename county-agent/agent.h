@@ -11,4 +11,8 @@ int agent_status(int argc, char **argv);
 /* Sends the outbox to the city until every report is acknowledged. */
 int agent_run(int argc, char **argv);
 
+/* Learns which revisions the city holds of this unit's reports, so that the
+   next submit numbers after them (an agent installed again). */
+int agent_sync(int argc, char **argv);
+
 #endif

@@ -160,13 +160,31 @@ static int s_last_revision(store_txn_t *txn, const char *rkey, uint32_t *revisio
     return rc < 0 ? -1 : 0;
 }
 
+//  Finds the revisions of (period, fund): the highest this agent sent
+//  (*own) and the highest known anywhere (*highest): its own, one its city
+//  reported holding in an acknowledgement, or one that sync learned.
+static int s_revisions(store_txn_t *txn, const char *period, const char *fund, uint32_t *own,
+                       uint32_t *highest)
+{
+    char rkey[40];
+    snprintf(rkey, sizeof rkey, "%s|%s", period, fund);
+    uint32_t last, receiver;
+    if (s_last_revision(txn, rkey, &last) != 0 ||
+        outbox_report_revisions(txn, period, fund, own, &receiver) != 0)
+        return -1;
+    *highest = last > receiver ? last : receiver;
+    if (*own > *highest)
+        *highest = *own;
+    return 0;
+}
+
 //  Stores one report as a queued entry at the next revision.
 static int s_enqueue_one(store_txn_t *txn, report_t *report)
 {
     char rkey[40];
     snprintf(rkey, sizeof rkey, "%s|%s", report->period, report->fund);
-    uint32_t revision;
-    if (s_last_revision(txn, rkey, &revision) != 0)
+    uint32_t own, revision;
+    if (s_revisions(txn, report->period, report->fund, &own, &revision) != 0)
         return -1;
     report->revision = revision + 1;
     report->submitted_at = (int64_t)time(NULL);
@@ -214,5 +232,63 @@ int agentdb_enqueue(agentdb_t *self, report_t **reports, size_t n)
         fprintf(stderr, "nothing was queued: %s\n", store_error(self->store));
         return -1;
     }
+    return 0;
+}
+
+typedef struct {
+    const agentdb_held_t *held;
+    size_t n;
+} learn_t;
+
+static int s_learn_all(store_txn_t *txn, void *arg)
+{
+    learn_t *job = arg;
+    for (size_t i = 0; i < job->n; i++) {
+        char rkey[40];
+        snprintf(rkey, sizeof rkey, "%s|%s", job->held[i].period, job->held[i].fund);
+        uint32_t last;
+        if (s_last_revision(txn, rkey, &last) != 0)
+            return -1;
+        uint32_t revision = job->held[i].revision;
+        int rc = revision > last
+                     ? store_put(txn, "revs", rkey, strlen(rkey), &revision, sizeof revision)
+                     : 0;
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+//  Records the revisions the city holds, in one transaction.
+int agentdb_learn(agentdb_t *self, const agentdb_held_t *held, size_t n)
+{
+    learn_t job = {held, n};
+    if (n > 0 && store_write(self->store, s_learn_all, &job) != 0) {
+        fprintf(stderr, "nothing was recorded: %s\n", store_error(self->store));
+        return -1;
+    }
+    return 0;
+}
+
+typedef struct {
+    const char *period, *fund;
+    uint32_t own, highest;
+} numbering_t;
+
+static int s_numbering(store_txn_t *txn, void *arg)
+{
+    numbering_t *job = arg;
+    return s_revisions(txn, job->period, job->fund, &job->own, &job->highest);
+}
+
+//  Finds this agent's latest revision of (period, fund) and the next one.
+int agentdb_revisions(agentdb_t *self, const char *period, const char *fund, uint32_t *own,
+                      uint32_t *next)
+{
+    numbering_t job = {period, fund, 0, 0};
+    if (store_read(self->store, s_numbering, &job) != 0)
+        return -1;
+    *own = job.own;
+    *next = job.highest + 1;
     return 0;
 }

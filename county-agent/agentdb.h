@@ -28,9 +28,30 @@ const char *agentdb_unit(agentdb_t *self);
 store_t *agentdb_store(agentdb_t *self);
 
 /* Enqueues validated reports in one transaction, each at the next revision
-   of its (period, fund), with its validation warnings. On return each
+   of its (period, fund): after this agent's own, after any its city said it
+   holds (in an acknowledgement) and after any agentdb_learn recorded, with
+   its validation warnings. On return each
    report's revision holds the revision given. Returns 0, or -1 when nothing
    was enqueued (message on stderr). */
 int agentdb_enqueue(agentdb_t *self, report_t **reports, size_t n);
+
+/* The revision the city holds of one (period, fund) of the unit. */
+typedef struct {
+    char period[16];
+    char fund[16];
+    uint32_t revision;
+} agentdb_held_t;
+
+/* Records, in one transaction, the revisions the city holds (county-agent
+   sync), so that the next submit of each (period, fund) numbers after them.
+   A revision lower than one already known changes nothing. Returns 0, or
+   -1 when nothing was recorded (message on stderr). */
+int agentdb_learn(agentdb_t *self, const agentdb_held_t *held, size_t n);
+
+/* Finds this agent's latest revision of (period, fund) in its outbox (*own,
+   0 when none) and the revision its next submit would get (*next).
+   Returns 0, or -1 when the store cannot be read. */
+int agentdb_revisions(agentdb_t *self, const char *period, const char *fund, uint32_t *own,
+                      uint32_t *next);
 
 #endif

@@ -2,7 +2,8 @@
 
     submit validates CSV files and enqueues their reports in the agent's
     LMDB outbox; run sends the outbox to the city over CURVE and resends
-    with backoff until each report is acknowledged; status shows the outbox.
+    with backoff until each report is acknowledged; status shows the outbox;
+    sync learns the revisions the city holds, for an agent installed again.
 */
 #include "agent.h"
 #include "cli.h"
@@ -12,6 +13,7 @@ static const cli_command_t s_commands[] = {
     {"run", agent_run, "send the outbox to the city until every report is acknowledged"},
     {"submit", agent_submit, "validate CSV files and enqueue their reports (exit 2 if rejected)"},
     {"status", agent_status, "show every report revision in the outbox and its state"},
+    {"sync", agent_sync, "learn the revisions the city holds (after installing the agent again)"},
     {NULL, NULL, NULL}};
 
 int main(int argc, char **argv)

@@ -11,8 +11,8 @@
 #include "adcode.h"
 #include "agent.h"
 #include "agentdb.h"
+#include "citylink.h"
 #include "cli.h"
-#include "keys.h"
 #include "linkwatch.h"
 #include "log.h"
 #include "sender.h"
@@ -53,33 +53,6 @@ static void s_loop(sender_t *sender, zsock_t *sock, linkwatch_t *watch, store_t 
     zpoller_destroy(&poller);
 }
 
-//  Opens the socket to the city, CURVE unless --insecure, and its watcher.
-static zsock_t *s_connect(const opts_t *opts, const char *unit, linkwatch_t **watch_p)
-{
-    const char *city = opts_get(opts, "city");
-    linkwatch_about_t about = {"the city", NULL, "--city-pub", NULL};
-    if (opts_has(opts, "insecure"))
-        return transport_client_watched(ZMQ_DEALER, city, NULL, NULL, &about, watch_p);
-    const char *key = opts_need(opts, "key");
-    const char *city_pub = opts_need(opts, "city-pub");
-    if (!key || !city_pub)
-        return NULL;
-    zcert_t *cert = keys_load_secret(key);
-    if (!cert)
-        return NULL;
-    zsock_t *sock = NULL;
-    const char *bound = keys_code(cert);
-    if (bound && strcmp(bound, unit))
-        log_error("the key %s is bound to %s, not to unit %s", key, bound, unit);
-    else {
-        about.key_file = key;
-        about.server_pub = city_pub;
-        sock = transport_client_watched(ZMQ_DEALER, city, cert, city_pub, &about, watch_p);
-    }
-    zcert_destroy(&cert);
-    return sock;
-}
-
 //  The run command.
 int agent_run(int argc, char **argv)
 {
@@ -104,7 +77,7 @@ int agent_run(int argc, char **argv)
         log_error("--unit must be a 6-digit code, not '%s'", unit);
         goto done;
     }
-    if (!(sock = s_connect(opts, unit, &watch)))
+    if (!(sock = citylink_connect(opts, unit, &watch)))
         goto done;
     code = EXIT_RUNTIME;
     if (!(db = agentdb_open(data, unit)) || !(sender = sender_new(agentdb_store(db), sock, city)))

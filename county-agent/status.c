@@ -22,8 +22,32 @@ static json_t *s_text(const char *text)
     return s ? s : json_string("(text not valid UTF-8)");
 }
 
-static json_t *s_entry_json(const Fundchain__OutboxEntry *e)
+typedef struct {
+    agentdb_t *db;
+    void *out; //  the JSON array or the table
+} ctx_t;
+
+//  The reason shown: the receiver's, and for a revision the city did not
+//  store because it holds its own (superseded), how to make a correction win.
+static const char *s_reason(agentdb_t *db, const Fundchain__OutboxEntry *e, char *buf, size_t size)
 {
+    const char *reason = e->reason ? e->reason : "";
+    const Fundchain__Report *r = e->report;
+    uint32_t own = 0, next = 0;
+    if (e->state != FUNDCHAIN__OUTBOX_ENTRY__STATE__REJECTED || !r || !r->period || !r->fund ||
+        e->receiver_revision < r->revision ||
+        agentdb_revisions(db, r->period, r->fund, &own, &next) != 0)
+        return reason;
+    if (own > r->revision)
+        snprintf(buf, size, "%s: superseded by this agent's revision %u", reason, own);
+    else
+        snprintf(buf, size, "%s; submit again to send revision %u", reason, next);
+    return buf;
+}
+
+static json_t *s_entry_json(agentdb_t *db, const Fundchain__OutboxEntry *e)
+{
+    char reason[512];
     const Fundchain__Report *r = e->report;
     json_t *warnings = json_array();
     for (size_t i = 0; i < e->n_warnings; i++)
@@ -33,21 +57,23 @@ static json_t *s_entry_json(const Fundchain__OutboxEntry *e)
     return json_pack("{s:o, s:o, s:o, s:I, s:s, s:o, s:o}", "unit", s_text(r ? r->unit : ""),
                      "period", s_text(r ? r->period : ""), "fund", s_text(r ? r->fund : ""),
                      "revision", (json_int_t)(r ? r->revision : 0), "state",
-                     outbox_state_name(e->state), "reason", s_text(e->reason), "warnings",
-                     warnings);
+                     outbox_state_name(e->state), "reason",
+                     s_text(s_reason(db, e, reason, sizeof reason)), "warnings", warnings);
 }
 
 static int s_add_json(const char *key, const Fundchain__OutboxEntry *entry, void *arg)
 {
     (void)key;
-    json_t *entry_json = s_entry_json(entry);
-    return entry_json ? json_array_append_new(arg, entry_json) : -1;
+    ctx_t *ctx = arg;
+    json_t *entry_json = s_entry_json(ctx->db, entry);
+    return entry_json ? json_array_append_new(ctx->out, entry_json) : -1;
 }
 
 static int s_add_row(const char *key, const Fundchain__OutboxEntry *e, void *arg)
 {
     (void)key;
-    char revision[16], warnings[256] = "";
+    ctx_t *ctx = arg;
+    char revision[16], warnings[256] = "", reason[512];
     const Fundchain__Report *r = e->report;
     snprintf(revision, sizeof revision, "%u", r ? r->revision : 0);
     for (size_t i = 0; i < e->n_warnings; i++) {
@@ -57,15 +83,16 @@ static int s_add_row(const char *key, const Fundchain__OutboxEntry *e, void *arg
     }
     const char *cells[] = {
         r ? r->unit : "", r ? r->period : "",          r ? r->fund : "",
-        revision,         outbox_state_name(e->state), e->reason ? e->reason : "",
+        revision,         outbox_state_name(e->state), s_reason(ctx->db, e, reason, sizeof reason),
         warnings};
-    return table_add(arg, cells);
+    return table_add(ctx->out, cells);
 }
 
 static int s_print_json(agentdb_t *db)
 {
     json_t *reports = json_array();
-    if (outbox_each(agentdb_store(db), false, s_add_json, reports) != 0) {
+    ctx_t ctx = {db, reports};
+    if (outbox_each(agentdb_store(db), false, s_add_json, &ctx) != 0) {
         json_decref(reports);
         return -1;
     }
@@ -98,7 +125,8 @@ static int s_print_table(agentdb_t *db, format_t format)
     if (!table)
         return -1;
     table_align_right(table, 3);
-    int rc = outbox_each(agentdb_store(db), false, s_add_row, table);
+    ctx_t ctx = {db, table};
+    int rc = outbox_each(agentdb_store(db), false, s_add_row, &ctx);
     if (rc == 0)
         rc = table_print(table, format, stdout);
     table_destroy(&table);

@@ -5,9 +5,11 @@
 #include "csvimport.h"
 #include "framework.h"
 #include "agentdb.h"
+#include "validate.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const opt_spec_t s_specs[] = {
     {"unit", true, false, "this agent's 6-digit unit code"},
@@ -23,6 +25,17 @@ static void s_say_encoding(const char *path, const csvimport_result_t *one)
                 one->both_valid ? " (its bytes are valid in UTF-8 and GB18030 both)" : "");
 }
 
+//  Applies the city's rules of a report alone to every report of a file.
+static int s_receivable(const csvimport_result_t *one, const char *path, diag_t *diag)
+{
+    int64_t now = (int64_t)time(NULL);
+    int rc = 0;
+    for (size_t k = 0; k < one->n_reports; k++)
+        if (validate_receivable(one->reports[k], now, diag, path) != 0)
+            rc = -1;
+    return rc;
+}
+
 //  Imports every file; returns 0 when all were accepted, -1 otherwise
 //  (then nothing from any of them is queued, and it says so).
 static int s_import_all(const opts_t *opts, const char *unit, const framework_t *fw,
@@ -34,9 +47,13 @@ static int s_import_all(const opts_t *opts, const char *unit, const framework_t 
         csvimport_result_t one = {0};
         diag_t *diag = diag_new();
         int rc = csvimport_file(path, unit, fw, &one, diag);
+        s_say_encoding(path, &one);
+        if (rc == 0 && s_receivable(&one, path, diag) != 0) {
+            csvimport_result_clear(&one);
+            rc = -1;
+        }
         diag_print(diag, stderr);
         diag_destroy(&diag);
-        s_say_encoding(path, &one);
         if (rc != 0) {
             fprintf(stderr, "%s: rejected: nothing from this file was queued\n", path);
             failed++;

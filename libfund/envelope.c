@@ -16,6 +16,10 @@ const char *envelope_type_name(int body_case)
         return "query";
     case FUNDCHAIN__ENVELOPE__BODY_REPLY:
         return "reply";
+    case FUNDCHAIN__ENVELOPE__BODY_HELD_QUERY:
+        return "held-query";
+    case FUNDCHAIN__ENVELOPE__BODY_HELD_REPLY:
+        return "held-reply";
     default:
         return "none";
     }

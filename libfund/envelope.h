@@ -5,7 +5,7 @@
 #define ENVELOPE_H_INCLUDED
 
 /* Returns the name of an Envelope's message type (report, ack, evaluation,
-   query, reply), or "none" for an empty or unknown one; never NULL. */
+   query, reply, held-query, held-reply), or "none" for an empty or unknown one; never NULL. */
 const char *envelope_type_name(int body_case);
 
 #endif

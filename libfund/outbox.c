@@ -90,6 +90,8 @@ static int s_rewrite(store_txn_t *txn, const outbox_change_t *change, Fundchain_
         entry->sent_at = change->when;
         entry->attempts++;
     }
+    if (change->receiver_revision)
+        entry->receiver_revision = change->receiver_revision;
     size_t size = fundchain__outbox_entry__get_packed_size(entry);
     uint8_t *packed = malloc(size ? size : 1);
     int rc = -1;
@@ -162,6 +164,41 @@ const char *outbox_state_name(Fundchain__OutboxEntry__State state)
     default:
         return "unknown";
     }
+}
+
+typedef struct {
+    uint32_t own, receiver;
+} revisions_t;
+
+static int s_visit_revision(const void *key, size_t klen, const void *val, size_t vlen, void *arg)
+{
+    (void)key;
+    (void)klen;
+    revisions_t *found = arg;
+    Fundchain__OutboxEntry *entry = fundchain__outbox_entry__unpack(NULL, vlen, val);
+    if (entry && entry->report) {
+        if (entry->report->revision > found->own)
+            found->own = entry->report->revision;
+        if (entry->receiver_revision > found->receiver)
+            found->receiver = entry->receiver_revision;
+    }
+    fundchain__outbox_entry__free_unpacked(entry, NULL);
+    return 0;
+}
+
+//  Finds the highest revisions of (period, fund) inside the transaction.
+int outbox_report_revisions(store_txn_t *txn, const char *period, const char *fund, uint32_t *own,
+                            uint32_t *receiver)
+{
+    char prefix[OUTBOX_KEY_MAX];
+    int plen = snprintf(prefix, sizeof prefix, "%.15s|%.15s|", period, fund);
+    revisions_t found = {0, 0};
+    int rc = store_scan(txn, "outbox", prefix, (size_t)plen, s_visit_revision, &found);
+    if (own)
+        *own = found.own;
+    if (receiver)
+        *receiver = found.receiver;
+    return rc == 0 ? 0 : -1;
 }
 
 //  The key of a report revision.

@@ -29,7 +29,8 @@ typedef struct {
     char key[OUTBOX_KEY_MAX];
     Fundchain__OutboxEntry__State state;
     char reason[256];
-    int64_t when; /* sent_at for SENT */
+    int64_t when;               /* sent_at for SENT */
+    uint32_t receiver_revision; /* reports: the revision the receiver holds; 0: unknown */
 } outbox_change_t;
 
 /* Stores an entry as queued (and pending) inside the caller's write
@@ -41,8 +42,16 @@ int outbox_each(store_t *store, bool pending_only, outbox_fn *fn, void *arg);
 
 /* Applies state changes in one transaction. A change to an entry that is
    already acked, rejected or dead, or that does not exist, is ignored
-   (acknowledgements may repeat). SENT counts an attempt. Returns 0 or -1. */
+   (acknowledgements may repeat). SENT counts an attempt; a receiver_revision
+   is kept in the entry. Returns 0 or -1. */
 int outbox_update(store_t *store, const outbox_change_t *changes, size_t n);
+
+/* Finds, inside the caller's transaction, the highest revision of (period,
+   fund) among the outbox's report entries (*own) and the highest its
+   receiver reported holding (*receiver); 0 when none. Either pointer may be
+   NULL. Returns 0, or -1 when the outbox cannot be read. */
+int outbox_report_revisions(store_txn_t *txn, const char *period, const char *fund, uint32_t *own,
+                            uint32_t *receiver);
 
 /* Returns the state's name as SPEC 7 shows it: queued, sent, acked, rejected, dead. */
 const char *outbox_state_name(Fundchain__OutboxEntry__State state);

@@ -165,6 +165,8 @@ static void s_take_ack(sender_t *self, zframe_t *frame)
              rejected ? FUNDCHAIN__OUTBOX_ENTRY__STATE__REJECTED
                       : FUNDCHAIN__OUTBOX_ENTRY__STATE__ACKED,
              ack->reason);
+    //  The revision the receiver holds: the agent numbers its next one after it.
+    self->changes[self->n_changes - 1].receiver_revision = ack->stored_revision;
     if (rejected)
         log_warn("%s rejected %s: %s", self->peer, key, ack->reason ? ack->reason : "");
     else

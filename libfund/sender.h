@@ -5,7 +5,9 @@
     large for the receiver goes to the dead state with its reason instead of
     being retried forever. take_acks applies every acknowledgement waiting
     on the socket in one transaction: accepted entries become acked, refused
-    ones rejected with the receiver's reason. Nothing leaves the outbox
+    ones rejected with the receiver's reason (a report the receiver did not
+    store because it holds a newer revision, or the same revision with other
+    figures, is refused: the entry keeps the revision the receiver holds). Nothing leaves the outbox
     before its acknowledgement is recorded, so a crash loses nothing.
 */
 #ifndef SENDER_H_INCLUDED

@@ -17,6 +17,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 enum { COL_UNIT = 1, COL_PERIOD, COL_FUND, COL_ITEM, COL_VALUE, COL_UOM, COL_TARGET };
 
@@ -411,4 +412,40 @@ int validate_report(report_t *report, const char *expected_unit, const framework
     if (c.errors == 0)
         s_check_identities(&c);
     return c.errors ? -1 : 0;
+}
+
+/* Returns the first second (UTC) of a parsed period. */
+static int64_t s_period_start(const period_t *p)
+{
+    struct tm tm = {0};
+    tm.tm_year = p->year - 1900;
+    tm.tm_mon = p->kind == PERIOD_MONTH     ? p->index - 1
+                : p->kind == PERIOD_QUARTER ? (p->index - 1) * 3
+                                            : 0;
+    tm.tm_mday = 1;
+    return (int64_t)timegm(&tm);
+}
+
+/* Checks the rules a receiver applies to a report beyond validate_report:
+   its period must have begun by now, give or take VALIDATE_CLOCK_SKEW. A
+   period that does not parse is left to validate_report. Errors go to diag.
+   Returns 0 when there is no error, -1 otherwise. */
+int validate_receivable(const report_t *report, int64_t now, diag_t *diag, const char *file)
+{
+    if (!report)
+        return -1;
+    period_t period;
+    const char *why = NULL;
+    if (period_parse(report->period, &period, &why) != 0)
+        return 0;
+    int64_t start = s_period_start(&period);
+    if (start <= now + VALIDATE_CLOCK_SKEW)
+        return 0;
+    char day[16];
+    time_t t = (time_t)start;
+    struct tm tm;
+    strftime(day, sizeof day, "%Y-%m-%d", gmtime_r(&t, &tm));
+    diag_add(diag, DIAG_ERROR, "period_not_begun", file, s_first_line(report), COL_PERIOD,
+             "period %s has not begun (it begins on %s): the city refuses it", report->period, day);
+    return -1;
 }

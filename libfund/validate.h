@@ -29,4 +29,18 @@
 int validate_report(report_t *report, const char *expected_unit, const framework_t *fw,
                     diag_t *diag, const char *file);
 
+/* Seconds of slack for clocks and time zones when a period's first day is
+   compared with now (validate_receivable). */
+#define VALIDATE_CLOCK_SKEW 86400
+
+/* Checks the rules a receiver applies to one report beyond validate_report
+   (the one place of them: the city calls it on every report it receives,
+   and the agent's submit before it queues, so that nothing queued is
+   refused for them later): the report's period must have begun by now
+   (unix seconds), give or take VALIDATE_CLOCK_SKEW. The error
+   (period_not_begun) goes to diag with file (may be NULL), the report's
+   first line and the period column. A period that does not parse is left
+   to validate_report. Returns 0 when there is no error, -1 otherwise. */
+int validate_receivable(const report_t *report, int64_t now, diag_t *diag, const char *file);
+
 #endif

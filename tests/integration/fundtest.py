@@ -186,6 +186,26 @@ class Chain:
         doc = self.json("county-agent", "status", "--data", self.agent_dir(unit))
         return [r["state"] for r in doc["reports"]] if doc else ["unreadable"]
 
+    def delivered(self, unit):
+        """(ok, states): ok when every revision in the agent's outbox is acked,
+        or was refused only because the city holds the agent's own later
+        revision (an older one that arrived after it: status says "superseded
+        by this agent's revision N"), and the latest revision of every
+        (period, fund) is acked."""
+        doc = self.json("county-agent", "status", "--data", self.agent_dir(unit))
+        if not doc:
+            return False, ["unreadable"]
+        latest = {}
+        for r in doc["reports"]:
+            key = (r["period"], r["fund"])
+            if r["revision"] >= latest.get(key, (0, ""))[0]:
+                latest[key] = (r["revision"], r["state"])
+        ok = all(r["state"] == "acked" or (r["state"] == "rejected" and
+                                             "superseded by this agent's revision" in r["reason"])
+                 for r in doc["reports"])
+        ok = ok and all(state == "acked" for _, state in latest.values())
+        return ok, [r["state"] for r in doc["reports"]]
+
     def start(self):
         for d in self.daemons.values():
             d.start()

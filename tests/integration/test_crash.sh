@@ -176,7 +176,7 @@ while time.monotonic() < drain_start + DRAIN:
         if not daemons[n].alive():
             check("%s keeps running while draining" % n, False, daemons[n].tail())
             daemons[n].start()
-    drained |= {u for u in UNITS if u not in drained and set(chain.states(u)) == {"acked"}}
+    drained |= {u for u in UNITS if u not in drained and chain.delivered(u)[0]}
     if len(drained) == len(UNITS):
         converged |= {k for k in pairs if k not in converged and hub_pool_done(k)}
         if len(converged) == len(pairs):
@@ -186,10 +186,14 @@ print("drained in %.0f s" % (time.monotonic() - drain_start), flush=True)
 
 # ---- checks -----------------------------------------------------------------
 for u in UNITS:
-    states = chain.states(u)
+    ok, states = chain.delivered(u)
     n_expected = sum(e[0] for k, e in expected.items() if k[0] == u)
-    check("agent %s: all %d submitted revisions acknowledged, none queued, sent, rejected or dead"
-          % (u, n_expected), len(states) == n_expected and set(states) == {"acked"},
+    #  An older revision that reached the city after the agent's own later one
+    #  (a kill between send and acknowledgement) is refused as superseded: the
+    #  city did not store it, so the agent may not show it acked.
+    check("agent %s: all %d submitted revisions acknowledged (or superseded by the agent's own "
+          "later revision), none queued, sent or dead" % (u, n_expected),
+          len(states) == n_expected and ok,
           "%d entries, states %s" % (len(states), sorted(set(states))))
 
 for city in CITIES:

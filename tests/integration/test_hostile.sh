@@ -123,7 +123,7 @@ done
 for t in "ack:2 (ack)" "query:4 (query)" "evaluation:3 (evaluation)"; do
   out=$("$hostile" "${county[@]}" --send "${t%%:*}" --wait 500)
   check "an Envelope($t) to the city: no answer, logged as unexpected" \
-    "grep -q 'no answer' <<<\"\$out\" && waitlog '$tmp/city.log' 'dropped a message from 513322: unexpected message type ${t#*:}: a city accepts reports only'"
+    "grep -q 'no answer' <<<\"\$out\" && waitlog '$tmp/city.log' 'dropped a message from 513322: unexpected message type ${t#*:}: a city accepts reports and held queries only'"
 done
 
 # Absurd values: each rejected with its reason, in the answer and in the log.

@@ -177,6 +177,53 @@ static void test_legacy_store(void **state)
     assert_null(agentdb_open(dir, "513331"));
 }
 
+//  A revision the city refused because it holds a newer one (an agent
+//  installed again): the next submit numbers after the city's revision.
+static void test_numbers_after_the_city(void **state)
+{
+    fixture_t *f = *state;
+    report_t *a = s_report("2023", "100.00");
+    assert_int_equal(agentdb_enqueue(f->db, &a, 1), 0);
+    assert_int_equal(a->revision, 1);
+    outbox_change_t change = {.state = FUNDCHAIN__OUTBOX_ENTRY__STATE__REJECTED,
+                              .receiver_revision = 3};
+    outbox_key_report(change.key, "2023", "resident", 1);
+    snprintf(change.reason, sizeof change.reason, "the city holds revision 3");
+    assert_int_equal(outbox_update(agentdb_store(f->db), &change, 1), 0);
+    uint32_t own = 0, next = 0;
+    assert_int_equal(agentdb_revisions(f->db, "2023", "resident", &own, &next), 0);
+    assert_int_equal(own, 1);
+    assert_int_equal(next, 4);
+    assert_int_equal(agentdb_revisions(f->db, "2023-Q1", "resident", &own, &next), 0);
+    assert_int_equal(own, 0);
+    assert_int_equal(next, 1);
+    report_t *b = s_report("2023", "100.00");
+    assert_int_equal(agentdb_enqueue(f->db, &b, 1), 0);
+    assert_int_equal(b->revision, 4);
+    report_destroy(&a);
+    report_destroy(&b);
+}
+
+//  What sync learns raises the next revision, never lowers it.
+static void test_learn(void **state)
+{
+    fixture_t *f = *state;
+    agentdb_held_t held[] = {{"2023", "resident", 5}, {"2022", "resident", 2}};
+    assert_int_equal(agentdb_learn(f->db, held, 2), 0);
+    agentdb_held_t lower = {"2023", "resident", 1};
+    assert_int_equal(agentdb_learn(f->db, &lower, 1), 0);
+    uint32_t own = 0, next = 0;
+    assert_int_equal(agentdb_revisions(f->db, "2023", "resident", &own, &next), 0);
+    assert_int_equal(own, 0);
+    assert_int_equal(next, 6);
+    report_t *two[2] = {s_report("2023", "100.00"), s_report("2022", "100.00")};
+    assert_int_equal(agentdb_enqueue(f->db, two, 2), 0);
+    assert_int_equal(two[0]->revision, 6);
+    assert_int_equal(two[1]->revision, 3);
+    report_destroy(&two[0]);
+    report_destroy(&two[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -184,6 +231,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_batch_and_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_other_unit_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_legacy_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_numbers_after_the_city, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_learn, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -260,10 +260,10 @@ static void test_highest_revision_wins(void **state)
     diag_destroy(&diag);
     citydb_outcome_t outcome[2];
     report_t *batch1[] = {rev2};
-    assert_int_equal(citydb_accept(f->db, batch1, 1, 1000, outcome), 0);
+    assert_int_equal(citydb_accept(f->db, batch1, 1, 1000, outcome, NULL), 0);
     assert_int_equal(outcome[0], CITYDB_STORED);
     report_t *batch2[] = {rev1, rev2};
-    assert_int_equal(citydb_accept(f->db, batch2, 2, 2000, outcome), 0);
+    assert_int_equal(citydb_accept(f->db, batch2, 2, 2000, outcome, NULL), 0);
     assert_int_equal(outcome[0], CITYDB_OLDER);
     assert_int_equal(outcome[1], CITYDB_DUPLICATE);
     found_t found = {0};
@@ -273,6 +273,118 @@ static void test_highest_revision_wins(void **state)
     assert_int_equal(found.first, 1000);
     report_destroy(&rev1);
     report_destroy(&rev2);
+}
+
+//  Only what the city holds may be acknowledged as accepted: the same
+//  revision with other figures (an agent installed again) is a conflict,
+//  an older revision is older, and each names the revision the city kept.
+static void test_what_is_held(void **state)
+{
+    fixture_t *f = *state;
+    report_t *a = s_report("513322", 1, "income.total", "1.00");
+    report_t *again = s_report("513322", 1, "income.total", "1.00");
+    report_t *other = s_report("513322", 1, "income.total", "9.00");
+    report_t *rev3 = s_report("513322", 3, "income.total", "3.00");
+    report_t *rev2 = s_report("513322", 2, "income.total", "2.00");
+    again->submitted_at = 12345; //  submitted again: the figures are what counts
+    report_t *batch[] = {a, other, again, rev3, rev2};
+    citydb_outcome_t outcome[5];
+    uint32_t held[5];
+    for (size_t i = 0; i < 5; i++) {
+        diag_t *diag = diag_new();
+        assert_int_equal(validate_report(batch[i], NULL, NULL, diag, NULL), 0);
+        diag_destroy(&diag);
+        assert_int_equal(citydb_accept(f->db, &batch[i], 1, 1000, &outcome[i], &held[i]), 0);
+    }
+    assert_int_equal(outcome[0], CITYDB_STORED);
+    assert_int_equal(held[0], 1);
+    assert_int_equal(outcome[1], CITYDB_CONFLICT);
+    assert_int_equal(held[1], 1);
+    assert_int_equal(outcome[2], CITYDB_DUPLICATE);
+    assert_int_equal(held[2], 1);
+    assert_int_equal(outcome[3], CITYDB_STORED);
+    assert_int_equal(held[3], 3);
+    assert_int_equal(outcome[4], CITYDB_OLDER);
+    assert_int_equal(held[4], 3);
+    found_t found = {0};
+    assert_int_equal(citydb_each(f->db, "2023", "resident", s_found, &found), 0);
+    assert_int_equal(found.revision, 3);
+    for (size_t i = 0; i < 5; i++)
+        report_destroy(&batch[i]);
+}
+
+typedef struct {
+    char text[256];
+} listing_t;
+
+static int s_list_held(const char *period, const char *fund, uint32_t revision, void *arg)
+{
+    listing_t *l = arg;
+    size_t len = strlen(l->text);
+    snprintf(l->text + len, sizeof l->text - len, "%s%s %s %u", len ? "," : "", period, fund,
+             revision);
+    return 0;
+}
+
+//  The revisions held of one unit, and of no other (what sync learns).
+static void test_each_held(void **state)
+{
+    fixture_t *f = *state;
+    const char *rows[][3] = {{"513322", "2023", "2"},
+                             {"513322", "2022", "1"},
+                             {"513331", "2023", "4"},
+                             {"513322", "2023-Q1", "5"}};
+    for (size_t i = 0; i < 4; i++) {
+        report_t *r = report_new(rows[i][0], rows[i][1], "resident");
+        r->revision = (uint32_t)atoi(rows[i][2]);
+        assert_int_equal(report_add(r, "income.total", "1.00", "yuan", "", 2), 0);
+        citydb_outcome_t outcome;
+        assert_int_equal(citydb_accept(f->db, &r, 1, 1000, &outcome, NULL), 0);
+        report_destroy(&r);
+    }
+    listing_t l = {""};
+    assert_int_equal(citydb_each_held(f->db, "513322", s_list_held, &l), 0);
+    assert_string_equal(l.text, "2022 resident 1,2023-Q1 resident 5,2023 resident 2");
+    l.text[0] = 0;
+    assert_int_equal(citydb_each_held(f->db, "513336", s_list_held, &l), 0);
+    assert_string_equal(l.text, "");
+}
+
+static zframe_t *s_held_query(const char *unit)
+{
+    Fundchain__HeldQuery query = FUNDCHAIN__HELD_QUERY__INIT;
+    query.unit = (char *)unit;
+    Fundchain__Envelope env = FUNDCHAIN__ENVELOPE__INIT;
+    env.body_case = FUNDCHAIN__ENVELOPE__BODY_HELD_QUERY;
+    env.held_query = &query;
+    zframe_t *frame = zframe_new(NULL, fundchain__envelope__get_packed_size(&env));
+    fundchain__envelope__pack(&env, zframe_data(frame));
+    return frame;
+}
+
+//  A held query is answered for the key's unit, never the one it names
+//  (the payload's only on an --insecure link), and only inside the city.
+static void test_held_query_is_the_keys(void **state)
+{
+    fixture_t *f = *state;
+    zframe_t *frame = s_held_query("513331");
+    ingest_t out;
+    ingest_examine(&f->conf, frame, "513322", &out);
+    assert_int_equal(out.verdict, INGEST_HELD);
+    assert_string_equal(out.unit, "513322");
+    assert_string_equal(out.reason, "");
+    ingest_examine(&f->conf, frame, NULL, &out);
+    assert_int_equal(out.verdict, INGEST_HELD);
+    assert_string_equal(out.unit, "513331");
+    ingest_examine(&f->conf, frame, "510904", &out);
+    assert_int_equal(out.verdict, INGEST_HELD);
+    assert_non_null(strstr(out.reason, "not inside city 513300"));
+    zframe_destroy(&frame);
+    frame = s_held_query("bad\nunit");
+    ingest_examine(&f->conf, frame, NULL, &out);
+    assert_non_null(strstr(out.reason, "not a 6-digit code"));
+    assert_null(strchr(out.reason, '\n'));
+    zframe_destroy(&frame);
 }
 
 //  The configuration run stores is what the query commands load.
@@ -304,6 +416,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_drops_oversize, setup, teardown),
         cmocka_unit_test_setup_teardown(test_highest_revision_wins, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_what_is_held, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_each_held, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_held_query_is_the_keys, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -49,7 +49,7 @@ static void s_accept(fixture_t *f, const char *unit, const char *period, const c
     r->revision = revision;
     assert_int_equal(report_add(r, "income.total", "100.00", "yuan", "", 2), 0);
     citydb_outcome_t outcome;
-    assert_int_equal(citydb_accept(f->db, &r, 1, 1000, &outcome), 0);
+    assert_int_equal(citydb_accept(f->db, &r, 1, 1000, &outcome, NULL), 0);
     assert_int_equal(outcome, CITYDB_STORED);
     report_destroy(&r);
 }

@@ -15,6 +15,8 @@ static void test_type_names(void **state)
     assert_string_equal(envelope_type_name(FUNDCHAIN__ENVELOPE__BODY_EVALUATION), "evaluation");
     assert_string_equal(envelope_type_name(FUNDCHAIN__ENVELOPE__BODY_QUERY), "query");
     assert_string_equal(envelope_type_name(FUNDCHAIN__ENVELOPE__BODY_REPLY), "reply");
+    assert_string_equal(envelope_type_name(FUNDCHAIN__ENVELOPE__BODY_HELD_QUERY), "held-query");
+    assert_string_equal(envelope_type_name(FUNDCHAIN__ENVELOPE__BODY_HELD_REPLY), "held-reply");
     assert_string_equal(envelope_type_name(FUNDCHAIN__ENVELOPE__BODY__NOT_SET), "none");
     assert_string_equal(envelope_type_name(999), "none");
 }

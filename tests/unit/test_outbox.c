@@ -90,10 +90,11 @@ static void test_states_are_durable(void **state)
     outbox_key_report(k2, "2024", "resident", 1);
     put_t put = {{k1, k2}};
     assert_int_equal(store_write(f->store, s_put_two, &put), 0);
-    outbox_change_t changes[4] = {{"", FUNDCHAIN__OUTBOX_ENTRY__STATE__SENT, "", 1000},
-                                  {"", FUNDCHAIN__OUTBOX_ENTRY__STATE__ACKED, "", 0},
-                                  {"", FUNDCHAIN__OUTBOX_ENTRY__STATE__REJECTED, "jurisdiction", 0},
-                                  {"", FUNDCHAIN__OUTBOX_ENTRY__STATE__SENT, "", 2000}};
+    outbox_change_t changes[4] = {
+        {"", FUNDCHAIN__OUTBOX_ENTRY__STATE__SENT, "", 1000, 0},
+        {"", FUNDCHAIN__OUTBOX_ENTRY__STATE__ACKED, "", 0, 0},
+        {"", FUNDCHAIN__OUTBOX_ENTRY__STATE__REJECTED, "jurisdiction", 0, 0},
+        {"", FUNDCHAIN__OUTBOX_ENTRY__STATE__SENT, "", 2000, 0}};
     strcpy(changes[0].key, k1);
     strcpy(changes[1].key, k1);
     strcpy(changes[2].key, k2);

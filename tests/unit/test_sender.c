@@ -252,6 +252,50 @@ static void test_long_reason_stays_utf8(void **state)
     assert_int_equal(memcmp(one.reason, reason, len), 0);
 }
 
+static int s_receiver_revision(const char *key, const Fundchain__OutboxEntry *e, void *arg)
+{
+    (void)key;
+    *(uint32_t *)arg = e->receiver_revision;
+    return 1;
+}
+
+//  A report the receiver did not store because it holds a newer revision is
+//  rejected, never acked, and the entry keeps the receiver's revision.
+static void test_superseded_keeps_the_receivers_revision(void **state)
+{
+    fixture_t *f = *state;
+    put_t put = {"2023|resident|0000000001", "1.00"};
+    assert_int_equal(store_write(f->store, s_put, &put), 0);
+    assert_int_equal(sender_send_due(f->sender), 1);
+    zmsg_t *msg = zmsg_recv(f->router);
+    zframe_t *identity = zmsg_pop(msg);
+    Fundchain__Ack ack = FUNDCHAIN__ACK__INIT;
+    ack.kind = "report";
+    ack.period = "2023";
+    ack.fund = "resident";
+    ack.revision = 1;
+    ack.status = FUNDCHAIN__ACK__STATUS__REJECTED;
+    ack.reason = "the city holds revision 3, newer than revision 1, and kept it";
+    ack.stored_revision = 3;
+    Fundchain__Envelope reply = FUNDCHAIN__ENVELOPE__INIT;
+    reply.body_case = FUNDCHAIN__ENVELOPE__BODY_ACK;
+    reply.ack = &ack;
+    zframe_t *out = zframe_new(NULL, fundchain__envelope__get_packed_size(&reply));
+    fundchain__envelope__pack(&reply, zframe_data(out));
+    zframe_send(&identity, f->router, ZFRAME_MORE);
+    zframe_send(&out, f->router, 0);
+    zmsg_destroy(&msg);
+    zclock_sleep(50);
+    assert_int_equal(sender_take_acks(f->sender), 1);
+    one_t one = {0};
+    assert_int_equal(outbox_each(f->store, false, s_one, &one), 0);
+    assert_int_equal(one.state, FUNDCHAIN__OUTBOX_ENTRY__STATE__REJECTED);
+    assert_non_null(strstr(one.reason, "holds revision 3"));
+    uint32_t held = 0;
+    assert_int_equal(outbox_each(f->store, false, s_receiver_revision, &held), 0);
+    assert_int_equal(held, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -260,6 +304,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_garbage_reply_ignored, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_reason_stays_utf8, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sent_at_end_of_time, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_superseded_keeps_the_receivers_revision, setup,
+                                        teardown),
         cmocka_unit_test(test_backoff_doubles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -503,6 +503,44 @@ static void test_too_many_indicators(void **state)
     assert_int_equal(e->line, VALIDATE_MAX_FREE + 2);
 }
 
+/* A period that has not begun is refused at its first line, in the period
+   column, with a day of slack for clocks; one that has begun, or one that
+   does not parse (validate_report's), is not this rule's. */
+static void test_receivable_period_begun(void **state)
+{
+    fixture_t *f = *state;
+    static const row_t rows[] = {{"income.total", "1.00", "yuan", ""}};
+    const int64_t now = 1764547200; /* 2025-12-01 00:00:00 UTC */
+    report_t *r = BUILD(f, "513331", "2026", "resident", rows);
+    assert_int_equal(validate_receivable(r, now, f->diag, "x.csv"), -1);
+    const diag_entry_t *e = s_one(f->diag, "period_not_begun");
+    assert_int_equal(e->level, DIAG_ERROR);
+    assert_string_equal(e->file, "x.csv");
+    assert_int_equal(e->line, 2);
+    assert_int_equal(e->column, 2);
+    assert_non_null(strstr(e->message, "period 2026 has not begun (it begins on 2026-01-01)"));
+    struct {
+        const char *period;
+        int64_t now;
+        int rc;
+    } cases[] = {
+        {"2025", now, 0},
+        {"2025-12", now, 0},
+        {"2025-Q4", now, 0},
+        {"2026-01", now, -1},
+        {"2026-01", 1767225600 - VALIDATE_CLOCK_SKEW, 0},      /* a day before, within the slack */
+        {"2026-01", 1767225600 - VALIDATE_CLOCK_SKEW - 1, -1}, /* just beyond it */
+        {"2026-Q1", now, -1},
+        {"2025-13", now, 0}, /* not a period: validate_report says so */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        r = BUILD(f, "513331", cases[i].period, "resident", rows);
+        if (validate_receivable(r, cases[i].now, f->diag, NULL) != cases[i].rc)
+            fail_msg("period %s: expected %d", cases[i].period, cases[i].rc);
+    }
+    assert_int_equal(validate_receivable(NULL, now, f->diag, NULL), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -522,6 +560,7 @@ int main(void)
         T(test_scores_use_the_framework),
         T(test_dept_totals),
         T(test_no_warnings_when_errors),
+        T(test_receivable_period_begun),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
