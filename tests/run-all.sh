@@ -39,8 +39,9 @@ ctest --test-dir build-clang --output-on-failure -j"$jobs" -R '^unit\.' || statu
 echo "== fuzz targets, a minute each (tests/fuzz/run.sh)"
 bash tests/fuzz/run.sh 60 || status=1
 
-conform="$top/../shared/conformance/conform.py"
-if [ -d "$top/../shared/conformance" ]; then
+suite="$(dirname "$top")/shared/conformance"
+conform="$suite/conform.py"
+if [ -d "$suite" ]; then
   for mode in --city-only "" --kill-city --restart-hub; do
     echo "== conformance ${mode:-(plain)} (plain build)"
     python3 "$conform" --bin build/bin $mode || status=1
@@ -50,7 +51,7 @@ if [ -d "$top/../shared/conformance" ]; then
     python3 "$conform" --bin build-asan/bin --timeout 120 $mode || status=1
   done
 else
-  echo "== conformance: SKIPPED, $top/../shared/conformance does not exist"
+  echo "== conformance: SKIPPED, $suite does not exist"
   echo "   (the acceptance suite is not part of this repository; ctest above ran everything that is)"
 fi
 if [ $status -eq 0 ]; then echo "ALL TESTS PASSED"; else echo "SOME TESTS FAILED"; fi
