@@ -49,9 +49,11 @@ static int s_units_add(cityconf_t *conf, const char *code, const char *name)
     if (!grown)
         return -1;
     conf->units = grown;
-    unit_name_t *u = &conf->units[conf->n_units++];
-    snprintf(u->code, sizeof u->code, "%s", code);
+    unit_name_t *u = &conf->units[conf->n_units];
+    if (snprintf(u->code, sizeof u->code, "%s", code) >= (int)sizeof u->code)
+        return -1; //  not a 6-digit code: the caller checks that first
     snprintf(u->name, sizeof u->name, "%s", name);
+    conf->n_units++;
     return 0;
 }
 

@@ -12,6 +12,8 @@
 #                                     temporary one, removed when all pass)
 #                         FUZZ_JOBS   targets run at once (default 2)
 #                         FUZZ_TARGETS  names to run (default: all)
+#                         FUZZ_WERROR ON (default): warnings are errors
+#                                     in the fuzz build; OFF: they are not
 set -euo pipefail
 top="$(cd "$(dirname "$0")/../.." && pwd)"
 seconds="${1:-60}"
@@ -27,8 +29,11 @@ if ! command -v clang >/dev/null; then
 fi
 echo "== fuzz build ($build)"
 CC=clang cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DFUNDCHAIN_FUZZ=ON -DFUNDCHAIN_SANITIZE=ON >/dev/null
-cmake --build "$build" -j2 --target $(printf 'fuzz_%s ' $targets) >/dev/null
+  -DFUNDCHAIN_FUZZ=ON -DFUNDCHAIN_SANITIZE=ON -DFUNDCHAIN_WERROR="${FUZZ_WERROR:-ON}" >/dev/null
+if ! log="$(cmake --build "$build" -j2 --target $(printf 'fuzz_%s ' $targets) 2>&1)"; then
+  printf '%s\n' "$log" | grep -v '^\[' | tail -40
+  echo "FAIL fuzz: the fuzz build failed ($build)"; exit 1
+fi
 
 keep=1
 if [ -z "${FUZZ_WORK:-}" ]; then

@@ -10,8 +10,7 @@ set -uo pipefail
 bin=$(cd "$1" && pwd)
 hostile="$bin/../tests/tools/hostile"
 here=$(cd "$(dirname "$0")" && pwd)
-scen="$here/../../../shared/conformance/scenarios/basic/data"
-[ -d "$scen" ] || scen="$here/../data/chain"
+scen="$here/../data/scenario-basic/data"
 tmp=$(mktemp -d)
 pids=()
 fail=0

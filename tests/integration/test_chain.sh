@@ -6,8 +6,7 @@
 set -uo pipefail
 bin=$(cd "$1" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
-scen="$here/../../../shared/conformance/scenarios/basic/data"
-[ -d "$scen" ] || scen="$here/../data/chain"
+scen="$here/../data/scenario-basic/data"
 tmp=$(mktemp -d)
 pids=()
 fail=0
