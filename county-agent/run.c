@@ -4,9 +4,10 @@
     acknowledgement, applies every acknowledgement that is waiting in one
     transaction, then sends what is due (sender.c: queued entries at once,
     sent ones again after a doubling backoff; an entry the city can never
-    accept goes to the dead state). SIGTERM or SIGINT ends the loop after
-    the current transaction; nothing is lost, since every entry stays in
-    LMDB until its acknowledgement is recorded.
+    accept goes to the dead state). SIGTERM, SIGINT, SIGHUP, SIGUSR1,
+    SIGUSR2 or SIGALRM ends the loop after the current transaction
+    (signals.c; SIGPIPE is ignored); nothing is lost, since every entry
+    stays in LMDB until its acknowledgement is recorded.
 */
 #include "adcode.h"
 #include "agent.h"
@@ -14,6 +15,7 @@
 #include "cli.h"
 #include "keys.h"
 #include "log.h"
+#include "signals.h"
 #include "sender.h"
 #include "transport.h"
 #include <czmq.h>
@@ -71,6 +73,15 @@ static zsock_t *s_connect(const opts_t *opts, const char *unit)
     return sock;
 }
 
+//  Checks that every flag run needs was given; names all the missing ones.
+static int s_require(const opts_t *opts)
+{
+    bool secure = !opts_has(opts, "insecure");
+    const char *need[] = {"unit", "data", "city", secure ? "city-pub" : NULL,
+                          secure ? "key" : NULL};
+    return opts_require(opts, "county-agent run", need, sizeof need / sizeof need[0]);
+}
+
 //  The run command.
 int agent_run(int argc, char **argv)
 {
@@ -81,14 +92,15 @@ int agent_run(int argc, char **argv)
     if (!opts)
         return code;
     log_setup("county-agent", LOGL_INFO);
-    const char *unit = opts_need(opts, "unit");
-    const char *data = opts_need(opts, "data");
-    const char *city = opts_need(opts, "city");
+    signals_install();
+    const char *unit = opts_get(opts, "unit");
+    const char *data = opts_get(opts, "data");
+    const char *city = opts_get(opts, "city");
     zsock_t *sock = NULL;
     agentdb_t *db = NULL;
     sender_t *sender = NULL;
     code = EXIT_USAGE;
-    if (!unit || !data || !city)
+    if (s_require(opts) != 0)
         goto done;
     if (!code_valid(unit)) {
         log_error("--unit must be a 6-digit code, not '%s'", unit);
@@ -101,6 +113,7 @@ int agent_run(int argc, char **argv)
         goto done;
     log_info("unit %s sending to %s", unit, city);
     s_loop(sender, sock);
+    signals_log_stop();
     log_info("stopped");
     code = EXIT_OK;
 done:
