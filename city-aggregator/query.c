@@ -30,29 +30,37 @@ typedef struct {
     format_t format;
 } query_t;
 
-//  Parses the options and opens the store; returns EXIT_OK or an exit code.
-static int s_open(query_t *q, const char *command, const opt_spec_t *specs, const char *usage,
-                  int argc, char **argv)
+//  Parses the options and opens the store. Returns true when the command
+//  goes on; false with *code the exit code when it must stop (EXIT_OK after
+//  --help or --version).
+static bool s_open(query_t *q, const char *command, const opt_spec_t *specs, const char *usage,
+                   int argc, char **argv, int *code)
 {
-    int code;
     memset(q, 0, sizeof *q);
     cityconf_init(&q->conf);
     q->format = FORMAT_TABLE;
-    q->opts = cli_parse(command, specs, usage, argc, argv, &code);
+    q->opts = cli_parse(command, specs, usage, argc, argv, code);
     if (!q->opts)
-        return code;
+        return false;
+    *code = EXIT_USAGE;
+    bool status = !strcmp(command, "status"), show = !strcmp(command, "show");
+    const char *need[] = {"data", show ? "unit" : NULL, status ? NULL : "period",
+                          status ? NULL : "fund"};
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "city-aggregator %s", command);
+    if (opts_require(q->opts, prefix, need, sizeof need / sizeof need[0]) != 0)
+        return false;
     const char *format = opts_get(q->opts, "format");
     if (format && format_parse(format, &q->format) != 0) {
         fprintf(stderr, "city-aggregator %s: --format must be table, csv or json\n", command);
-        return EXIT_USAGE;
+        return false;
     }
-    const char *data = opts_need(q->opts, "data");
-    if (!data)
-        return EXIT_USAGE;
-    q->db = citydb_open(data, NULL);
+    *code = EXIT_RUNTIME;
+    q->db = citydb_open(opts_get(q->opts, "data"), NULL);
     if (!q->db || cityconf_load(&q->conf, citydb_store(q->db)) != 0)
-        return EXIT_RUNTIME;
-    return EXIT_OK;
+        return false;
+    *code = EXIT_OK;
+    return true;
 }
 
 static void s_close(query_t *q)
@@ -101,9 +109,9 @@ int city_pool(int argc, char **argv)
 {
     query_t q;
     const char *period, *fund;
-    int code =
-        s_open(&q, "pool", s_eval_specs, "--data DIR --period P --fund F [--format F]", argc, argv);
-    if (code == EXIT_OK) {
+    int code;
+    if (s_open(&q, "pool", s_eval_specs, "--data DIR --period P --fund F [--format F]", argc, argv,
+               &code)) {
         if (s_period_fund(&q, "pool", &period, &fund) != 0)
             code = EXIT_USAGE;
         else {
@@ -121,9 +129,9 @@ int city_show(int argc, char **argv)
 {
     query_t q;
     const char *period, *fund;
-    int code = s_open(&q, "show", s_eval_specs,
-                      "--data DIR --unit CODE --period P --fund F [--format F]", argc, argv);
-    if (code == EXIT_OK) {
+    int code;
+    if (s_open(&q, "show", s_eval_specs, "--data DIR --unit CODE --period P --fund F [--format F]",
+               argc, argv, &code)) {
         const char *unit = opts_need(q.opts, "unit");
         if (!unit || s_period_fund(&q, "show", &period, &fund) != 0)
             code = EXIT_USAGE;
@@ -286,8 +294,8 @@ static int s_status_table(json_t *doc, format_t format)
 int city_status(int argc, char **argv)
 {
     query_t q;
-    int code = s_open(&q, "status", s_status_specs, "--data DIR [--format F]", argc, argv);
-    if (code == EXIT_OK) {
+    int code;
+    if (s_open(&q, "status", s_status_specs, "--data DIR [--format F]", argc, argv, &code)) {
         json_t *doc = s_status_json(&q);
         code = EXIT_RUNTIME;
         if (doc) {

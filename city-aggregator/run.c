@@ -22,7 +22,8 @@
     in transactions that clear the marks (cityeval_forward: up to 256 pairs
     in one; a new version replaces the older entry). The sender (sender.c)
     delivers the outbox to the hub and resends until the hub acknowledges.
-    SIGTERM or SIGINT ends the loop between batches.
+    SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2 or SIGALRM ends the loop
+    between batches (signals.c; SIGPIPE is ignored).
 */
 #include "adcode.h"
 #include "city.h"
@@ -36,6 +37,7 @@
 #include "keys.h"
 #include "linkwatch.h"
 #include "log.h"
+#include "signals.h"
 #include "sender.h"
 #include "transport.h"
 #include <czmq.h>
@@ -411,6 +413,21 @@ static void s_free(city_t *self)
     cityconf_clear(&self->conf);
 }
 
+//  Checks that every flag run needs was given; names all the missing ones.
+static int s_require(const opts_t *opts)
+{
+    bool secure = !opts_has(opts, "insecure"), up = secure && opts_get(opts, "province");
+    const char *need[] = {"city",
+                          "name",
+                          "data",
+                          "bind",
+                          "pub",
+                          secure ? "key" : NULL,
+                          secure ? "allow" : NULL,
+                          up ? "province-pub" : NULL};
+    return opts_require(opts, "city-aggregator run", need, sizeof need / sizeof need[0]);
+}
+
 //  The run command.
 int city_run(int argc, char **argv)
 {
@@ -422,12 +439,13 @@ int city_run(int argc, char **argv)
     if (!opts)
         return code;
     log_setup("city-aggregator", LOGL_INFO);
+    signals_install();
     city_t self = {0};
     cityconf_init(&self.conf);
     self.insecure = opts_has(opts, "insecure");
-    const char *data = opts_need(opts, "data");
+    const char *data = opts_get(opts, "data");
     code = EXIT_USAGE;
-    if (!data || s_configure(&self, opts) != 0 || s_bind(&self, opts) != 0)
+    if (s_require(opts) != 0 || s_configure(&self, opts) != 0 || s_bind(&self, opts) != 0)
         goto done;
     code = EXIT_RUNTIME;
     if (s_alloc(&self) != 0 || !(self.db = citydb_open(data, self.conf.city)) ||
@@ -441,6 +459,7 @@ int city_run(int argc, char **argv)
         log_warn("--insecure: links are plain text and peers are not authenticated");
     log_info("city %s %s receiving on %s", self.conf.city, self.conf.name, opts_get(opts, "bind"));
     s_loop(&self);
+    signals_log_stop();
     log_info("stopped");
     code = EXIT_OK;
 done:

@@ -7,6 +7,7 @@
 #include "keys.h"
 #include "transport.h"
 #include <czmq.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -37,9 +38,10 @@ int city_watch(int argc, char **argv)
     if (!opts)
         return code;
     const char *pub = opts_need(opts, "pub");
-    long count = opts_get(opts, "count") ? strtol(opts_get(opts, "count"), NULL, 10) : -1;
-    zsock_t *sock = pub ? s_subscribe(opts, pub) : NULL;
-    code = pub ? EXIT_RUNTIME : EXIT_USAGE;
+    long count = -1;
+    bool usable = pub && opts_number(opts, "count", 1, LONG_MAX, &count) == 0;
+    zsock_t *sock = usable ? s_subscribe(opts, pub) : NULL;
+    code = usable ? EXIT_RUNTIME : EXIT_USAGE;
     if (sock) {
         zpoller_t *poller = zpoller_new(sock, NULL);
         long seen = 0;

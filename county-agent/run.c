@@ -4,9 +4,10 @@
     acknowledgement, applies every acknowledgement that is waiting in one
     transaction, then sends what is due (sender.c: queued entries at once,
     sent ones again after a doubling backoff; an entry the city can never
-    accept goes to the dead state). SIGTERM or SIGINT ends the loop after
-    the current transaction; nothing is lost, since every entry stays in
-    LMDB until its acknowledgement is recorded.
+    accept goes to the dead state). SIGTERM, SIGINT, SIGHUP, SIGUSR1,
+    SIGUSR2 or SIGALRM ends the loop after the current transaction
+    (signals.c; SIGPIPE is ignored); nothing is lost, since every entry
+    stays in LMDB until its acknowledgement is recorded.
 */
 #include "adcode.h"
 #include "agent.h"
@@ -15,6 +16,7 @@
 #include "cli.h"
 #include "linkwatch.h"
 #include "log.h"
+#include "signals.h"
 #include "sender.h"
 #include "transport.h"
 #include <czmq.h>
@@ -53,6 +55,15 @@ static void s_loop(sender_t *sender, zsock_t *sock, linkwatch_t *watch, store_t 
     zpoller_destroy(&poller);
 }
 
+//  Checks that every flag run needs was given; names all the missing ones.
+static int s_require(const opts_t *opts)
+{
+    bool secure = !opts_has(opts, "insecure");
+    const char *need[] = {"unit", "data", "city", secure ? "city-pub" : NULL,
+                          secure ? "key" : NULL};
+    return opts_require(opts, "county-agent run", need, sizeof need / sizeof need[0]);
+}
+
 //  The run command.
 int agent_run(int argc, char **argv)
 {
@@ -63,15 +74,16 @@ int agent_run(int argc, char **argv)
     if (!opts)
         return code;
     log_setup("county-agent", LOGL_INFO);
-    const char *unit = opts_need(opts, "unit");
-    const char *data = opts_need(opts, "data");
-    const char *city = opts_need(opts, "city");
+    signals_install();
+    const char *unit = opts_get(opts, "unit");
+    const char *data = opts_get(opts, "data");
+    const char *city = opts_get(opts, "city");
     zsock_t *sock = NULL;
     linkwatch_t *watch = NULL;
     agentdb_t *db = NULL;
     sender_t *sender = NULL;
     code = EXIT_USAGE;
-    if (!unit || !data || !city)
+    if (s_require(opts) != 0)
         goto done;
     if (!code_valid(unit)) {
         log_error("--unit must be a 6-digit code, not '%s'", unit);
@@ -84,6 +96,7 @@ int agent_run(int argc, char **argv)
         goto done;
     log_info("unit %s sending to %s", unit, city);
     s_loop(sender, sock, watch, agentdb_store(db));
+    signals_log_stop();
     log_info("stopped");
     code = EXIT_OK;
 done:

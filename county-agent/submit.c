@@ -108,11 +108,12 @@ int agent_submit(int argc, char **argv)
         cli_parse("submit", s_specs, "--unit CODE --data DIR FILE.csv...", argc, argv, &code);
     if (!opts)
         return code;
-    const char *unit = opts_need(opts, "unit");
-    const char *data = opts_need(opts, "data");
+    const char *unit = opts_get(opts, "unit");
+    const char *data = opts_get(opts, "data");
+    const char *need[] = {"unit", "data"};
     framework_t *loaded = NULL;
     code = EXIT_USAGE;
-    if (!unit || !data)
+    if (opts_require(opts, "county-agent submit", need, 2) != 0)
         goto done;
     if (!code_valid(unit)) {
         fprintf(stderr, "county-agent submit: --unit must be a 6-digit code, not '%s'\n", unit);

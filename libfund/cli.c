@@ -26,6 +26,28 @@ static void s_print_commands(const char *summary, const cli_command_t *commands,
     fprintf(out, "\n'%s COMMAND --help' describes a command's options.\n", s_program);
 }
 
+//  Returns "help" or "version" for the first --help, -h or --version among
+//  argv[1..] (before a "--", after which everything is positional), or NULL.
+static const char *s_asked(int argc, char **argv)
+{
+    for (int i = 1; i < argc && argv[i] && strcmp(argv[i], "--"); i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return "help";
+        if (!strcmp(argv[i], "--version"))
+            return "version";
+    }
+    return NULL;
+}
+
+//  Returns the command called name, or NULL.
+static const cli_command_t *s_command(const cli_command_t *commands, const char *name)
+{
+    for (const cli_command_t *c = commands; c->name; c++)
+        if (!strcmp(c->name, name))
+            return c;
+    return NULL;
+}
+
 //  Dispatches argv[1] to its command; returns the command's exit code.
 int cli_main(const char *program, const char *summary, const cli_command_t *commands, int argc,
              char **argv)
@@ -39,19 +61,24 @@ int cli_main(const char *program, const char *summary, const cli_command_t *comm
         return EXIT_USAGE;
     }
     const char *name = argv[1];
-    if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help")) {
-        s_print_commands(summary, commands, stdout);
-        return EXIT_OK;
+    const cli_command_t *command = s_command(commands, name);
+    if (command)
+        return command->fn(argc - 1, argv + 1);
+    if (!strcmp(name, "help") && argc > 2 && (command = s_command(commands, argv[2]))) {
+        static char help_flag[] = "--help";
+        char *help_argv[] = {argv[2], help_flag, NULL};
+        return command->fn(2, help_argv);
     }
-    if (!strcmp(name, "--version")) {
+    const char *asked = s_asked(argc, argv);
+    if (asked && !strcmp(asked, "version"))
         printf("%s %s\n", program, FUNDCHAIN_VERSION);
-        return EXIT_OK;
+    else if (asked || !strcmp(name, "help"))
+        s_print_commands(summary, commands, stdout);
+    else {
+        fprintf(stderr, "%s: unknown command '%s' (try --help)\n", program, name);
+        return EXIT_USAGE;
     }
-    for (const cli_command_t *c = commands; c->name; c++)
-        if (!strcmp(c->name, name))
-            return c->fn(argc - 1, argv + 1);
-    fprintf(stderr, "%s: unknown command '%s' (try --help)\n", program, name);
-    return EXIT_USAGE;
+    return EXIT_OK;
 }
 
 //  Parses a command's options; NULL with *code set when it must stop.
@@ -66,25 +93,31 @@ opts_t *cli_parse(const char *command, const opt_spec_t *specs, const char *usag
     all[n++] = (opt_spec_t){"version", false, false, "show the version and exit"};
     all[n] = (opt_spec_t){NULL, false, false, NULL};
 
-    *code = EXIT_USAGE;
-    opts_t *opts = opts_parse(all, argc, argv, 1);
-    if (!opts) {
+    //  --help and --version win wherever they are, before any other flag is
+    //  read: nothing else is done, not even reading the config file.
+    const char *asked = s_asked(argc, argv);
+    opts_t *opts = asked ? NULL : opts_parse(all, argc, argv, 1);
+    if (!asked && !opts) {
         fprintf(stderr, "%s %s: try '%s %s --help'\n", s_program, command, s_program, command);
+        *code = EXIT_USAGE;
         return NULL;
     }
-    if (opts_has(opts, "help") || opts_has(opts, "version")) {
-        if (opts_has(opts, "help")) {
-            char line[512];
-            snprintf(line, sizeof line, "%s %s %s", s_program, command, usage);
-            opts_usage(all, line, stdout);
-            printf("  -c FILE, --config FILE  read settings from FILE (name = value lines)\n");
-        } else
-            printf("%s %s\n", s_program, FUNDCHAIN_VERSION);
-        opts_destroy(&opts);
-        *code = EXIT_OK;
-        return NULL;
-    }
-    return opts;
+    if (opts && opts_has(opts, "help")) //  --help=yes, or help = yes in the config file
+        asked = "help";
+    else if (opts && opts_has(opts, "version"))
+        asked = "version";
+    if (!asked)
+        return opts;
+    if (!strcmp(asked, "help")) {
+        char line[512];
+        snprintf(line, sizeof line, "%s %s %s", s_program, command, usage);
+        opts_usage(all, line, stdout);
+        printf("  -c FILE, --config FILE  read settings from FILE (name = value lines)\n");
+    } else
+        printf("%s %s\n", s_program, FUNDCHAIN_VERSION);
+    opts_destroy(&opts);
+    *code = EXIT_OK;
+    return NULL;
 }
 
 //  The keygen command: writes DIR/NAME.pub and DIR/NAME.key.
@@ -98,10 +131,13 @@ int cli_keygen(int argc, char **argv)
     opts_t *opts = cli_parse("keygen", specs, "--out DIR --name CODE", argc, argv, &code);
     if (!opts)
         return code;
-    const char *dir = opts_need(opts, "out");
-    const char *name = opts_need(opts, "name");
+    const char *dir = opts_get(opts, "out");
+    const char *name = opts_get(opts, "name");
+    const char *need[] = {"out", "name"};
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "%s keygen", s_program);
     code = EXIT_USAGE;
-    if (name && !code_valid(name))
+    if (opts_require(opts, prefix, need, 2) == 0 && !code_valid(name))
         fprintf(stderr,
                 "%s keygen: --name must be the 6-digit code the key is bound to, not '%s'\n",
                 s_program, name);

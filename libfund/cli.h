@@ -18,14 +18,19 @@ typedef struct {
     const char *summary;              /* one line for --help */
 } cli_command_t;
 
-/* Dispatches argv[1] to a command of the NULL-terminated table; handles
-   --help, --version and unknown commands. Returns the exit code. */
+/* Dispatches argv[1] to a command of the NULL-terminated table. Without a
+   command it prints the commands on stderr and returns EXIT_USAGE; "help"
+   or --help, -h or --version anywhere on the line print and return EXIT_OK
+   ("help COMMAND" prints the command's help); an unknown command returns
+   EXIT_USAGE. Otherwise returns the command's exit code. */
 int cli_main(const char *program, const char *summary, const cli_command_t *commands, int argc,
              char **argv);
 
 /* Parses a command's options (specs must not list help/config/version:
-   they are added here). Returns NULL when the command must stop: then
-   *code is EXIT_OK after --help was printed, EXIT_USAGE otherwise. */
+   they are added here). --help, -h or --version anywhere on the line (before
+   "--") prints the help or the version and nothing else is done: then it
+   returns NULL with *code EXIT_OK. A bad flag returns NULL with *code
+   EXIT_USAGE and a message on stderr. */
 opts_t *cli_parse(const char *command, const opt_spec_t *specs, const char *usage, int argc,
                   char **argv, int *code);
 

@@ -7,6 +7,7 @@
 */
 #include "opts.h"
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -153,6 +154,10 @@ static int s_apply(s_flag_t *flag, const char *value, const char *where)
     }
     if (where && flag->takes_value && !value) {
         fprintf(stderr, "%s: missing value for '%s'\n", where, flag->name);
+        return -1;
+    }
+    if (!where && flag->takes_value && !*value) {
+        fprintf(stderr, "--%s is empty: give it a value\n", flag->name);
         return -1;
     }
     if (where && flag->from_argv)
@@ -381,4 +386,74 @@ const char *opts_need(const opts_t *self, const char *name)
     if (!value)
         fprintf(stderr, "missing --%s\n", name ? name : "(null)");
     return value;
+}
+
+//  Appends ", --name" (or " and --name" for the last) to text. Returns 0 or -1.
+static int s_append_flag(char **text, size_t *len, const char *name, bool first, bool last)
+{
+    const char *sep = first ? "" : last ? " and " : ", ";
+    size_t more = strlen(sep) + 2 + strlen(name);
+    char *grown = realloc(*text, *len + more + 1);
+    if (!grown)
+        return -1;
+    snprintf(grown + *len, more + 1, "%s--%s", sep, name);
+    *len += more;
+    *text = grown;
+    return 0;
+}
+
+//  Returns "--a, --b and --c" for the required flags not given, or NULL.
+char *opts_missing(const opts_t *self, const char *const *names, size_t n)
+{
+    size_t total = 0, done = 0, len = 0;
+    for (size_t i = 0; i < n; i++)
+        total += names[i] && !opts_get(self, names[i]);
+    char *text = NULL;
+    for (size_t i = 0; i < n && done < total; i++) {
+        if (!names[i] || opts_get(self, names[i]))
+            continue;
+        done++;
+        if (s_append_flag(&text, &len, names[i], done == 1, done == total) != 0) {
+            free(text);
+            return NULL;
+        }
+    }
+    return text;
+}
+
+//  Prints "PREFIX: missing --a, --b and --c" when flags are missing.
+int opts_require(const opts_t *self, const char *prefix, const char *const *names, size_t n)
+{
+    char *missing = opts_missing(self, names, n);
+    if (!missing)
+        return 0;
+    fprintf(stderr, "%s%smissing %s\n", prefix ? prefix : "", prefix ? ": " : "", missing);
+    free(missing);
+    return -1;
+}
+
+//  Reads a whole number flag from min to max into *value (left alone when
+//  the flag is absent). Returns 0, or -1 with a message.
+int opts_number(const opts_t *self, const char *name, long min, long max, long *value)
+{
+    const char *text = opts_get(self, name);
+    if (!text)
+        return 0;
+    char *end = NULL;
+    errno = 0;
+    long number = strtol(text, &end, 10);
+    bool digits = *text >= '0' && *text <= '9';
+    if (!digits && (*text == '-' || *text == '+'))
+        digits = text[1] >= '0' && text[1] <= '9';
+    if (!digits || *end || errno || number < min || number > max) {
+        if (max == LONG_MAX)
+            fprintf(stderr, "--%s must be a whole number of at least %ld, not '%s'\n", name, min,
+                    text);
+        else
+            fprintf(stderr, "--%s must be a whole number from %ld to %ld, not '%s'\n", name, min,
+                    max, text);
+        return -1;
+    }
+    *value = number;
+    return 0;
 }

@@ -7,8 +7,9 @@
     commit are they acknowledged; refusals are answered with their reason.
     If the commit fails nothing is acknowledged and the cities send again.
     On the query socket each question (rank or show) is answered with the
-    text the command line would print. SIGTERM or SIGINT ends the loop
-    between batches.
+    text the command line would print. SIGTERM, SIGINT, SIGHUP, SIGUSR1,
+    SIGUSR2 or SIGALRM ends the loop between batches (signals.c; SIGPIPE
+    is ignored).
 */
 #include "adcode.h"
 #include "cli.h"
@@ -19,6 +20,7 @@
 #include "hubquery.h"
 #include "keys.h"
 #include "log.h"
+#include "signals.h"
 #include "transport.h"
 #include <czmq.h>
 #include <stdlib.h>
@@ -281,6 +283,20 @@ static void s_free(hub_t *self)
     hubdb_destroy(&self->db);
 }
 
+//  Checks that every flag run needs was given; names all the missing ones.
+static int s_require(const opts_t *opts)
+{
+    bool secure = !opts_has(opts, "insecure");
+    const char *need[] = {"province",
+                          "name",
+                          "data",
+                          "bind",
+                          "query-bind",
+                          secure ? "key" : NULL,
+                          secure ? "allow" : NULL};
+    return opts_require(opts, "province-hub run", need, sizeof need / sizeof need[0]);
+}
+
 //  The run command.
 int hub_run(int argc, char **argv)
 {
@@ -292,13 +308,14 @@ int hub_run(int argc, char **argv)
     if (!opts)
         return code;
     log_setup("province-hub", LOGL_INFO);
+    signals_install();
     hub_t self = {0};
     self.insecure = opts_has(opts, "insecure");
-    const char *province = opts_need(opts, "province");
-    const char *name = opts_need(opts, "name");
-    const char *data = opts_need(opts, "data");
+    const char *province = opts_get(opts, "province");
+    const char *name = opts_get(opts, "name");
+    const char *data = opts_get(opts, "data");
     code = EXIT_USAGE;
-    if (!province || !name || !data)
+    if (s_require(opts) != 0)
         goto done;
     if (!code_is_province(province)) {
         log_error("--province must be a province code PP0000, not '%s'", province);
@@ -315,6 +332,7 @@ int hub_run(int argc, char **argv)
     log_info("province %s %s receiving on %s, queries on %s", province, name,
              opts_get(opts, "bind"), opts_get(opts, "query-bind"));
     s_loop(&self);
+    signals_log_stop();
     log_info("stopped");
     code = EXIT_OK;
 done:

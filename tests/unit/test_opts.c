@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "opts.h"
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -311,6 +312,95 @@ static void test_need_usage_and_null(void **state)
     assert_null(none);
 }
 
+static void test_empty_value_is_refused(void **state)
+{
+    fixture_t *f = *state;
+    const char *spaced[] = {"run", "--data", "", NULL};
+    s_capture_stderr(f);
+    assert_null(s_parse(spaced));
+    assert_non_null(strstr(s_stderr_text(f), "--data is empty"));
+
+    const char *equal[] = {"run", "--unit=", NULL};
+    s_capture_stderr(f);
+    assert_null(s_parse(equal));
+    assert_non_null(strstr(s_stderr_text(f), "--unit is empty"));
+
+    const char *repeated[] = {"run", "--allow", "k1", "--allow", "", NULL};
+    s_capture_stderr(f);
+    assert_null(s_parse(repeated));
+    assert_non_null(strstr(s_stderr_text(f), "--allow is empty"));
+}
+
+static void test_missing_flags_named_at_once(void **state)
+{
+    fixture_t *f = *state;
+    const char *args[] = {"run", "--unit", "513331", NULL};
+    f->opts = s_parse(args);
+    assert_non_null(f->opts);
+    const char *three[] = {"data", "unit", "allow", NULL, "config"};
+    char *text = opts_missing(f->opts, three, 5);
+    assert_string_equal(text, "--data, --allow and --config");
+    free(text);
+    const char *two[] = {"unit", "data", "allow"};
+    text = opts_missing(f->opts, two, 3);
+    assert_string_equal(text, "--data and --allow");
+    free(text);
+    const char *one[] = {NULL, "data"};
+    text = opts_missing(f->opts, one, 2);
+    assert_string_equal(text, "--data");
+    free(text);
+    const char *given[] = {"unit", NULL};
+    assert_null(opts_missing(f->opts, given, 2));
+    assert_int_equal(opts_require(f->opts, "x run", given, 2), 0);
+
+    //  One line names every missing flag.
+    s_capture_stderr(f);
+    assert_int_equal(opts_require(f->opts, "county-agent run", three, 5), -1);
+    assert_string_equal(s_stderr_text(f),
+                        "county-agent run: missing --data, --allow and --config\n");
+    s_capture_stderr(f);
+    assert_int_equal(opts_require(f->opts, NULL, one, 2), -1);
+    assert_string_equal(s_stderr_text(f), "missing --data\n");
+}
+
+static void test_numbers(void **state)
+{
+    fixture_t *f = *state;
+    const char *good[] = {"watch", "--data", "42", "--unit", "-3", NULL};
+    f->opts = s_parse(good);
+    long value = 7;
+    assert_int_equal(opts_number(f->opts, "data", 1, 100, &value), 0);
+    assert_int_equal(value, 42);
+    assert_int_equal(opts_number(f->opts, "unit", -5, 5, &value), 0);
+    assert_int_equal(value, -3);
+    value = 7;
+    assert_int_equal(opts_number(f->opts, "allow", 1, 100, &value), 0); //  absent
+    assert_int_equal(value, 7);
+    s_capture_stderr(f);
+    assert_int_equal(opts_number(f->opts, "data", 1, 10, &value), -1);
+    assert_non_null(
+        strstr(s_stderr_text(f), "--data must be a whole number from 1 to 10, not '42'"));
+    assert_int_equal(value, 7);
+    opts_destroy(&f->opts);
+
+    const char *bad[] = {"abc", "5x", " 5", "", "+", "1.5", "0x10", "99999999999999999999", NULL};
+    for (int i = 0; bad[i]; i++) {
+        if (!*bad[i])
+            continue; //  an empty value is refused by opts_parse already
+        const char *args[] = {"watch", "--data", bad[i], NULL};
+        f->opts = s_parse(args);
+        assert_non_null(f->opts);
+        s_capture_stderr(f);
+        assert_int_equal(opts_number(f->opts, "data", 1, LONG_MAX, &value), -1);
+        char expect[128];
+        snprintf(expect, sizeof expect, "--data must be a whole number of at least 1, not '%s'",
+                 bad[i]);
+        assert_non_null(strstr(s_stderr_text(f), expect));
+        assert_int_equal(value, 7);
+        opts_destroy(&f->opts);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -322,6 +412,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_config_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_specs_are_copied, setup, teardown),
         cmocka_unit_test_setup_teardown(test_need_usage_and_null, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_value_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missing_flags_named_at_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_numbers, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

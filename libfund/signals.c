@@ -1,0 +1,102 @@
+/*  signals - how the daemons answer signals (see signals.h).
+
+    The handler only records the signal and sets zsys_interrupted, both
+    async-signal-safe; the daemon logs the stop from its own thread once
+    the run loop has ended (signals_log_stop), since logging from a
+    handler could deadlock in stdio.
+*/
+#include "signals.h"
+#include "log.h"
+#include <czmq.h>
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+
+//  The signals that stop a daemon cleanly, and what the log says of each.
+typedef struct {
+    int sig;
+    const char *name;
+    const char *why;
+} s_stop_signal_t;
+
+static const s_stop_signal_t s_stops[] = {
+    {SIGTERM, "SIGTERM", ""},
+    {SIGINT, "SIGINT", ""},
+    {SIGHUP, "SIGHUP",
+     " (the terminal or SSH session closed, or a reload was asked: reloading the settings is"
+     " not implemented yet, so SIGHUP stops the daemon as SIGTERM does; run it under systemd,"
+     " nohup or tmux to keep it past a logout)"},
+    {SIGUSR1, "SIGUSR1", " (it has no other meaning for this daemon)"},
+    {SIGUSR2, "SIGUSR2", " (it has no other meaning for this daemon)"},
+    {SIGALRM, "SIGALRM", " (it has no other meaning for this daemon)"}};
+
+#define S_NSTOPS (sizeof s_stops / sizeof s_stops[0])
+
+static volatile sig_atomic_t s_caught = 0;
+
+//  Records the first stop signal and interrupts the run loop.
+static void s_on_stop(int sig)
+{
+    if (!s_caught)
+        s_caught = sig;
+    zsys_interrupted = 1;
+}
+
+//  Sets the handling of sig; logs an error when it cannot.
+static void s_set(int sig, void (*handler)(int))
+{
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = handler;
+    sigemptyset(&action.sa_mask);
+    //  No SA_RESTART: a blocking zmq_poll returns EINTR and the loop ends now.
+    if (sigaction(sig, &action, NULL) != 0)
+        log_error("cannot set the handling of %s: %s", signals_name(sig), strerror(errno));
+}
+
+//  Installs the daemon's signal handling; logs a handler it cannot install.
+void signals_install(void)
+{
+    //  Stops CZMQ from installing its own SIGINT/SIGTERM handler when it
+    //  initialises (and restores the default if it already did).
+    zsys_handler_set(NULL);
+    s_set(SIGPIPE, SIG_IGN);
+    for (size_t i = 0; i < S_NSTOPS; i++)
+        s_set(s_stops[i].sig, s_on_stop);
+}
+
+//  Returns the first signal that asked the daemon to stop, or 0.
+int signals_caught(void)
+{
+    return s_caught;
+}
+
+//  Returns the name of a signal; never NULL.
+const char *signals_name(int sig)
+{
+    if (sig == SIGPIPE)
+        return "SIGPIPE";
+    for (size_t i = 0; i < S_NSTOPS; i++)
+        if (s_stops[i].sig == sig)
+            return s_stops[i].name;
+    return "another signal";
+}
+
+//  Logs the signal that stops the daemon; nothing when none was caught.
+void signals_log_stop(void)
+{
+    int sig = s_caught;
+    for (size_t i = 0; sig && i < S_NSTOPS; i++)
+        if (s_stops[i].sig == sig)
+            log_info("stopping on %s%s", s_stops[i].name, s_stops[i].why);
+}
+
+//  Restores the default handling and forgets the signal caught.
+void signals_reset(void)
+{
+    signal(SIGPIPE, SIG_DFL);
+    for (size_t i = 0; i < S_NSTOPS; i++)
+        signal(s_stops[i].sig, SIG_DFL);
+    s_caught = 0;
+    zsys_interrupted = 0;
+}
