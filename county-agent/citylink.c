@@ -31,3 +31,12 @@ zsock_t *citylink_connect(const opts_t *opts, const char *unit, linkwatch_t **wa
     zcert_destroy(&cert);
     return sock;
 }
+
+//  Checks that every flag of the link was given; names all the missing ones.
+int citylink_require(const opts_t *opts, const char *prefix)
+{
+    bool secure = !opts_has(opts, "insecure");
+    const char *need[] = {"unit", "data", "city", secure ? "city-pub" : NULL,
+                          secure ? "key" : NULL};
+    return opts_require(opts, prefix, need, sizeof need / sizeof need[0]);
+}

@@ -16,4 +16,9 @@
    bad. */
 zsock_t *citylink_connect(const opts_t *opts, const char *unit, linkwatch_t **watch_p);
 
+/* Checks that --unit, --data, --city and (unless --insecure) --city-pub
+   and --key were given. Returns 0, or -1 after one message, starting with
+   prefix, that names every missing flag. */
+int citylink_require(const opts_t *opts, const char *prefix);
+
 #endif

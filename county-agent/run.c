@@ -55,15 +55,6 @@ static void s_loop(sender_t *sender, zsock_t *sock, linkwatch_t *watch, store_t 
     zpoller_destroy(&poller);
 }
 
-//  Checks that every flag run needs was given; names all the missing ones.
-static int s_require(const opts_t *opts)
-{
-    bool secure = !opts_has(opts, "insecure");
-    const char *need[] = {"unit", "data", "city", secure ? "city-pub" : NULL,
-                          secure ? "key" : NULL};
-    return opts_require(opts, "county-agent run", need, sizeof need / sizeof need[0]);
-}
-
 //  The run command.
 int agent_run(int argc, char **argv)
 {
@@ -83,7 +74,7 @@ int agent_run(int argc, char **argv)
     agentdb_t *db = NULL;
     sender_t *sender = NULL;
     code = EXIT_USAGE;
-    if (s_require(opts) != 0)
+    if (citylink_require(opts, "county-agent run") != 0)
         goto done;
     if (!code_valid(unit)) {
         log_error("--unit must be a 6-digit code, not '%s'", unit);

@@ -200,12 +200,11 @@ int agent_sync(int argc, char **argv)
     if (!opts)
         return code;
     log_setup("county-agent", LOGL_INFO);
-    const char *unit = opts_need(opts, "unit");
-    const char *data = opts_need(opts, "data");
-    const char *city = opts_need(opts, "city");
-    int timeout_s = s_timeout(opts);
+    const char *unit = opts_get(opts, "unit");
+    const char *data = opts_get(opts, "data");
     code = EXIT_USAGE;
-    if (unit && data && city && timeout_s > 0) {
+    int timeout_s = citylink_require(opts, "county-agent sync") == 0 ? s_timeout(opts) : -1;
+    if (timeout_s > 0) {
         if (!code_valid(unit))
             log_error("--unit must be a 6-digit code, not '%s'", unit);
         else
