@@ -149,8 +149,7 @@ static int s_timeout(const opts_t *opts)
 }
 
 //  Says that the city did not answer, and what the link's watcher saw.
-static void s_say_no_answer(const opts_t *opts, const char *unit, int timeout_s,
-                            linkwatch_t *watch)
+static void s_say_no_answer(const opts_t *opts, const char *unit, int timeout_s, linkwatch_t *watch)
 {
     linkwatch_condition_t cond = {0};
     char seen[2 * LINKWATCH_TEXT_MAX + 128] = "";
