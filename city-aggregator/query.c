@@ -8,6 +8,7 @@
 #include "cityeval.h"
 #include "cli.h"
 #include "evalview.h"
+#include "linkwatch.h"
 #include "period.h"
 #include <jansson.h>
 #include <stdio.h>
@@ -234,8 +235,23 @@ static json_t *s_status_json(query_t *q)
             json_array_append_new(pools, p);
     }
     json_decref(s.pairs);
-    return json_pack("{s:s, s:s, s:o, s:o}", "city", q->conf.city, "name", q->conf.name, "reports",
-                     s.reports, "pools", pools);
+    json_t *doc = json_pack("{s:s, s:s, s:o, s:o}", "city", q->conf.city, "name", q->conf.name,
+                            "reports", s.reports, "pools", pools);
+    linkwatch_condition_t link;
+    if (doc && linkwatch_load(citydb_store(q->db), &link) == 0)
+        json_object_set_new(doc, "link", linkwatch_json(&link));
+    return doc;
+}
+
+//  Prints the link to the hub as city-aggregator run last saw it, if any.
+static void s_print_link(query_t *q, FILE *out)
+{
+    linkwatch_condition_t link;
+    char text[3 * LINKWATCH_TEXT_MAX];
+    if (linkwatch_load(citydb_store(q->db), &link) != 0)
+        return;
+    linkwatch_describe(&link, text, sizeof text);
+    fprintf(out, "\n%s\n", text);
 }
 
 static int s_status_table(json_t *doc, format_t format)
@@ -307,6 +323,8 @@ int city_status(int argc, char **argv)
                                         &q.conf, json_string_value(json_object_get(r, "unit")))));
             int rc = q.format == FORMAT_JSON ? json_dumpf(doc, stdout, EVALVIEW_JSON_FLAGS)
                                              : s_status_table(doc, q.format);
+            if (rc == 0 && q.format != FORMAT_JSON)
+                s_print_link(&q, q.format == FORMAT_TABLE ? stdout : stderr);
             if (q.format == FORMAT_JSON)
                 printf("\n");
             code = rc == 0 ? EXIT_OK : EXIT_RUNTIME;

@@ -298,6 +298,9 @@ static void s_loop(city_t *self)
             next_send = zclock_mono() + SEND_MS;
         }
         linkwatch_tick(self->province_watch);
+        //  What the link to the hub last was, for city-aggregator status; a
+        //  failed save is tried again at the next change or turn.
+        linkwatch_save(self->province_watch, citydb_store(self->db));
     }
     zpoller_destroy(&poller);
 }

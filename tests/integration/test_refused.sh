@@ -105,6 +105,13 @@ check "control: the allowed agent is acknowledged, logs no problem, status says 
 # ---- the city's link to the hub ----
 check "the city logs that the hub refused its key" \
   "waitlog '$tmp/city.log' \"WARN .*$hub_ep: the hub refused our key: is $tmp/keys/510400.pub in the hub's allow directory?\""
+citystatus=""
+for _ in $(seq 1 50); do
+  citystatus=$("$bin/city-aggregator" status --data "$tmp/city" --format json 2>/dev/null)
+  grep -q key_refused <<<"$citystatus" && break; sleep 0.1
+done
+check "city-aggregator status shows that the hub refused the city's key (JSON link and table)" \
+  "python3 -c 'import json,sys; l=json.loads(sys.argv[1])[\"link\"]; assert l[\"state\"]==\"key_refused\" and l[\"endpoint\"]==\"$hub_ep\", l' \"\$citystatus\" && \"$bin/city-aggregator\" status --data '$tmp/city' | grep -q \"^link to $hub_ep: the hub refused our key\""
 
 # ---- rank --query with a key the hub does not allow: a clear message, exit 1, at once ----
 t0=$(date +%s)
