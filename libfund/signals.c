@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 //  The signals that stop a daemon cleanly, and what the log says of each.
 typedef struct {
@@ -32,7 +33,43 @@ static const s_stop_signal_t s_stops[] = {
 
 #define S_NSTOPS (sizeof s_stops / sizeof s_stops[0])
 
+//  The signals that end the process at once (a fault, an abort, a quit):
+//  the handler says which in the log, then lets the default action happen.
+static const struct {
+    int sig;
+    const char *line; //  What the log says, written with write(2).
+} s_fatals[] = {{SIGQUIT, ": stopped at once by SIGQUIT: the current transaction was abandoned, "
+                          "nothing committed is lost\n"},
+                {SIGABRT, ": aborted (SIGABRT): a bug; nothing committed is lost, please report it "
+                          "with this log\n"},
+                {SIGSEGV, ": crashed (SIGSEGV): a bug; nothing committed is lost, please report it "
+                          "with this log\n"},
+                {SIGBUS, ": crashed (SIGBUS: a mapped file was cut short, or the disk is full); "
+                         "nothing committed is lost\n"},
+                {SIGFPE, ": crashed (SIGFPE): a bug; nothing committed is lost, please report it "
+                         "with this log\n"},
+                {SIGILL, ": crashed (SIGILL): a bug; nothing committed is lost, please report it "
+                         "with this log\n"}};
+
+#define S_NFATALS (sizeof s_fatals / sizeof s_fatals[0])
+
 static volatile sig_atomic_t s_caught = 0;
+
+//  Writes the fatal signal's line to stderr (async-signal-safe calls only)
+//  and raises it again with its default action, which ends the process.
+static void s_on_fatal(int sig)
+{
+    for (size_t i = 0; i < S_NFATALS; i++)
+        if (s_fatals[i].sig == sig) {
+            const char *name = program_invocation_short_name;
+            ssize_t rc = write(STDERR_FILENO, "FATAL ", 6);
+            rc = write(STDERR_FILENO, name, strlen(name));
+            rc = write(STDERR_FILENO, s_fatals[i].line, strlen(s_fatals[i].line));
+            (void)rc;
+        }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
 
 //  Records the first stop signal and interrupts the run loop.
 static void s_on_stop(int sig)
@@ -63,6 +100,13 @@ void signals_install(void)
     s_set(SIGPIPE, SIG_IGN);
     for (size_t i = 0; i < S_NSTOPS; i++)
         s_set(s_stops[i].sig, s_on_stop);
+    //  A handler already there (a sanitizer's) is left in place: it reports more.
+    for (size_t i = 0; i < S_NFATALS; i++) {
+        struct sigaction old;
+        if (sigaction(s_fatals[i].sig, NULL, &old) == 0 && old.sa_handler == SIG_DFL &&
+            !(old.sa_flags & SA_SIGINFO))
+            s_set(s_fatals[i].sig, s_on_fatal);
+    }
 }
 
 //  Returns the first signal that asked the daemon to stop, or 0.
@@ -97,6 +141,11 @@ void signals_reset(void)
     signal(SIGPIPE, SIG_DFL);
     for (size_t i = 0; i < S_NSTOPS; i++)
         signal(s_stops[i].sig, SIG_DFL);
+    for (size_t i = 0; i < S_NFATALS; i++) {
+        struct sigaction old;
+        if (sigaction(s_fatals[i].sig, NULL, &old) == 0 && old.sa_handler == s_on_fatal)
+            signal(s_fatals[i].sig, SIG_DFL);
+    }
     s_caught = 0;
     zsys_interrupted = 0;
 }

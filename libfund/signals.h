@@ -9,7 +9,10 @@
     the process exits 0, and the log names the signal. SIGHUP stops the
     daemon (as SIGTERM does) until reloading the settings is implemented.
     The handler replaces CZMQ's own SIGINT/SIGTERM handler and, like it,
-    sets zsys_interrupted, so that zpoller_wait returns at once.
+    sets zsys_interrupted, so that zpoller_wait returns at once. SIGQUIT,
+    SIGABRT, SIGSEGV, SIGBUS, SIGFPE and SIGILL still end the process at
+    once, with their default action, but first write a FATAL line naming
+    the signal to stderr (unless a sanitizer already handles them).
 */
 #ifndef SIGNALS_H_INCLUDED
 #define SIGNALS_H_INCLUDED

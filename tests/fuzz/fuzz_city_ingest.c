@@ -64,6 +64,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case INGEST_DROP:
         FUZZ_CHECK(!out.report && out.reason[0]);
         break;
+    case INGEST_HELD:
+        //  A held query is answered only for the key's own unit, in the city.
+        FUZZ_CHECK(!out.report);
+        FUZZ_CHECK(!peer || !strcmp(out.unit, peer));
+        FUZZ_CHECK(out.reason[0] || !strncmp(out.unit, conf.city, 4));
+        break;
     default:
         FUZZ_CHECK(!"a verdict out of range");
     }

@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 typedef struct {
@@ -161,6 +163,52 @@ static void test_reset_restores_defaults(void **state)
     assert_true(action.sa_handler != SIG_DFL && action.sa_handler != SIG_IGN);
 }
 
+//  Raises sig in a child with stderr on a pipe; returns how the child ended
+//  and what it wrote in text.
+static int s_child_raises(int sig, char *text, size_t size)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct rlimit none = {0, 0};
+        setrlimit(RLIMIT_CORE, &none);
+        dup2(fds[1], 2);
+        raise(sig);
+        _exit(0);
+    }
+    close(fds[1]);
+    size_t n = 0;
+    ssize_t got;
+    while (n < size - 1 && (got = read(fds[0], text + n, size - 1 - n)) > 0)
+        n += (size_t)got;
+    text[n] = 0;
+    close(fds[0]);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return status;
+}
+
+//  SIGQUIT and SIGABRT still end the process by their signal, after a FATAL
+//  line in the log that names them.
+static void test_fatal_signals_are_logged(void **state)
+{
+    (void)state;
+    static const int sigs[] = {SIGQUIT, SIGABRT};
+    static const char *names[] = {"SIGQUIT", "SIGABRT"};
+    for (size_t i = 0; i < 2; i++) {
+        char text[512];
+        int status = s_child_raises(sigs[i], text, sizeof text);
+        assert_true(WIFSIGNALED(status));
+        assert_int_equal(WTERMSIG(status), sigs[i]);
+        assert_non_null(strstr(text, "FATAL test_signals: "));
+        assert_int_equal(text[strlen(text) - 1], '\n');
+        assert_non_null(strstr(text, names[i]));
+        assert_non_null(strstr(text, "nothing committed is lost"));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -170,6 +218,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_czmq_does_not_take_over, setup, teardown),
         cmocka_unit_test_setup_teardown(test_log_names_the_signal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reset_restores_defaults, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fatal_signals_are_logged, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
