@@ -30,7 +30,10 @@ status () { local u=$1; shift; "$bin/county-agent" status --data "$tmp/agent/$u"
 import json,sys
 d=json.load(sys.stdin)
 for k in sys.argv[1:]: d=d[int(k)] if k.isdigit() else d[k]
-print(d)" "$@"; }
+print(d)" "$@" 2>/dev/null; }
+# Waits (up to 10 s) until the agent u's saved link is in state $2: run
+# saves it in its loop, a moment after it logs the change.
+waitlink () { for _ in $(seq 1 100); do [ "$(status "$1" link state)" = "$2" ] && return 0; sleep 0.1; done; return 1; }
 
 for c in 510402 510403 510404 510405 510406; do "$bin/county-agent" keygen --out "$tmp/keys" --name $c >/dev/null; done
 "$bin/city-aggregator" keygen --out "$tmp/keys" --name 510400 >/dev/null
@@ -73,6 +76,7 @@ agent 510406 --city "$ep" --city-pub "$tmp/keys/510400.pub" --key "$tmp/keys/510
 # ---- a key the city's allow directory lacks ----
 check "unlisted key: the agent logs that the city refused its key, naming the endpoint and the file to allow" \
   "waitlog '$tmp/510402.log' 'WARN .*$ep: the city refused our key: is $tmp/keys/510402.pub in the city.s allow directory?'"
+waitlink 510402 key_refused
 check "unlisted key: county-agent status shows the refusal (JSON link)" \
   "[ \"\$(status 510402 link state) \$(status 510402 link endpoint)\" = 'key_refused $ep' ] && status 510402 link message | grep -q 'refused our key'"
 check "unlisted key: county-agent status shows it in its table too, with the time" \
@@ -84,12 +88,14 @@ check "wrong --city-pub: the agent logs that the city's public key does not matc
   "waitlog '$tmp/510403.log' \"WARN .*$ep: handshake failed: the city's public key (--city-pub $tmp/keys/510500.pub) does not match\""
 sleep 2
 check "wrong --city-pub: logged once, not once per retry" "[ \$(grep -c 'handshake failed' '$tmp/510403.log') = 1 ]"
+waitlink 510403 server_key_mismatch
 check "wrong --city-pub: county-agent status shows it" \
   "[ \"\$(status 510403 link state)\" = server_key_mismatch ]"
 
 # ---- --insecure against a CURVE city ----
 check "--insecure against CURVE: the agent logs the mismatch" \
   "waitlog '$tmp/510404.log' 'WARN .*$ep: handshake failed: the city uses CURVE and we run --insecure: give --key and --city-pub instead'"
+waitlink 510404 security_mismatch
 check "--insecure against CURVE: county-agent status shows it" \
   "[ \"\$(status 510404 link state)\" = security_mismatch ]"
 
