@@ -1,6 +1,6 @@
 #!/bin/bash
 # Makes the seed corpora of the fuzz targets in tests/fuzz/corpus/<target>/
-# from the figures of the seed reports (../shared/seeds): the deploy/sample
+# from the figures of the seed reports (the evaluation reports the product comes from; their figures are copied into deploy/ and tests/data/): the deploy/sample
 # CSVs, a few more CSVs written here with the figures the seeds print, their
 # GB18030, BOM and CRLF variants and some broken ones; number, target and
 # period texts; the frameworks in the tree; and the binary protobuf seeds
