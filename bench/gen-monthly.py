@@ -5,10 +5,15 @@ SPEC 2.1 (about 45 rows a month), for timing `county-agent submit`.
     bench/gen-monthly.py --years 200 --unit 510900 > big.csv
     time county-agent submit --unit 510900 --data /tmp/agent big.csv
 
-Years start at 1900 (periods run 1900..9999, so at most 8100 years);
---rows N instead gives the number of years that make at least N rows.
+Months run from 1900-01 to the last month of last year, for each of the
+four funds in turn, so that every report is one the city accepts (at most
+about 224,000 rows a unit); --rows N gives at least N rows. --future goes
+on past this year up to 9999 (submit then refuses the file for its periods
+that have not begun, after reading and checking every row: a measure of
+import alone, for files of a million rows).
 """
 import argparse
+import datetime
 import sys
 
 # (item, base value in fen) of a month; parents equal the sum of their children.
@@ -35,7 +40,7 @@ def yuan(fen):
     return "%s%d.%02d" % ("-" if fen < 0 else "", abs(fen) // 100, abs(fen) % 100)
 
 
-def month_rows(unit, period, k):
+def month_rows(unit, period, fund, k):
     v = {code: base // 12 + (k * 7919 + i * 104729) % 100000 for i, (code, base) in enumerate(MONEY)}
     subsidy = sum(v[c] for c in v if c.startswith("income.subsidy."))
     benefit = sum(v[c] for c in v if c.startswith("expense.benefit."))
@@ -51,27 +56,46 @@ def month_rows(unit, period, k):
              ("ind.inpatient_reimbursement", "72.77", "%", ">=70"),
              ("ind.satisfaction", "91.%02d" % (k % 100), "%", ">=90")]
     rows += [("score." + s, str((i + k) % 2), "points", "") for i, s in enumerate(SCORES)]
-    return ["%s,%s,resident,%s,%s,%s,%s\n" % (unit, period, c, val, uom, tgt)
+    return ["%s,%s,%s,%s,%s,%s,%s\n" % (unit, period, fund, c, val, uom, tgt)
             for c, val, uom, tgt in rows]
+
+
+FUNDS = ["resident", "employee", "maternity", "dept"]
+
+
+def periods(future):
+    """Yields (period, fund): months of begun years fund by fund, then (with
+    future) the months of the years after, resident."""
+    last = datetime.date.today().year - 1
+    for fund in FUNDS:
+        for year in range(1900, last + 1):
+            for month in range(1, 13):
+                yield "%d-%02d" % (year, month), fund
+    if future:
+        for year in range(last + 1, 10000):
+            for month in range(1, 13):
+                yield "%d-%02d" % (year, month), "resident"
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--years", type=int, default=25)
+    ap.add_argument("--years", type=int, default=25, help="years of monthly reports of one fund")
     ap.add_argument("--rows", type=int, help="at least this many rows (overrides --years)")
+    ap.add_argument("--future", action="store_true", help="go on into periods not yet begun")
     ap.add_argument("--unit", default="510900")
     a = ap.parse_args()
-    per_month = len(month_rows(a.unit, "1900-01", 0))
-    years = a.years if not a.rows else -(-a.rows // (12 * per_month))
-    if years < 1 or years > 8100:
-        sys.exit("years must be 1..8100 (asked for %d)" % years)
+    per_month = len(month_rows(a.unit, "1900-01", "resident", 0))
+    reports = 12 * a.years if not a.rows else -(-a.rows // per_month)
     out = sys.stdout
     out.write("unit,period,fund,item,value,unit_of_measure,target\n")
     k = 0
-    for year in range(1900, 1900 + years):
-        for month in range(1, 13):
-            out.writelines(month_rows(a.unit, "%d-%02d" % (year, month), k))
-            k += 1
+    for period, fund in periods(a.future):
+        if k == reports:
+            break
+        out.writelines(month_rows(a.unit, period, fund, k))
+        k += 1
+    if k < reports:
+        sys.exit("only %d reports of periods that have begun: give --future for more" % k)
 
 
 if __name__ == "__main__":
