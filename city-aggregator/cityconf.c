@@ -11,9 +11,9 @@
 void cityconf_init(cityconf_t *self)
 {
     memset(self, 0, sizeof *self);
-    deadline_defaults(&self->deadline);
+    period_deadline_defaults(&self->deadline);
     eval_cfg_t cfg;
-    eval_cfg_defaults(&cfg);
+    evaluation_cfg_defaults(&cfg);
     self->risk = cfg.risk;
 }
 
@@ -65,12 +65,12 @@ static void s_units_row(int c, void *arg)
     r->n_fields = 0;
     if (r->row++ == 0 || n == 0 || (n == 1 && !r->fields[0][0]))
         return; //  the header, or a blank line
-    if (n != 2 || !code_valid(r->fields[0])) {
+    if (n != 2 || !adcode_valid(r->fields[0])) {
         fprintf(stderr, "%s: row %zu: expected code,name with a 6-digit code\n", r->path, r->row);
         r->failed = 1;
         return;
     }
-    if (r->conf->city[0] && !code_in_city(r->fields[0], r->conf->city)) {
+    if (r->conf->city[0] && !adcode_in_city(r->fields[0], r->conf->city)) {
         fprintf(stderr, "%s: row %zu: unit %s is not inside city %s\n", r->path, r->row,
                 r->fields[0], r->conf->city);
         r->failed = 1;
@@ -234,7 +234,7 @@ int cityconf_load(cityconf_t *self, store_t *store)
 //  Fills an evaluation configuration that points into self.
 void cityconf_eval_cfg(const cityconf_t *self, eval_cfg_t *cfg)
 {
-    eval_cfg_defaults(cfg);
+    evaluation_cfg_defaults(cfg);
     if (self->framework)
         cfg->fw = self->framework;
     cfg->risk = self->risk;

@@ -42,7 +42,7 @@ static void s_copy_names(ingest_t *out, const Fundchain__Report *r)
 //  revision 0 (revisions start at 1).
 static bool s_sane(ingest_t *out)
 {
-    if (!code_valid(out->unit))
+    if (!adcode_valid(out->unit))
         snprintf(out->reason, sizeof out->reason, "unit '%s' is not a 6-digit code", out->unit);
     else if (out->revision == 0)
         snprintf(out->reason, sizeof out->reason, "revision 0 is not a revision (they start at 1)");
@@ -59,7 +59,7 @@ static bool s_jurisdiction(const cityconf_t *conf, const char *peer, ingest_t *o
                  "unit %s may not be reported with the key of %s (jurisdiction)", out->unit, peer);
         return false;
     }
-    if (!code_in_city(out->unit, conf->city)) {
+    if (!adcode_in_city(out->unit, conf->city)) {
         snprintf(out->reason, sizeof out->reason, "unit %s is not inside city %s (jurisdiction)",
                  out->unit, conf->city);
         return false;
@@ -103,9 +103,9 @@ static void s_held_query(const cityconf_t *conf, const Fundchain__HeldQuery *que
     out->verdict = INGEST_HELD;
     snprintf(out->unit, sizeof out->unit, "%s", peer ? peer : query->unit ? query->unit : "");
     s_printable(out->unit);
-    if (!code_valid(out->unit))
+    if (!adcode_valid(out->unit))
         snprintf(out->reason, sizeof out->reason, "unit '%s' is not a 6-digit code", out->unit);
-    else if (!code_in_city(out->unit, conf->city))
+    else if (!adcode_in_city(out->unit, conf->city))
         snprintf(out->reason, sizeof out->reason, "unit %s is not inside city %s (jurisdiction)",
                  out->unit, conf->city);
 }

@@ -52,7 +52,7 @@ static bool s_open(query_t *q, const char *command, const opt_spec_t *specs, con
     if (opts_require(q->opts, prefix, need, sizeof need / sizeof need[0]) != 0)
         return false;
     const char *format = opts_get(q->opts, "format");
-    if (format && format_parse(format, &q->format) != 0) {
+    if (format && table_format_parse(format, &q->format) != 0) {
         fprintf(stderr, "city-aggregator %s: --format must be table, csv or json\n", command);
         return false;
     }
@@ -85,7 +85,7 @@ static int s_period_fund(const query_t *q, const char *command, const char **per
         fprintf(stderr, "city-aggregator %s: --period %s: %s\n", command, *period, why);
         return -1;
     }
-    if (!fund_valid(*fund)) {
+    if (!period_fund_valid(*fund)) {
         fprintf(stderr,
                 "city-aggregator %s: --fund must be resident, employee, maternity or dept\n",
                 command);
@@ -136,7 +136,7 @@ int city_show(int argc, char **argv)
         const char *unit = opts_need(q.opts, "unit");
         if (!unit || s_period_fund(&q, "show", &period, &fund) != 0)
             code = EXIT_USAGE;
-        else if (!code_valid(unit)) {
+        else if (!adcode_valid(unit)) {
             fprintf(stderr, "city-aggregator show: --unit must be a 6-digit code\n");
             code = EXIT_USAGE;
         } else {

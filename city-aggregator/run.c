@@ -313,7 +313,7 @@ static int s_configure(city_t *self, const opts_t *opts)
     const char *name = opts_need(opts, "name");
     if (!city || !name)
         return -1;
-    if (!code_is_city(city)) {
+    if (!adcode_is_city(city)) {
         log_error("--city must be a city code PPCC00, not '%s'", city);
         return -1;
     }
@@ -326,11 +326,12 @@ static int s_configure(city_t *self, const opts_t *opts)
         cityconf_load_framework(conf, opts_get(opts, "framework")) != 0)
         return -1;
     if (opts_get(opts, "deadline") &&
-        deadline_parse(opts_get(opts, "deadline"), &conf->deadline, &why) != 0) {
+        period_deadline_parse(opts_get(opts, "deadline"), &conf->deadline, &why) != 0) {
         log_error("--deadline: %s", why);
         return -1;
     }
-    if (opts_get(opts, "risk") && risk_cfg_parse(opts_get(opts, "risk"), &conf->risk, &why) != 0) {
+    if (opts_get(opts, "risk") &&
+        evaluation_risk_parse(opts_get(opts, "risk"), &conf->risk, &why) != 0) {
         log_error("--risk: %s", why);
         return -1;
     }

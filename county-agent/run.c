@@ -76,7 +76,7 @@ int agent_run(int argc, char **argv)
     code = EXIT_USAGE;
     if (citylink_require(opts, "county-agent run") != 0)
         goto done;
-    if (!code_valid(unit)) {
+    if (!adcode_valid(unit)) {
         log_error("--unit must be a 6-digit code, not '%s'", unit);
         goto done;
     }

@@ -145,7 +145,7 @@ int agent_status(int argc, char **argv)
     const char *data = opts_need(opts, "data");
     format_t format = FORMAT_TABLE;
     code = EXIT_USAGE;
-    if (opts_get(opts, "format") && format_parse(opts_get(opts, "format"), &format) != 0)
+    if (opts_get(opts, "format") && table_format_parse(opts_get(opts, "format"), &format) != 0)
         fprintf(stderr, "county-agent status: --format must be table, csv or json\n");
     else if (data) {
         agentdb_t *db = agentdb_open(data, NULL);

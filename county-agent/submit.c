@@ -115,7 +115,7 @@ int agent_submit(int argc, char **argv)
     code = EXIT_USAGE;
     if (opts_require(opts, "county-agent submit", need, 2) != 0)
         goto done;
-    if (!code_valid(unit)) {
+    if (!adcode_valid(unit)) {
         fprintf(stderr, "county-agent submit: --unit must be a 6-digit code, not '%s'\n", unit);
         goto done;
     }

@@ -46,7 +46,8 @@ static int s_keep(answer_t *answer, const Fundchain__Held *h)
     period_t period;
     const char *why = NULL;
     if (!h->period || !h->fund || strlen(h->period) >= sizeof answer->held->period ||
-        period_parse(h->period, &period, &why) != 0 || !fund_valid(h->fund) || h->revision == 0) {
+        period_parse(h->period, &period, &why) != 0 || !period_fund_valid(h->fund) ||
+        h->revision == 0) {
         log_warn("skipped an entry of the city's answer that is not a report's revision");
         return 0;
     }
@@ -204,7 +205,7 @@ int agent_sync(int argc, char **argv)
     code = EXIT_USAGE;
     int timeout_s = citylink_require(opts, "county-agent sync") == 0 ? s_timeout(opts) : -1;
     if (timeout_s > 0) {
-        if (!code_valid(unit))
+        if (!adcode_valid(unit))
             log_error("--unit must be a 6-digit code, not '%s'", unit);
         else
             code = s_sync(opts, unit, data, timeout_s);

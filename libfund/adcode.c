@@ -6,7 +6,7 @@
 #include <string.h>
 
 /* Returns true when s is exactly 6 ASCII digits. */
-bool code_valid(const char *s)
+bool adcode_valid(const char *s)
 {
     if (!s)
         return false;
@@ -23,28 +23,29 @@ static bool s_zero_pair(const char *p)
 }
 
 /* Returns true when code is a province (PP0000, PP != 00). */
-bool code_is_province(const char *code)
+bool adcode_is_province(const char *code)
 {
-    return code_valid(code) && !s_zero_pair(code) && s_zero_pair(code + 2) && s_zero_pair(code + 4);
+    return adcode_valid(code) && !s_zero_pair(code) && s_zero_pair(code + 2) &&
+           s_zero_pair(code + 4);
 }
 
 /* Returns true when code is a city (PPCC00, PP and CC != 00). */
-bool code_is_city(const char *code)
+bool adcode_is_city(const char *code)
 {
-    return code_valid(code) && !s_zero_pair(code) && !s_zero_pair(code + 2) &&
+    return adcode_valid(code) && !s_zero_pair(code) && !s_zero_pair(code + 2) &&
            s_zero_pair(code + 4);
 }
 
 /* Returns true when unit belongs to city: the city itself or a county with
    the same first four digits. */
-bool code_in_city(const char *unit, const char *city)
+bool adcode_in_city(const char *unit, const char *city)
 {
-    return code_is_city(city) && code_valid(unit) && memcmp(unit, city, 4) == 0;
+    return adcode_is_city(city) && adcode_valid(unit) && memcmp(unit, city, 4) == 0;
 }
 
 /* Returns true when code (a city or a unit) lies inside province PP0000. */
-bool code_in_province(const char *code, const char *province)
+bool adcode_in_province(const char *code, const char *province)
 {
-    return code_is_province(province) && code_valid(code) && !s_zero_pair(code + 2) &&
+    return adcode_is_province(province) && adcode_valid(code) && !s_zero_pair(code + 2) &&
            memcmp(code, province, 2) == 0;
 }

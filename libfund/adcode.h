@@ -8,18 +8,18 @@
 #include <stdbool.h>
 
 /* Returns true when s is exactly 6 ASCII digits. */
-bool code_valid(const char *s);
+bool adcode_valid(const char *s);
 
 /* Returns true when code is a city (PPCC00, CC != 00). */
-bool code_is_city(const char *code);
+bool adcode_is_city(const char *code);
 
 /* Returns true when unit belongs to city: the city itself or a county with
    the same first four digits. */
-bool code_in_city(const char *unit, const char *city);
+bool adcode_in_city(const char *unit, const char *city);
 
 /* Returns true when code (a city or a unit) lies inside province PP0000. */
-bool code_in_province(const char *code, const char *province);
+bool adcode_in_province(const char *code, const char *province);
 
-bool code_is_province(const char *code);
+bool adcode_is_province(const char *code);
 
 #endif

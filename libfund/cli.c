@@ -137,7 +137,7 @@ int cli_keygen(int argc, char **argv)
     char prefix[64];
     snprintf(prefix, sizeof prefix, "%s keygen", s_program);
     code = EXIT_USAGE;
-    if (opts_require(opts, prefix, need, 2) == 0 && !code_valid(name))
+    if (opts_require(opts, prefix, need, 2) == 0 && !adcode_valid(name))
         fprintf(stderr,
                 "%s keygen: --name must be the 6-digit code the key is bound to, not '%s'\n",
                 s_program, name);

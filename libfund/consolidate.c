@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct _pool_t {
+struct _consolidate_t {
     char city[8];
     const report_t **members; /* newest report of each unit, by unit code */
     size_t n;
@@ -45,7 +45,8 @@ static long s_index(const char *code)
 }
 
 /* Returns true when the member's item is an intra-pool transfer. */
-static bool s_eliminated(const pool_t *self, const report_t *member, const catalog_entry_t *entry)
+static bool s_eliminated(const consolidate_t *self, const report_t *member,
+                         const catalog_entry_t *entry)
 {
     bool own = strcmp(member->unit, self->city) == 0;
     return (entry->pool_role == POOL_COUNTY_INTRA && !own) ||
@@ -53,7 +54,7 @@ static bool s_eliminated(const pool_t *self, const report_t *member, const catal
 }
 
 /* Adds amount to entry k; an overflow makes the entry absent for good. */
-static void s_add(pool_t *self, long k, int64_t amount, bool *broken)
+static void s_add(consolidate_t *self, long k, int64_t amount, bool *broken)
 {
     if (__builtin_add_overflow(self->sums[k], amount, &self->sums[k]))
         broken[k] = true;
@@ -61,7 +62,8 @@ static void s_add(pool_t *self, long k, int64_t amount, bool *broken)
 }
 
 /* Takes an eliminated amount out of every total the entry is part of. */
-static void s_take_out(pool_t *self, const catalog_entry_t *entry, int64_t amount, bool *broken)
+static void s_take_out(consolidate_t *self, const catalog_entry_t *entry, int64_t amount,
+                       bool *broken)
 {
     for (const char *parent = entry->parent; parent;) {
         long k = s_index(parent);
@@ -74,7 +76,7 @@ static void s_take_out(pool_t *self, const catalog_entry_t *entry, int64_t amoun
 }
 
 /* Sums every item over the members, then eliminates intra-pool transfers. */
-static void s_sum(pool_t *self, bool *broken)
+static void s_sum(consolidate_t *self, bool *broken)
 {
     size_t n = catalog_size();
     for (size_t k = 0; k < n; k++) {
@@ -126,7 +128,7 @@ static int64_t s_clamp(i128 sum)
 }
 
 /* Compares the counties' county_code with the 市本级's city_code. */
-static void s_reconcile(pool_t *self, const char *county_code, const char *city_code)
+static void s_reconcile(consolidate_t *self, const char *county_code, const char *city_code)
 {
     s_side_t counties = {0, 0, false}, own = {0, 0, false};
     for (size_t m = 0; m < self->n; m++) {
@@ -141,15 +143,15 @@ static void s_reconcile(pool_t *self, const char *county_code, const char *city_
     if (!(counties.reported || own.reported) || diff <= counties.tolerance + own.tolerance)
         return;
     char a[48], b[48];
-    money_format_grouped(s_clamp(counties.sum), a, sizeof a);
-    money_format_grouped(s_clamp(own.sum), b, sizeof b);
+    decimal_format_money_grouped(s_clamp(counties.sum), a, sizeof a);
+    decimal_format_money_grouped(s_clamp(own.sum), b, sizeof b);
     diag_add(self->warnings, DIAG_WARNING, "transfer_unreconciled", self->city, 0, 0,
              "the counties' %s total %s yuan but the 市本级's %s is %s yuan", county_code, a,
              city_code, b);
 }
 
 /* Returns true when a member reported for unit code. */
-static bool s_reported(const pool_t *self, const char *code)
+static bool s_reported(const consolidate_t *self, const char *code)
 {
     for (size_t m = 0; m < self->n; m++)
         if (strcmp(self->members[m]->unit, code) == 0)
@@ -158,7 +160,7 @@ static bool s_reported(const pool_t *self, const char *code)
 }
 
 /* Marks the pool complete, or lists the known units that did not report. */
-static void s_completeness(pool_t *self, const char *const *known, size_t n_known)
+static void s_completeness(consolidate_t *self, const char *const *known, size_t n_known)
 {
     char missing[400] = "";
     size_t n_missing = 0, len = 0;
@@ -190,13 +192,13 @@ static int s_by_unit(const void *a, const void *b)
 }
 
 /* Keeps the newest report of each unit of the city for period and fund. */
-static void s_select(pool_t *self, const char *period, const char *fund, report_t *const *reports,
-                     size_t n_reports)
+static void s_select(consolidate_t *self, const char *period, const char *fund,
+                     report_t *const *reports, size_t n_reports)
 {
     for (size_t i = 0; i < n_reports; i++) {
         const report_t *r = reports[i];
         if (!r || strcmp(r->period, period) != 0 || strcmp(r->fund, fund) != 0 ||
-            !code_in_city(r->unit, self->city))
+            !adcode_in_city(r->unit, self->city))
             continue;
         size_t m = 0;
         while (m < self->n && strcmp(self->members[m]->unit, r->unit) != 0)
@@ -214,13 +216,14 @@ static void s_select(pool_t *self, const char *period, const char *fund, report_
 }
 
 /* Consolidates the reports of city for period and fund. */
-pool_t *pool_new(const char *city, const char *period, const char *fund, report_t *const *reports,
-                 size_t n_reports, const char *const *known, size_t n_known)
+consolidate_t *consolidate_new(const char *city, const char *period, const char *fund,
+                               report_t *const *reports, size_t n_reports, const char *const *known,
+                               size_t n_known)
 {
     if (!city || !period || !fund || (n_reports && !reports) || (n_known && !known) ||
-        strlen(city) >= sizeof((pool_t *)0)->city)
+        strlen(city) >= sizeof((consolidate_t *)0)->city)
         return NULL;
-    pool_t *self = calloc(1, sizeof(pool_t));
+    consolidate_t *self = calloc(1, sizeof(consolidate_t));
     if (!self)
         return NULL;
     strcpy(self->city, city);
@@ -232,7 +235,7 @@ pool_t *pool_new(const char *city, const char *period, const char *fund, report_
     self->warnings = diag_new();
     if (!broken || !self->members || !self->sums || !self->has || !self->warnings) {
         free(broken);
-        pool_destroy(&self);
+        consolidate_destroy(&self);
         return NULL;
     }
     s_select(self, period, fund, reports, n_reports);
@@ -245,11 +248,11 @@ pool_t *pool_new(const char *city, const char *period, const char *fund, report_
 }
 
 /* Destroys the pool and nulls the pointer; safe on NULL. */
-void pool_destroy(pool_t **self_p)
+void consolidate_destroy(consolidate_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
-    pool_t *self = *self_p;
+    consolidate_t *self = *self_p;
     free(self->members);
     free(self->sums);
     free(self->has);
@@ -259,7 +262,7 @@ void pool_destroy(pool_t **self_p)
 }
 
 /* Gets the consolidated amount of a money item or a summed head count. */
-bool pool_amount(const pool_t *self, const char *code, int64_t *amount)
+bool consolidate_amount(const consolidate_t *self, const char *code, int64_t *amount)
 {
     if (!self || !code)
         return false;
@@ -293,7 +296,7 @@ static void s_mean_add(s_mean_t *mean, const report_t *county, rational_t value)
 }
 
 /* Gets the pool's value of a reported item (ind.X, score.X). */
-bool pool_reported(const pool_t *self, const char *code, rational_t *value)
+bool consolidate_reported(const consolidate_t *self, const char *code, rational_t *value)
 {
     if (!self || !code || !value)
         return false;
@@ -315,7 +318,7 @@ bool pool_reported(const pool_t *self, const char *code, rational_t *value)
 }
 
 /* Adds every ind.X reported in the pool as indicator X with its pool value. */
-int pool_add_reported(const pool_t *self, indicators_t *ind)
+int consolidate_add_reported(const consolidate_t *self, indicator_set_t *ind)
 {
     if (!self || !ind)
         return -1;
@@ -324,9 +327,11 @@ int pool_add_reported(const pool_t *self, indicators_t *ind)
         for (size_t i = 0; i < r->n_items; i++) {
             const char *code = r->items[i].code;
             rational_t value;
-            if (strncmp(code, "ind.", 4) != 0 || code[4] == '\0' || indicators_find(ind, code + 4))
+            if (strncmp(code, "ind.", 4) != 0 || code[4] == '\0' ||
+                indicator_set_find(ind, code + 4))
                 continue;
-            if (pool_reported(self, code, &value) && indicators_put(ind, code + 4, value) != 0)
+            if (consolidate_reported(self, code, &value) &&
+                indicator_set_put(ind, code + 4, value) != 0)
                 return -1;
         }
     }
@@ -334,25 +339,25 @@ int pool_add_reported(const pool_t *self, indicators_t *ind)
 }
 
 /* Returns the number of units that reported. */
-size_t pool_size(const pool_t *self)
+size_t consolidate_size(const consolidate_t *self)
 {
     return self ? self->n : 0;
 }
 
 /* Returns the code of reporting unit i, in code order, or NULL. */
-const char *pool_unit_at(const pool_t *self, size_t i)
+const char *consolidate_unit_at(const consolidate_t *self, size_t i)
 {
     return self && i < self->n ? self->members[i]->unit : NULL;
 }
 
 /* Returns true when every known unit reported. */
-bool pool_complete(const pool_t *self)
+bool consolidate_complete(const consolidate_t *self)
 {
     return self && self->complete;
 }
 
 /* Returns the pool's findings. */
-const diag_t *pool_warnings(const pool_t *self)
+const diag_t *consolidate_warnings(const consolidate_t *self)
 {
     return self ? self->warnings : NULL;
 }

@@ -19,44 +19,45 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-typedef struct _pool_t pool_t;
+typedef struct _consolidate_t consolidate_t;
 
 /* Consolidates the reports of city for period and fund: reports of other
    cities, periods or funds are ignored, and of several reports of one unit
    the highest revision is used. known lists every known unit code. The
    pool borrows the reports: they must outlive it. Returns NULL when out of
    memory or on a bad argument. */
-pool_t *pool_new(const char *city, const char *period, const char *fund, report_t *const *reports,
-                 size_t n_reports, const char *const *known, size_t n_known);
+consolidate_t *consolidate_new(const char *city, const char *period, const char *fund,
+                               report_t *const *reports, size_t n_reports, const char *const *known,
+                               size_t n_known);
 
 /* Destroys the pool and nulls the pointer; safe on NULL. */
-void pool_destroy(pool_t **self_p);
+void consolidate_destroy(consolidate_t **self_p);
 
 /* Gets the consolidated amount of a money item (fen) or of a summed head
    count (1/QTY_SCALE units); returns false when no unit contributes. */
-bool pool_amount(const pool_t *self, const char *code, int64_t *amount);
+bool consolidate_amount(const consolidate_t *self, const char *code, int64_t *amount);
 
 /* Gets the pool's value of a reported item (ind.X, score.X): the 市本级's
    own when it gave one, otherwise the enrollment-weighted mean over the
    counties that gave one (equal weights when one of them has no
    stat.enrolled). Returns false when no unit gave the item. */
-bool pool_reported(const pool_t *self, const char *code, rational_t *value);
+bool consolidate_reported(const consolidate_t *self, const char *code, rational_t *value);
 
 /* Adds every ind.X that a unit of the pool reported as indicator X, with
-   its pool value (pool_reported). Returns 0, or -1 when out of memory. */
-int pool_add_reported(const pool_t *self, indicators_t *ind);
+   its pool value (consolidate_reported). Returns 0, or -1 when out of memory. */
+int consolidate_add_reported(const consolidate_t *self, indicator_set_t *ind);
 
 /* Returns the number of units that reported. */
-size_t pool_size(const pool_t *self);
+size_t consolidate_size(const consolidate_t *self);
 
 /* Returns the code of reporting unit i, in code order, or NULL. */
-const char *pool_unit_at(const pool_t *self, size_t i);
+const char *consolidate_unit_at(const consolidate_t *self, size_t i);
 
 /* Returns true when every known unit reported. */
-bool pool_complete(const pool_t *self);
+bool consolidate_complete(const consolidate_t *self);
 
 /* Returns the pool's findings (warnings pool_incomplete and
    transfer_unreconciled). */
-const diag_t *pool_warnings(const pool_t *self);
+const diag_t *consolidate_warnings(const consolidate_t *self);
 
 #endif

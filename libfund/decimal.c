@@ -130,8 +130,8 @@ static int s_places(int64_t unit)
    into fen. *tolerance gets half a unit of the last decimal given, in fen,
    for 万元 figures, and 0 for yuan figures. Returns 0, or -1 with a reason
    (syntax, finer than a fen, overflow). */
-int money_parse(const char *text, int64_t fen_per_unit, int64_t *fen, int64_t *tolerance,
-                const char **why)
+int decimal_parse_money(const char *text, int64_t fen_per_unit, int64_t *fen, int64_t *tolerance,
+                        const char **why)
 {
     const char *unused;
     why = why ? why : &unused;
@@ -163,7 +163,7 @@ int money_parse(const char *text, int64_t fen_per_unit, int64_t *fen, int64_t *t
 /* Parses a quantity into units of 1/QTY_SCALE after multiplying by factor
    (1 for persons, 10000 for 万人). Returns 0, or -1 with a reason
    (syntax, more decimals than kept, overflow). */
-int qty_parse(const char *text, int64_t factor, int64_t *qty, const char **why)
+int decimal_parse_qty(const char *text, int64_t factor, int64_t *qty, const char **why)
 {
     const char *unused;
     why = why ? why : &unused;
@@ -198,7 +198,7 @@ static uint64_t s_mag(int64_t n)
 
 /* Formats fen as yuan with exactly 2 decimals ("703250200.00", "-1.05").
    Returns buf. A buffer of 32 bytes always suffices. */
-char *money_format(int64_t fen, char *buf, size_t size)
+char *decimal_format_money(int64_t fen, char *buf, size_t size)
 {
     uint64_t mag = s_mag(fen);
     snprintf(buf, size, "%s%llu.%02llu", fen < 0 ? "-" : "", (unsigned long long)(mag / 100),
@@ -221,7 +221,7 @@ static void s_grouped(uint64_t n, char *out, size_t size)
 }
 
 /* Formats fen as yuan with thousands separators ("703,250,200.00"). Returns buf. */
-char *money_format_grouped(int64_t fen, char *buf, size_t size)
+char *decimal_format_money_grouped(int64_t fen, char *buf, size_t size)
 {
     uint64_t mag = s_mag(fen);
     char whole[32];
@@ -232,7 +232,7 @@ char *money_format_grouped(int64_t fen, char *buf, size_t size)
 
 /* Formats a quantity (1/QTY_SCALE units) with the fewest decimals that are
    exact ("88.56", "5", "0.5"). Returns buf. */
-char *qty_format(int64_t qty, char *buf, size_t size)
+char *decimal_format_qty(int64_t qty, char *buf, size_t size)
 {
     uint64_t mag = s_mag(qty);
     uint64_t frac = mag % QTY_SCALE;

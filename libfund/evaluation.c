@@ -22,7 +22,7 @@
 #include <string.h>
 
 /* Fills the default configuration (default framework, default thresholds). */
-void eval_cfg_defaults(eval_cfg_t *cfg)
+void evaluation_cfg_defaults(eval_cfg_t *cfg)
 {
     if (!cfg)
         return;
@@ -34,7 +34,7 @@ void eval_cfg_defaults(eval_cfg_t *cfg)
 }
 
 /* Parses "3,6,9,15" into risk thresholds; returns 0 or -1 with a reason. */
-int risk_cfg_parse(const char *text, risk_cfg_t *risk, const char **why)
+int evaluation_risk_parse(const char *text, risk_cfg_t *risk, const char **why)
 {
     const char *unused;
     why = why ? why : &unused;
@@ -54,7 +54,7 @@ int risk_cfg_parse(const char *text, risk_cfg_t *risk, const char **why)
         }
         if (comma)
             *comma = '\0';
-        if (qty_parse(part, 1, &values[i], why) != 0)
+        if (decimal_parse_qty(part, 1, &values[i], why) != 0)
             return -1;
         if (values[i] < 0 || (i > 0 && values[i] < values[i - 1])) {
             *why = "thresholds must be non-negative and ascending";
@@ -204,11 +204,11 @@ static void s_add_items(s_build_t *b, amount_fn_t amount, const void *src)
 }
 
 /* Appends every indicator, in code order. */
-static void s_add_indicators(s_build_t *b, const indicators_t *ind)
+static void s_add_indicators(s_build_t *b, const indicator_set_t *ind)
 {
     Fundchain__Evaluation *e = b->eval;
-    for (size_t i = 0; i < indicators_size(ind); i++) {
-        const indicator_t *one = indicators_at(ind, i);
+    for (size_t i = 0; i < indicator_set_size(ind); i++) {
+        const indicator_t *one = indicator_set_at(ind, i);
         int64_t centi = one->text[0] ? 0 : rational_centi(one->value);
         s_add_shown(b, &e->indicators, &e->n_indicators, one->code, centi, one->text);
     }
@@ -270,7 +270,7 @@ static bool s_report_score(const void *src, const char *code, rational_t *score)
 /* Amount source over a pool. */
 static bool s_pool_amount(const void *src, const char *code, int64_t *amount)
 {
-    return pool_amount(src, code, amount);
+    return consolidate_amount(src, code, amount);
 }
 
 /* Own score source over a pool: the 市本级's, or the counties' mean. */
@@ -278,7 +278,7 @@ static bool s_pool_score(const void *src, const char *code, rational_t *score)
 {
     char item[80];
     snprintf(item, sizeof item, "score.%s", code);
-    return pool_reported(src, item, score);
+    return consolidate_reported(src, item, score);
 }
 
 /* Copies the warnings of a validation or a pool into the evaluation. */
@@ -299,8 +299,8 @@ static void s_check_declared_total(s_build_t *b, const report_t *report, const s
         rational_cmp(declared, scores->total) == 0)
         return;
     char given[32], computed[32];
-    centi_format(rational_centi(declared), given, sizeof given);
-    centi_format(rational_centi(scores->total), computed, sizeof computed);
+    rational_centi_format(rational_centi(declared), given, sizeof given);
+    rational_centi_format(rational_centi(scores->total), computed, sizeof computed);
     s_add_warning(b, "score_total_mismatch",
                   "declared score.total %s differs from the computed total %s", given, computed);
 }
@@ -308,7 +308,7 @@ static void s_check_declared_total(s_build_t *b, const report_t *report, const s
 /* Returns the city of a unit: PPCC00 for a valid code, else "". */
 static void s_city_of(const char *unit, char *city, size_t size)
 {
-    if (code_valid(unit))
+    if (adcode_valid(unit))
         snprintf(city, size, "%.4s00", unit);
     else
         snprintf(city, size, "%s", "");
@@ -318,11 +318,12 @@ static void s_city_of(const char *unit, char *city, size_t size)
 static void s_unit_body(s_build_t *b, const report_t *copy, const eval_cfg_t *cfg,
                         const framework_t *fw, const diag_t *diag)
 {
-    indicators_t *ind = indicators_new();
+    indicator_set_t *ind = indicator_set_new();
     scores_t scores;
     memset(&scores, 0, sizeof scores);
-    if (!ind || indicators_add_reported(ind, copy) != 0 ||
-        indicators_compute(ind, s_report_amount, copy, copy->period, copy->fund, &cfg->risk) != 0 ||
+    if (!ind || indicator_set_add_reported(ind, copy) != 0 ||
+        indicator_set_compute(ind, s_report_amount, copy, copy->period, copy->fund, &cfg->risk) !=
+            0 ||
         score_compute(fw, ind, s_report_score, copy, &scores) != 0) {
         b->failed = true;
     } else {
@@ -336,7 +337,7 @@ static void s_unit_body(s_build_t *b, const report_t *copy, const eval_cfg_t *cf
         b->eval->complete = true;
     }
     score_clear(&scores);
-    indicators_destroy(&ind);
+    indicator_set_destroy(&ind);
 }
 
 /* Evaluates one validated report; NULL when out of memory or without a report. */
@@ -347,7 +348,7 @@ Fundchain__Evaluation *evaluation_unit(const report_t *report, const char *city,
         return NULL;
     eval_cfg_t defaults;
     if (!cfg) {
-        eval_cfg_defaults(&defaults);
+        evaluation_cfg_defaults(&defaults);
         cfg = &defaults;
     }
     const framework_t *fw = cfg->fw ? cfg->fw : framework_default();
@@ -369,28 +370,28 @@ Fundchain__Evaluation *evaluation_unit(const report_t *report, const char *city,
 }
 
 /* Computes the pool's indicators and scores into the build. */
-static void s_pool_body(s_build_t *b, const pool_t *pool, const char *period, const char *fund,
-                        const eval_cfg_t *cfg, const framework_t *fw)
+static void s_pool_body(s_build_t *b, const consolidate_t *pool, const char *period,
+                        const char *fund, const eval_cfg_t *cfg, const framework_t *fw)
 {
-    indicators_t *ind = indicators_new();
+    indicator_set_t *ind = indicator_set_new();
     scores_t scores;
     memset(&scores, 0, sizeof scores);
-    if (!ind || pool_add_reported(pool, ind) != 0 ||
-        indicators_compute(ind, s_pool_amount, pool, period, fund, &cfg->risk) != 0 ||
+    if (!ind || consolidate_add_reported(pool, ind) != 0 ||
+        indicator_set_compute(ind, s_pool_amount, pool, period, fund, &cfg->risk) != 0 ||
         score_compute(fw, ind, s_pool_score, pool, &scores) != 0) {
         b->failed = true;
     } else {
         s_add_items(b, s_pool_amount, pool);
         s_add_indicators(b, ind);
         s_add_scores(b, fw, &scores);
-        s_add_diag_warnings(b, pool_warnings(pool));
+        s_add_diag_warnings(b, consolidate_warnings(pool));
         s_add_missing(b, fw, &scores, "neither the 市本级 nor any county gave");
-        for (size_t i = 0; i < pool_size(pool); i++)
-            s_add_unit(b, pool_unit_at(pool, i));
-        b->eval->complete = pool_complete(pool);
+        for (size_t i = 0; i < consolidate_size(pool); i++)
+            s_add_unit(b, consolidate_unit_at(pool, i));
+        b->eval->complete = consolidate_complete(pool);
     }
     score_clear(&scores);
-    indicators_destroy(&ind);
+    indicator_set_destroy(&ind);
 }
 
 /* Evaluates the pool of a city for one period and fund; NULL when out of memory
@@ -404,17 +405,17 @@ Fundchain__Evaluation *evaluation_pool(const char *city, const char *name, const
         return NULL;
     eval_cfg_t defaults;
     if (!cfg) {
-        eval_cfg_defaults(&defaults);
+        evaluation_cfg_defaults(&defaults);
         cfg = &defaults;
     }
     const framework_t *fw = cfg->fw ? cfg->fw : framework_default();
-    pool_t *pool = pool_new(city, period, fund, reports, n_reports, known, n_known);
+    consolidate_t *pool = consolidate_new(city, period, fund, reports, n_reports, known, n_known);
     s_build_t b = {NULL, false};
     if (pool && s_start(&b, city, city, period, fund, name, FUNDCHAIN__EVALUATION__LEVEL__POOL))
         s_pool_body(&b, pool, period, fund, cfg, fw);
     else
         b.failed = true;
-    pool_destroy(&pool);
+    consolidate_destroy(&pool);
     return s_finish(&b);
 }
 

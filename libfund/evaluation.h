@@ -26,10 +26,10 @@ typedef struct {
 } eval_cfg_t;
 
 /* Fills the default configuration (default framework, default thresholds). */
-void eval_cfg_defaults(eval_cfg_t *cfg);
+void evaluation_cfg_defaults(eval_cfg_t *cfg);
 
 /* Parses "3,6,9,15" into risk thresholds; returns 0 or -1 with a reason. */
-int risk_cfg_parse(const char *text, risk_cfg_t *risk, const char **why);
+int evaluation_risk_parse(const char *text, risk_cfg_t *risk, const char **why);
 
 /* Evaluates one validated report: items, indicators, scores, total, grade
    and warnings (validation warnings plus score_missing and

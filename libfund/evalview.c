@@ -68,7 +68,7 @@ static json_t *s_json_items(const Fundchain__Evaluation *eval, bool *ok)
     json_t *items = json_object();
     for (size_t i = 0; items && i < eval->n_items; i++) {
         char yuan[48];
-        money_format(eval->items[i]->fen, yuan, sizeof yuan);
+        decimal_format_money(eval->items[i]->fen, yuan, sizeof yuan);
         s_set(items, s_str(eval->items[i]->code), json_string(yuan), ok);
     }
     return items;
@@ -177,7 +177,7 @@ static const char *s_shown_value(const Fundchain__Shown *shown, char *buf, size_
 {
     if (shown->text && shown->text[0])
         return shown->text;
-    return centi_format(shown->centi, buf, size);
+    return rational_centi_format(shown->centi, buf, size);
 }
 
 /* Returns the Chinese word of a grade. */
@@ -198,7 +198,7 @@ static void s_csv_rows(const Fundchain__Evaluation *eval, s_rows_t *rows)
     for (size_t i = 0; i < eval->n_items; i++) {
         const char *code = s_str(eval->items[i]->code);
         const char *row[] = {"item", code, s_item_name(code),
-                             money_format(eval->items[i]->fen, buf, sizeof buf)};
+                             decimal_format_money(eval->items[i]->fen, buf, sizeof buf)};
         s_row(rows, row);
     }
     for (size_t i = 0; i < eval->n_indicators; i++) {
@@ -214,7 +214,7 @@ static void s_csv_rows(const Fundchain__Evaluation *eval, s_rows_t *rows)
         s_row(rows, row);
     }
     const char *total[] = {"total", "total", "总分",
-                           centi_format(eval->total_centi, buf, sizeof buf)};
+                           rational_centi_format(eval->total_centi, buf, sizeof buf)};
     s_row(rows, total);
     const char *grade[] = {"grade", "grade", "等级", s_str(eval->grade)};
     s_row(rows, grade);
@@ -258,7 +258,7 @@ static int s_items_section(const Fundchain__Evaluation *eval, FILE *out)
         char yuan[48];
         const char *code = s_str(eval->items[i]->code);
         const char *row[] = {code, s_item_name(code),
-                             money_format_grouped(eval->items[i]->fen, yuan, sizeof yuan)};
+                             decimal_format_money_grouped(eval->items[i]->fen, yuan, sizeof yuan)};
         s_row(&rows, row);
     }
     return s_section("项目 Items", &rows, out);
@@ -292,7 +292,7 @@ static int s_scores_section(const Fundchain__Evaluation *eval, FILE *out)
         const char *code = s_str(eval->scores[i]->code);
         const fw_item_t *item = framework_find(framework_default(), code);
         if (item)
-            qty_format(item->max, max, sizeof max);
+            decimal_format_qty(item->max, max, sizeof max);
         const char *row[] = {code, s_score_name(code),
                              s_shown_value(eval->scores[i], score, sizeof score), max};
         s_row(&rows, row);
@@ -321,7 +321,7 @@ static int s_heading(const Fundchain__Evaluation *eval, FILE *out)
     const char *name = eval->name && eval->name[0] ? eval->name : s_str(eval->code);
     if (fprintf(out, "%s %s  %s %s  总分 total %s  等级 grade %s %s\n", name, s_str(eval->code),
                 s_str(eval->period), s_str(eval->fund),
-                centi_format(eval->total_centi, total, sizeof total), s_str(eval->grade),
+                rational_centi_format(eval->total_centi, total, sizeof total), s_str(eval->grade),
                 s_grade_name(eval->grade)) < 0)
         return -1;
     if (eval->level != FUNDCHAIN__EVALUATION__LEVEL__POOL)

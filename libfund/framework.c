@@ -112,7 +112,7 @@ static int s_parse_max(s_parse_t *self, const char *text, fw_item_t *item)
 {
     const char *why = NULL;
     int64_t max = 0;
-    if (qty_parse(text, 1, &max, &why) != 0 || max <= 0 || max > FW_MAX_POINTS) {
+    if (decimal_parse_qty(text, 1, &max, &why) != 0 || max <= 0 || max > FW_MAX_POINTS) {
         s_error(self, 4, "bad_max", "bad maximum '%s' (a positive number of points)", text);
         return -1;
     }
@@ -170,7 +170,7 @@ static int s_linear_option(char *option, fw_item_t *item)
     if (!slot || *slot != 0)
         return -1;
     const char *why = NULL;
-    if (qty_parse(eq + 1, 1, slot, &why) != 0 || *slot <= 0 || *slot > FW_MAX_POINTS)
+    if (decimal_parse_qty(eq + 1, 1, slot, &why) != 0 || *slot <= 0 || *slot > FW_MAX_POINTS)
         return -1;
     return 0;
 }

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct _indicators_t {
+struct _indicator_set_t {
     indicator_t *items; /* sorted by code */
     size_t n;
     size_t cap;
@@ -44,13 +44,13 @@ static const struct {
 #define DEPT_FINAL "dept.final."
 
 /* Creates an empty set; NULL when out of memory. */
-indicators_t *indicators_new(void)
+indicator_set_t *indicator_set_new(void)
 {
-    return calloc(1, sizeof(indicators_t));
+    return calloc(1, sizeof(indicator_set_t));
 }
 
 /* Destroys the set and nulls the pointer; safe on NULL. */
-void indicators_destroy(indicators_t **self_p)
+void indicator_set_destroy(indicator_set_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
@@ -60,7 +60,7 @@ void indicators_destroy(indicators_t **self_p)
 }
 
 /* Returns the position of code, or where it would be inserted (*found false). */
-static size_t s_search(const indicators_t *self, const char *code, bool *found)
+static size_t s_search(const indicator_set_t *self, const char *code, bool *found)
 {
     size_t lo = 0, hi = self->n;
     *found = false;
@@ -81,7 +81,7 @@ static size_t s_search(const indicators_t *self, const char *code, bool *found)
 
 /* Returns the slot of code, inserting an empty one; NULL on a bad code or
    out of memory. */
-static indicator_t *s_slot(indicators_t *self, const char *code)
+static indicator_t *s_slot(indicator_set_t *self, const char *code)
 {
     if (!self || !code || code[0] == '\0' || strlen(code) >= sizeof self->items[0].code)
         return NULL;
@@ -106,7 +106,7 @@ static indicator_t *s_slot(indicators_t *self, const char *code)
 }
 
 /* Sets a numeric indicator; returns 0, or -1 when refused or out of memory. */
-int indicators_put(indicators_t *self, const char *code, rational_t value)
+int indicator_set_put(indicator_set_t *self, const char *code, rational_t value)
 {
     if (!value.ok)
         return -1;
@@ -119,7 +119,7 @@ int indicators_put(indicators_t *self, const char *code, rational_t value)
 }
 
 /* Sets a text indicator; returns 0, or -1 on a bad argument or out of memory. */
-int indicators_put_text(indicators_t *self, const char *code, const char *text)
+int indicator_set_put_text(indicator_set_t *self, const char *code, const char *text)
 {
     if (!text || text[0] == '\0' || strlen(text) >= sizeof self->items[0].text)
         return -1;
@@ -132,7 +132,7 @@ int indicators_put_text(indicators_t *self, const char *code, const char *text)
 }
 
 /* Returns the indicator of that code, or NULL. */
-const indicator_t *indicators_find(const indicators_t *self, const char *code)
+const indicator_t *indicator_set_find(const indicator_set_t *self, const char *code)
 {
     if (!self || !code)
         return NULL;
@@ -142,9 +142,9 @@ const indicator_t *indicators_find(const indicators_t *self, const char *code)
 }
 
 /* Gets the exact value of a numeric indicator; false when absent or text. */
-bool indicators_value(const indicators_t *self, const char *code, rational_t *value)
+bool indicator_set_value(const indicator_set_t *self, const char *code, rational_t *value)
 {
-    const indicator_t *ind = indicators_find(self, code);
+    const indicator_t *ind = indicator_set_find(self, code);
     if (!ind || ind->text[0] != '\0')
         return false;
     *value = ind->value;
@@ -152,13 +152,13 @@ bool indicators_value(const indicators_t *self, const char *code, rational_t *va
 }
 
 /* Returns the number of indicators. */
-size_t indicators_size(const indicators_t *self)
+size_t indicator_set_size(const indicator_set_t *self)
 {
     return self ? self->n : 0;
 }
 
 /* Returns indicator i in code order, or NULL when out of range. */
-const indicator_t *indicators_at(const indicators_t *self, size_t i)
+const indicator_t *indicator_set_at(const indicator_set_t *self, size_t i)
 {
     return self && i < self->n ? &self->items[i] : NULL;
 }
@@ -175,7 +175,7 @@ bool indicator_item_value(const report_t *report, const char *code, rational_t *
 }
 
 /* Adds every ind.X of the report as indicator X; returns 0, or -1 when out of memory. */
-int indicators_add_reported(indicators_t *self, const report_t *report)
+int indicator_set_add_reported(indicator_set_t *self, const report_t *report)
 {
     if (!self || !report)
         return -1;
@@ -186,7 +186,7 @@ int indicators_add_reported(indicators_t *self, const report_t *report)
             continue;
         if (!indicator_item_value(report, code, &value))
             continue;
-        if (indicators_put(self, code + 4, value) != 0)
+        if (indicator_set_put(self, code + 4, value) != 0)
             return -1;
     }
     return 0;
@@ -196,7 +196,7 @@ int indicators_add_reported(indicators_t *self, const report_t *report)
 typedef struct {
     amount_fn_t amount;
     const void *src;
-    indicators_t *out;
+    indicator_set_t *out;
     int failed; /* out of memory */
 } s_calc_t;
 
@@ -216,7 +216,7 @@ static void s_put(s_calc_t *calc, const char *code, i128 num, i128 den)
     if (den == 0)
         return;
     rational_t value = rational_make(num, den);
-    if (value.ok && indicators_put(calc->out, code, value) != 0)
+    if (value.ok && indicator_set_put(calc->out, code, value) != 0)
         calc->failed = 1;
 }
 
@@ -278,8 +278,8 @@ static void s_variances(s_calc_t *calc)
 }
 
 /* Computes the indicators of SPEC 4 over the reported ones already in self. */
-int indicators_compute(indicators_t *self, amount_fn_t amount, const void *src, const char *period,
-                       const char *fund, const risk_cfg_t *risk)
+int indicator_set_compute(indicator_set_t *self, amount_fn_t amount, const void *src,
+                          const char *period, const char *fund, const risk_cfg_t *risk)
 {
     if (!self || !amount || !risk)
         return -1;
@@ -289,8 +289,8 @@ int indicators_compute(indicators_t *self, amount_fn_t amount, const void *src, 
     if (fund && strcmp(fund, "dept") == 0)
         s_variances(&calc);
     rational_t months;
-    if (indicators_value(self, "months_payable", &months) &&
-        indicators_put_text(self, "risk_level", indicator_risk_level(months, risk)) != 0)
+    if (indicator_set_value(self, "months_payable", &months) &&
+        indicator_set_put_text(self, "risk_level", indicator_risk_level(months, risk)) != 0)
         calc.failed = 1;
     return calc.failed ? -1 : 0;
 }

@@ -20,36 +20,36 @@ typedef struct {
     char text[16];    /* non-empty for a text indicator (risk_level) */
 } indicator_t;
 
-typedef struct _indicators_t indicators_t;
+typedef struct _indicator_set_t indicator_set_t;
 
 /* Gets the effective amount of an item from a source of amounts (a report,
    a pool); returns true when present. */
 typedef bool (*amount_fn_t)(const void *src, const char *code, int64_t *amount);
 
 /* Creates an empty set; NULL when out of memory. */
-indicators_t *indicators_new(void);
+indicator_set_t *indicator_set_new(void);
 
 /* Destroys the set and nulls the pointer; safe on NULL. */
-void indicators_destroy(indicators_t **self_p);
+void indicator_set_destroy(indicator_set_t **self_p);
 
 /* Sets a numeric indicator (replacing one of the same code); a value that
    is not ok is refused. Returns 0, or -1 when refused or out of memory. */
-int indicators_put(indicators_t *self, const char *code, rational_t value);
+int indicator_set_put(indicator_set_t *self, const char *code, rational_t value);
 
 /* Sets a text indicator; returns 0, or -1 on a bad argument or out of memory. */
-int indicators_put_text(indicators_t *self, const char *code, const char *text);
+int indicator_set_put_text(indicator_set_t *self, const char *code, const char *text);
 
 /* Returns the indicator of that code, or NULL. */
-const indicator_t *indicators_find(const indicators_t *self, const char *code);
+const indicator_t *indicator_set_find(const indicator_set_t *self, const char *code);
 
 /* Gets the exact value of a numeric indicator; false when absent or text. */
-bool indicators_value(const indicators_t *self, const char *code, rational_t *value);
+bool indicator_set_value(const indicator_set_t *self, const char *code, rational_t *value);
 
 /* Returns the number of indicators. */
-size_t indicators_size(const indicators_t *self);
+size_t indicator_set_size(const indicator_set_t *self);
 
 /* Returns indicator i in code order, or NULL when out of range. */
-const indicator_t *indicators_at(const indicators_t *self, size_t i);
+const indicator_t *indicator_set_at(const indicator_set_t *self, size_t i);
 
 /* Gets the exact value of a report item: fen as yuan for a money unit of
    measure (yuan, wan), 1/QTY_SCALE units as the quantity otherwise.
@@ -58,14 +58,14 @@ bool indicator_item_value(const report_t *report, const char *code, rational_t *
 
 /* Adds every ind.X of the report as indicator X. Returns 0, or -1 when
    out of memory. */
-int indicators_add_reported(indicators_t *self, const report_t *report);
+int indicator_set_add_reported(indicator_set_t *self, const report_t *report);
 
 /* Computes the indicators of SPEC 4 from the amounts of src for the period
    and fund into self, over what self already holds (the reported
    indicators, which so stay where a computed one is absent); risk_level
    comes from the exact months_payable. Returns 0, or -1 when out of memory. */
-int indicators_compute(indicators_t *self, amount_fn_t amount, const void *src, const char *period,
-                       const char *fund, const risk_cfg_t *risk);
+int indicator_set_compute(indicator_set_t *self, amount_fn_t amount, const void *src,
+                          const char *period, const char *fund, const risk_cfg_t *risk);
 
 /* Returns the risk level ("level1" ... "excess") of an exact months_payable. */
 const char *indicator_risk_level(rational_t months, const risk_cfg_t *risk);

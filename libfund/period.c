@@ -89,7 +89,7 @@ time_t period_deadline(const period_t *period, const deadline_cfg_t *cfg)
 {
     deadline_cfg_t defaults;
     if (!cfg) {
-        deadline_defaults(&defaults);
+        period_deadline_defaults(&defaults);
         cfg = &defaults;
     }
     struct tm tm = {0};
@@ -104,7 +104,7 @@ time_t period_deadline(const period_t *period, const deadline_cfg_t *cfg)
 }
 
 /* Fills the defaults of SPEC 3 (month=10, quarter=5, year=15). */
-void deadline_defaults(deadline_cfg_t *cfg)
+void period_deadline_defaults(deadline_cfg_t *cfg)
 {
     cfg->month = 10;
     cfg->quarter = 5;
@@ -137,7 +137,7 @@ static int s_pair(const char *pair, size_t len, deadline_cfg_t *cfg, const char 
 
 /* Parses "month=10,quarter=5,year=15" (any non-empty subset, any order) over
    cfg; cfg is left unchanged on error. Returns 0, or -1 with a static reason. */
-int deadline_parse(const char *text, deadline_cfg_t *cfg, const char **why)
+int period_deadline_parse(const char *text, deadline_cfg_t *cfg, const char **why)
 {
     const char *unused;
     why = why ? why : &unused;
@@ -161,7 +161,7 @@ int deadline_parse(const char *text, deadline_cfg_t *cfg, const char **why)
 }
 
 /* Returns true when s is a known fund: resident, employee, maternity, dept. */
-bool fund_valid(const char *s)
+bool period_fund_valid(const char *s)
 {
     static const char *funds[] = {"resident", "employee", "maternity", "dept"};
     for (size_t i = 0; s && i < sizeof funds / sizeof funds[0]; i++)

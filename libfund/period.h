@@ -31,13 +31,13 @@ int period_months(const period_t *period);
 time_t period_deadline(const period_t *period, const deadline_cfg_t *cfg);
 
 /* Fills the defaults of SPEC 3 (month=10, quarter=5, year=15). */
-void deadline_defaults(deadline_cfg_t *cfg);
+void period_deadline_defaults(deadline_cfg_t *cfg);
 
 /* Parses "month=10,quarter=5,year=15" (any subset, any order) over cfg;
    returns 0, or -1 with a static reason. */
-int deadline_parse(const char *text, deadline_cfg_t *cfg, const char **why);
+int period_deadline_parse(const char *text, deadline_cfg_t *cfg, const char **why);
 
 /* Returns true when s is a known fund: resident, employee, maternity, dept. */
-bool fund_valid(const char *s);
+bool period_fund_valid(const char *s);
 
 #endif

@@ -148,7 +148,7 @@ static int s_print_table(const rank_row_t *rows, size_t n, format_t format, FILE
         if (rows[i].rank)
             snprintf(rank, sizeof rank, "%d", rows[i].rank);
         if (rows[i].has_value)
-            centi_format(rows[i].centi, value, sizeof value);
+            rational_centi_format(rows[i].centi, value, sizeof value);
         const char *cells[] = {rank, rows[i].code, rows[i].name, value};
         rc = table_add(table, cells);
     }

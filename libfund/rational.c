@@ -188,7 +188,7 @@ int64_t rational_centi(rational_t a)
 }
 
 /* Formats hundredths as "99.98" / "-0.05". Returns buf (>= 32 bytes). */
-char *centi_format(int64_t centi, char *buf, size_t size)
+char *rational_centi_format(int64_t centi, char *buf, size_t size)
 {
     uint64_t mag = centi < 0 ? (uint64_t)0 - (uint64_t)centi : (uint64_t)centi;
     snprintf(buf, size, "%s%llu.%02llu", centi < 0 ? "-" : "", (unsigned long long)(mag / 100),

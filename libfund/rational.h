@@ -41,6 +41,6 @@ i128 rational_ceil(rational_t a);
 int64_t rational_centi(rational_t a);
 
 /* Formats hundredths as "99.98" / "-0.05". Returns buf (>= 32 bytes). */
-char *centi_format(int64_t centi, char *buf, size_t size);
+char *rational_centi_format(int64_t centi, char *buf, size_t size);
 
 #endif

@@ -60,7 +60,7 @@ rational_t score_item(const fw_item_t *item, const rational_t *value)
 }
 
 /* Scores one framework item into out at i. */
-static void s_score_one(const fw_item_t *item, const indicators_t *ind, manual_fn_t manual,
+static void s_score_one(const fw_item_t *item, const indicator_set_t *ind, manual_fn_t manual,
                         const void *src, scores_t *out, size_t i)
 {
     rational_t value;
@@ -72,13 +72,13 @@ static void s_score_one(const fw_item_t *item, const indicators_t *ind, manual_f
             out->n_missing++;
         }
     } else
-        present = indicators_value(ind, item->metric, &value);
+        present = indicator_set_value(ind, item->metric, &value);
     out->items[i] = score_item(item, present ? &value : NULL);
     out->total = rational_add(out->total, out->items[i]);
 }
 
 /* Scores every item of fw into out; returns 0, or -1 when out of memory. */
-int score_compute(const framework_t *fw, const indicators_t *ind, manual_fn_t manual,
+int score_compute(const framework_t *fw, const indicator_set_t *ind, manual_fn_t manual,
                   const void *src, scores_t *out)
 {
     if (!out)

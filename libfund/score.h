@@ -32,7 +32,7 @@ rational_t score_item(const fw_item_t *item, const rational_t *value);
 /* Scores every item of fw into out (emptied first; free with score_clear).
    Metrics come from ind, own scores from manual(src, code). Returns 0, or
    -1 when out of memory. */
-int score_compute(const framework_t *fw, const indicators_t *ind, manual_fn_t manual,
+int score_compute(const framework_t *fw, const indicator_set_t *ind, manual_fn_t manual,
                   const void *src, scores_t *out);
 
 /* Frees the arrays of a result and empties it; safe on an empty one. */

@@ -122,7 +122,7 @@ static size_t s_cp_width(uint32_t cp)
 }
 
 /* Parses "table", "csv" or "json"; returns 0, or -1 for anything else. */
-int format_parse(const char *text, format_t *format)
+int table_format_parse(const char *text, format_t *format)
 {
     if (!text || !format)
         return -1;
@@ -138,7 +138,7 @@ int format_parse(const char *text, format_t *format)
 }
 
 /* Returns the display width of UTF-8 text; an invalid byte counts 1. */
-size_t text_width(const char *utf8)
+size_t table_text_width(const char *utf8)
 {
     if (!utf8)
         return 0;
@@ -258,7 +258,7 @@ static int s_pad(FILE *out, size_t n)
 static int s_print_row(const table_t *self, char *const *cells, const size_t *widths, FILE *out)
 {
     for (size_t c = 0; c < self->ncols; c++) {
-        size_t width = text_width(cells[c]);
+        size_t width = table_text_width(cells[c]);
         size_t pad = widths[c] > width ? widths[c] - width : 0;
         bool last = c + 1 == self->ncols;
         if (c > 0 && fputs("  ", out) == EOF)
@@ -279,7 +279,7 @@ static int s_print_rule(const table_t *self, const size_t *widths, FILE *out)
     for (size_t c = 0; c < self->ncols; c++) {
         size_t width = widths[c];
         /* A long free text in the last column is not underlined to its end. */
-        size_t header = text_width(self->headers[c]);
+        size_t header = table_text_width(self->headers[c]);
         if (c + 1 == self->ncols && !self->right[c] && width > RULE_MAX)
             width = header > RULE_MAX ? header : RULE_MAX;
         if (c > 0 && fputs("  ", out) == EOF)
@@ -298,9 +298,9 @@ static int s_print_table(const table_t *self, FILE *out)
     if (!widths)
         return -1;
     for (size_t c = 0; c < self->ncols; c++) {
-        widths[c] = text_width(self->headers[c]);
+        widths[c] = table_text_width(self->headers[c]);
         for (size_t r = 0; r < self->nrows; r++) {
-            size_t width = text_width(self->cells[r * self->ncols + c]);
+            size_t width = table_text_width(self->cells[r * self->ncols + c]);
             if (width > widths[c])
                 widths[c] = width;
         }

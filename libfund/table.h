@@ -10,11 +10,11 @@
 typedef enum { FORMAT_TABLE, FORMAT_CSV, FORMAT_JSON } format_t;
 
 /* Parses "table", "csv" or "json"; returns 0, or -1 for anything else. */
-int format_parse(const char *text, format_t *format);
+int table_format_parse(const char *text, format_t *format);
 
 /* Returns the display width of UTF-8 text on a terminal: 2 for East Asian
    wide and fullwidth characters, 0 for combining marks, 1 otherwise. */
-size_t text_width(const char *utf8);
+size_t table_text_width(const char *utf8);
 
 typedef struct _table_t table_t;
 

@@ -1,6 +1,6 @@
 /*  target - a comparison target such as ">=95", "<3", "=0" or "90..110".
 
-    Bounds are parsed exactly with qty_parse (1/QTY_SCALE units) and compared
+    Bounds are parsed exactly with decimal_parse_qty (1/QTY_SCALE units) and compared
     with exact rational values, so that 94.995 never meets ">=95".
 */
 #include "target.h"
@@ -28,7 +28,8 @@ static int s_range(const char *text, target_t *t, const char **why)
     }
     memcpy(lo, text, n);
     lo[n] = '\0';
-    if (qty_parse(lo, 1, &t->lo, why) != 0 || qty_parse(dots + 2, 1, &t->hi, why) != 0)
+    if (decimal_parse_qty(lo, 1, &t->lo, why) != 0 ||
+        decimal_parse_qty(dots + 2, 1, &t->hi, why) != 0)
         return -1;
     if (t->lo > t->hi) {
         *why = "range with LO above HI";
@@ -52,7 +53,7 @@ int target_parse(const char *text, target_t *target, const char **why)
     for (size_t i = 0; i < sizeof s_ops / sizeof s_ops[0]; i++) {
         size_t n = strlen(s_ops[i].text);
         if (strncmp(text, s_ops[i].text, n) == 0) {
-            if (qty_parse(text + n, 1, &t.lo, why) != 0)
+            if (decimal_parse_qty(text + n, 1, &t.lo, why) != 0)
                 return -1;
             t.op = s_ops[i].op;
             t.hi = t.lo;
@@ -128,9 +129,9 @@ char *target_format(const target_t *target, char *buf, size_t size)
         snprintf(buf, size, "%s", "");
         return buf;
     }
-    qty_format(target->lo, lo, sizeof lo);
+    decimal_format_qty(target->lo, lo, sizeof lo);
     if (target->op == TARGET_RANGE) {
-        snprintf(buf, size, "%s..%s", lo, qty_format(target->hi, hi, sizeof hi));
+        snprintf(buf, size, "%s..%s", lo, decimal_format_qty(target->hi, hi, sizeof hi));
         return buf;
     }
     for (size_t i = 0; i < sizeof s_ops / sizeof s_ops[0]; i++)

@@ -58,7 +58,7 @@ static void s_check_header(s_ctx_t *c, const char *expected_unit)
     int line = s_first_line(r);
     period_t period;
     const char *why = NULL;
-    if (!code_valid(r->unit))
+    if (!adcode_valid(r->unit))
         s_emit(c, DIAG_ERROR, "bad_unit", line, COL_UNIT, "unit code '%s' is not 6 digits",
                r->unit);
     else if (expected_unit && strcmp(r->unit, expected_unit) != 0)
@@ -67,7 +67,7 @@ static void s_check_header(s_ctx_t *c, const char *expected_unit)
     if (period_parse(r->period, &period, &why) != 0)
         s_emit(c, DIAG_ERROR, "bad_period", line, COL_PERIOD, "bad period '%s': %s", r->period,
                why);
-    if (!fund_valid(r->fund))
+    if (!period_fund_valid(r->fund))
         s_emit(c, DIAG_ERROR, "bad_fund", line, COL_FUND,
                "unknown fund '%s' (resident, employee, maternity or dept)", r->fund);
 }
@@ -89,9 +89,9 @@ static int s_parse_value(report_item_t *item, const char **why)
 {
     int64_t fen_per_unit;
     if (catalog_uom_money(item->uom, &fen_per_unit))
-        return money_parse(item->value, fen_per_unit, &item->amount, &item->tolerance, why);
+        return decimal_parse_money(item->value, fen_per_unit, &item->amount, &item->tolerance, why);
     item->tolerance = 0;
-    return qty_parse(item->value, catalog_uom_factor(item->uom), &item->amount, why);
+    return decimal_parse_qty(item->value, catalog_uom_factor(item->uom), &item->amount, why);
 }
 
 /* Returns the index of an earlier item with the same code, or -1. */
@@ -147,7 +147,7 @@ static void s_check_score(s_ctx_t *c, const report_item_t *item)
     char max[32];
     s_emit(c, DIAG_ERROR, "score_above_max", item->line, COL_VALUE,
            "%s %s points above the maximum %s of %s %s", item->code, item->value,
-           qty_format(fw_item->max, max, sizeof max), code, fw_item->name);
+           decimal_format_qty(fw_item->max, max, sizeof max), code, fw_item->name);
 }
 
 /* Checks the sign, the target and the score maximum of a parsed item. */
@@ -256,9 +256,9 @@ static void s_check_total(s_ctx_t *c, const catalog_entry_t *e)
     char given[40], parts[40], diff[40];
     s_emit(c, DIAG_WARNING, "total_mismatch", item->line, COL_VALUE,
            "%s %s %s differs from the sum of its parts %s by %s", e->code, e->name,
-           money_format_grouped(item->amount, given, sizeof given),
-           money_format_grouped(sum, parts, sizeof parts),
-           money_format_grouped(gap, diff, sizeof diff));
+           decimal_format_money_grouped(item->amount, given, sizeof given),
+           decimal_format_money_grouped(sum, parts, sizeof parts),
+           decimal_format_money_grouped(gap, diff, sizeof diff));
 }
 
 /* Warns when 三公经费 exceeds the 公用经费 it is a part of (prefix is
@@ -279,10 +279,10 @@ static void s_check_three_public(s_ctx_t *c, const char *prefix)
     char a[40], b[40], d[40];
     s_emit(c, DIAG_WARNING, "total_mismatch", part->line, COL_VALUE,
            "%s %s %s exceeds %s %s %s it is a part of by %s", part_code,
-           catalog_lookup(part_code)->name, money_format_grouped(part->amount, a, sizeof a),
+           catalog_lookup(part_code)->name, decimal_format_money_grouped(part->amount, a, sizeof a),
            whole_code, catalog_lookup(whole_code)->name,
-           money_format_grouped(whole->amount, b, sizeof b),
-           money_format_grouped(gap, d, sizeof d));
+           decimal_format_money_grouped(whole->amount, b, sizeof b),
+           decimal_format_money_grouped(gap, d, sizeof d));
 }
 
 /* Warns when closing != opening + income.total - expense.total. */
@@ -306,8 +306,9 @@ static void s_check_balance(s_ctx_t *c)
     s_emit(c, DIAG_WARNING, "balance_identity", report_find(r, "balance.closing")->line, COL_VALUE,
            "balance.closing 年末滚存结余 %s differs from balance.opening + income.total - "
            "expense.total %s by %s",
-           money_format_grouped(close, a, sizeof a), money_format_grouped(expected, b, sizeof b),
-           money_format_grouped(gap, d, sizeof d));
+           decimal_format_money_grouped(close, a, sizeof a),
+           decimal_format_money_grouped(expected, b, sizeof b),
+           decimal_format_money_grouped(gap, d, sizeof d));
 }
 
 /* Warns when income.subsidy differs from stat.enrolled x stat.subsidy_standard
@@ -337,9 +338,9 @@ static void s_check_subsidy(s_ctx_t *c)
     s_emit(c, DIAG_WARNING, "subsidy_standard", at ? at->line : standard->line, COL_VALUE,
            "income.subsidy 财政补贴收入 %s differs from stat.enrolled x stat.subsidy_standard "
            "(%s x %s) %s by %s, more than 0.5 %%",
-           money_format_grouped(subsidy, a, sizeof a), enrolled->value, standard->value,
-           money_format_grouped(expected_fen, b, sizeof b),
-           money_format_grouped(s_gap(subsidy, expected_fen), d, sizeof d));
+           decimal_format_money_grouped(subsidy, a, sizeof a), enrolled->value, standard->value,
+           decimal_format_money_grouped(expected_fen, b, sizeof b),
+           decimal_format_money_grouped(s_gap(subsidy, expected_fen), d, sizeof d));
 }
 
 /* Returns an item's exact value in its own unit of measure. */

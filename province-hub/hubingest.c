@@ -16,11 +16,11 @@ static const char *s_malformed(const Fundchain__Evaluation *e)
 {
     period_t p;
     const char *why = NULL;
-    if (!e->code || !code_valid(e->code) || !e->city || !code_is_city(e->city))
+    if (!e->code || !adcode_valid(e->code) || !e->city || !adcode_is_city(e->city))
         return "bad unit or city code";
     if (!e->period || period_parse(e->period, &p, &why) != 0)
         return "bad period";
-    if (!e->fund || !fund_valid(e->fund))
+    if (!e->fund || !period_fund_valid(e->fund))
         return "bad fund";
     if (e->version == 0)
         return "no version";
@@ -65,9 +65,9 @@ static bool s_jurisdiction(const char *province, const Fundchain__Evaluation *e,
                  city, e->city);
     else if (e->level == FUNDCHAIN__EVALUATION__LEVEL__POOL && strcmp(e->code, city))
         snprintf(reason, size, "city %s may not send the pool of %s (jurisdiction)", city, e->code);
-    else if (!code_in_city(e->code, city))
+    else if (!adcode_in_city(e->code, city))
         snprintf(reason, size, "unit %s is not inside city %s (jurisdiction)", e->code, city);
-    else if (!code_in_province(e->code, province))
+    else if (!adcode_in_province(e->code, province))
         snprintf(reason, size, "%s is not inside province %s (jurisdiction)", e->code, province);
     else
         return true;

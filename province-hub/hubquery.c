@@ -20,7 +20,7 @@ static int s_check(const hubquery_t *q, FILE *err)
                 why ? why : "required");
         return -1;
     }
-    if (!q->fund || !fund_valid(q->fund)) {
+    if (!q->fund || !period_fund_valid(q->fund)) {
         fprintf(err, "--fund must be resident, employee, maternity or dept\n");
         return -1;
     }
@@ -88,7 +88,7 @@ static bool s_value(const Fundchain__Evaluation *eval, const char *by, int64_t *
 static int s_collect(const Fundchain__Evaluation *eval, void *arg)
 {
     collect_t *c = arg;
-    if (c->county && code_is_city(eval->code))
+    if (c->county && adcode_is_city(eval->code))
         return 0; //  a 市本级 is part of its city, not a county
     if (s_note_present(c, eval) != 0)
         return -1;
@@ -140,12 +140,12 @@ int hubquery_show(hubdb_t *db, const hubquery_t *q, FILE *out, FILE *err)
 {
     if (s_check(q, err) != 0)
         return EXIT_USAGE;
-    if (!q->unit || !code_valid(q->unit)) {
+    if (!q->unit || !adcode_valid(q->unit)) {
         fprintf(err, "--unit must be a 6-digit code\n");
         return EXIT_USAGE;
     }
-    Fundchain__Evaluation__Level lv = code_is_city(q->unit) ? FUNDCHAIN__EVALUATION__LEVEL__POOL
-                                                            : FUNDCHAIN__EVALUATION__LEVEL__UNIT;
+    Fundchain__Evaluation__Level lv = adcode_is_city(q->unit) ? FUNDCHAIN__EVALUATION__LEVEL__POOL
+                                                              : FUNDCHAIN__EVALUATION__LEVEL__UNIT;
     Fundchain__Evaluation *eval = hubdb_get(db, q->period, q->fund, lv, q->unit);
     if (!eval) {
         fprintf(err, "no evaluation of %s for %s %s\n", q->unit, q->period, q->fund);

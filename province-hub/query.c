@@ -114,7 +114,7 @@ static int s_remote(const opts_t *opts, Fundchain__Query *q)
 static int s_local(const opts_t *opts, const Fundchain__Query *q)
 {
     hubquery_t hq = {q->period, q->fund, q->level, q->by, q->unit, FORMAT_TABLE};
-    if (q->format && format_parse(q->format, &hq.format) != 0) {
+    if (q->format && table_format_parse(q->format, &hq.format) != 0) {
         fprintf(stderr, "--format must be table, csv or json\n");
         return EXIT_USAGE;
     }

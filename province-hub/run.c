@@ -191,7 +191,7 @@ static void s_query(hub_t *self)
         int code = EXIT_USAGE;
         if (!o || !e)
             code = EXIT_RUNTIME;
-        else if (q->format && *q->format && format_parse(q->format, &hq.format) != 0)
+        else if (q->format && *q->format && table_format_parse(q->format, &hq.format) != 0)
             fprintf(e, "--format must be table, csv or json\n");
         else
             code = q->kind == FUNDCHAIN__QUERY__KIND__SHOW ? hubquery_show(self->db, &hq, o, e)
@@ -317,7 +317,7 @@ int hub_run(int argc, char **argv)
     code = EXIT_USAGE;
     if (s_require(opts) != 0)
         goto done;
-    if (!code_is_province(province)) {
+    if (!adcode_is_province(province)) {
         log_error("--province must be a province code PP0000, not '%s'", province);
         goto done;
     }

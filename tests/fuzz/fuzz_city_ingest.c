@@ -33,7 +33,7 @@ static void s_check_accepted(const cityconf_t *conf, const ingest_t *out, const 
     FUZZ_CHECK(r && !strcmp(r->unit, out->unit) && !strcmp(r->period, out->period) &&
                !strcmp(r->fund, out->fund) && r->revision == out->revision);
     FUZZ_CHECK(!peer || !strcmp(peer, r->unit));
-    FUZZ_CHECK(code_in_city(r->unit, conf->city));
+    FUZZ_CHECK(adcode_in_city(r->unit, conf->city));
     for (size_t i = 0; i < r->n_items; i++)
         FUZZ_CHECK(r->items[i].parsed);
 }

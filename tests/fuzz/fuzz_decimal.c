@@ -1,8 +1,8 @@
 /*  fuzz_decimal - libFuzzer target for the exact number and period parsers.
 
-    The input, as a string, goes through decimal_parse, money_parse (yuan
-    and 万元), qty_parse (persons and 万人), target_parse, period_parse and
-    deadline_parse. What parses must format back to text that parses to
+    The input, as a string, goes through decimal_parse, decimal_parse_money (yuan
+    and 万元), decimal_parse_qty (persons and 万人), target_parse, period_parse and
+    period_deadline_parse. What parses must format back to text that parses to
     the same value (as long as it fits the 18 digits a decimal may have).
 */
 #include "decimal.h"
@@ -34,18 +34,18 @@ static void s_money(const char *text, int64_t fen_per_unit)
 {
     int64_t fen = 0, tolerance = -1, again = 0;
     const char *why = NULL;
-    if (money_parse(text, fen_per_unit, &fen, &tolerance, &why) != 0) {
+    if (decimal_parse_money(text, fen_per_unit, &fen, &tolerance, &why) != 0) {
         FUZZ_CHECK(why != NULL);
         return;
     }
     FUZZ_CHECK(tolerance >= 0 && tolerance < fen_per_unit);
     char buf[32], grouped[48];
-    money_format(fen, buf, sizeof buf);
-    money_format_grouped(fen, grouped, sizeof grouped);
+    decimal_format_money(fen, buf, sizeof buf);
+    decimal_format_money_grouped(fen, grouped, sizeof grouped);
     if (s_mag(fen) >= MAX_EXACT)
         return;
-    FUZZ_CHECK(money_parse(buf, FEN_PER_YUAN, &again, NULL, &why) == 0 && again == fen);
-    FUZZ_CHECK(money_parse(grouped, FEN_PER_YUAN, &again, NULL, &why) == 0 && again == fen);
+    FUZZ_CHECK(decimal_parse_money(buf, FEN_PER_YUAN, &again, NULL, &why) == 0 && again == fen);
+    FUZZ_CHECK(decimal_parse_money(grouped, FEN_PER_YUAN, &again, NULL, &why) == 0 && again == fen);
 }
 
 //  Quantities: the shortest exact text must read back.
@@ -53,14 +53,14 @@ static void s_qty(const char *text, int64_t factor)
 {
     int64_t qty = 0, again = 0;
     const char *why = NULL;
-    if (qty_parse(text, factor, &qty, &why) != 0) {
+    if (decimal_parse_qty(text, factor, &qty, &why) != 0) {
         FUZZ_CHECK(why != NULL);
         return;
     }
     char buf[32];
-    qty_format(qty, buf, sizeof buf);
+    decimal_format_qty(qty, buf, sizeof buf);
     if (s_mag(qty) < MAX_EXACT)
-        FUZZ_CHECK(qty_parse(buf, 1, &again, &why) == 0 && again == qty);
+        FUZZ_CHECK(decimal_parse_qty(buf, 1, &again, &why) == 0 && again == qty);
 }
 
 //  Targets: formatted back, the same target; met and shortfall agree.
@@ -100,10 +100,10 @@ static void s_period(const char *text)
         FUZZ_CHECK(period_deadline(&p, NULL) > period_deadline(&p, &(deadline_cfg_t){0, 0, 0}));
     }
     deadline_cfg_t cfg;
-    deadline_defaults(&cfg);
-    deadline_parse(text, &cfg, &why);
+    period_deadline_defaults(&cfg);
+    period_deadline_parse(text, &cfg, &why);
     risk_cfg_t risk;
-    risk_cfg_parse(text, &risk, &why);
+    evaluation_risk_parse(text, &risk, &why);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -65,7 +65,7 @@ static void s_use(const framework_t *fw)
     diag_t *diag = diag_new();
     if (report && diag && validate_report(report, "510400", fw, diag, NULL) == 0) {
         eval_cfg_t cfg;
-        eval_cfg_defaults(&cfg);
+        evaluation_cfg_defaults(&cfg);
         cfg.fw = fw;
         Fundchain__Evaluation *eval = evaluation_unit(report, "510400", "攀枝花市", &cfg);
         json_t *json = eval ? evalview_json(eval) : NULL;

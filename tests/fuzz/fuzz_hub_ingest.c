@@ -55,7 +55,7 @@ static void s_check_ack(const hubingest_t *in)
 static void s_check_accepted(const Fundchain__Evaluation *e, const char *peer)
 {
     FUZZ_CHECK(!peer || !strcmp(e->city, peer));
-    FUZZ_CHECK(code_in_city(e->code, e->city) && code_in_province(e->code, PROVINCE));
+    FUZZ_CHECK(adcode_in_city(e->code, e->city) && adcode_in_province(e->code, PROVINCE));
     json_t *json = evalview_json(e);
     char *text = json ? json_dumps(json, EVALVIEW_JSON_FLAGS) : NULL;
     free(text);

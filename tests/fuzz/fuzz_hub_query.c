@@ -54,7 +54,7 @@ static void s_store(const char *file, const char *unit, const char *city, const 
 {
     report_t *report = s_sample(file, unit);
     eval_cfg_t cfg;
-    eval_cfg_defaults(&cfg);
+    evaluation_cfg_defaults(&cfg);
     const char *known[] = {city, unit};
     report_t *const reports[] = {report};
     Fundchain__Evaluation *evals[2] = {
@@ -96,7 +96,7 @@ static void s_answer(const Fundchain__Query *q)
     int code = EXIT_USAGE;
     if (!o || !e)
         code = EXIT_RUNTIME;
-    else if (q->format && *q->format && format_parse(q->format, &hq.format) != 0)
+    else if (q->format && *q->format && table_format_parse(q->format, &hq.format) != 0)
         fprintf(e, "--format must be table, csv or json\n");
     else
         code = q->kind == FUNDCHAIN__QUERY__KIND__SHOW ? hubquery_show(s_db, &hq, o, e)

@@ -93,7 +93,7 @@ static void s_stored_report(const uint8_t *data, size_t size)
         const char *why = NULL;
         if (period_parse(stored->report->period, &p, &why) == 0) {
             deadline_cfg_t cfg;
-            deadline_defaults(&cfg);
+            period_deadline_defaults(&cfg);
             (void)(stored->first_received_at <= (int64_t)period_deadline(&p, &cfg));
         }
     }

@@ -42,7 +42,7 @@ static void s_round_trip(const report_t *report)
 static void s_evaluate(const report_t *report)
 {
     eval_cfg_t cfg;
-    eval_cfg_defaults(&cfg);
+    evaluation_cfg_defaults(&cfg);
     Fundchain__Evaluation *eval = evaluation_unit(report, "510400", "攀枝花市", &cfg);
     if (!eval)
         return;
@@ -66,7 +66,7 @@ static void s_pool(report_t *report)
     char city[8];
     snprintf(city, sizeof city, "%.4s00", report->unit);
     eval_cfg_t cfg;
-    eval_cfg_defaults(&cfg);
+    evaluation_cfg_defaults(&cfg);
     const char *known[] = {city, report->unit};
     report_t *const reports[] = {report};
     Fundchain__Evaluation *pool =

@@ -111,7 +111,7 @@ static Fundchain__Evaluation *s_unit_eval(const report_t *report)
     char city[8];
     s_city_of(report->unit, city);
     eval_cfg_t cfg;
-    eval_cfg_defaults(&cfg);
+    evaluation_cfg_defaults(&cfg);
     Fundchain__Evaluation *eval = evaluation_unit(report, city, NULL, &cfg);
     if (eval)
         eval->version = 1;
@@ -125,7 +125,7 @@ static Fundchain__Evaluation *s_pool_eval(report_t *report)
     char city[8];
     s_city_of(report->unit, city);
     eval_cfg_t cfg;
-    eval_cfg_defaults(&cfg);
+    evaluation_cfg_defaults(&cfg);
     const char *known[] = {city, report->unit};
     report_t *const reports[] = {report};
     Fundchain__Evaluation *eval =

@@ -18,7 +18,7 @@
 typedef struct {
     report_t *reports[MAX_REPORTS];
     size_t n;
-    pool_t *pool;
+    consolidate_t *pool;
 } fixture_t;
 
 static int setup(void **state)
@@ -32,7 +32,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture_t *f = *state;
-    pool_destroy(&f->pool);
+    consolidate_destroy(&f->pool);
     assert_null(f->pool);
     for (size_t i = 0; i < f->n; i++)
         report_destroy(&f->reports[i]);
@@ -159,7 +159,7 @@ static void s_three_units(fixture_t *f)
     s_report(f, "510921", "2023", s_county2_rows);
     s_report(f, "510900", "2023", s_city_rows);
     s_report(f, "510904", "2023", s_county1_rows);
-    f->pool = pool_new("510900", "2023", "resident", f->reports, f->n, s_known, 3);
+    f->pool = consolidate_new("510900", "2023", "resident", f->reports, f->n, s_known, 3);
     assert_non_null(f->pool);
 }
 
@@ -167,7 +167,7 @@ static void s_three_units(fixture_t *f)
 static int64_t s_amount(fixture_t *f, const char *code)
 {
     int64_t amount = 0;
-    if (!pool_amount(f->pool, code, &amount))
+    if (!consolidate_amount(f->pool, code, &amount))
         fail_msg("pool amount %s absent", code);
     return amount;
 }
@@ -175,14 +175,14 @@ static int64_t s_amount(fixture_t *f, const char *code)
 static void s_absent(fixture_t *f, const char *code)
 {
     int64_t amount;
-    if (pool_amount(f->pool, code, &amount))
+    if (consolidate_amount(f->pool, code, &amount))
         fail_msg("pool amount %s present", code);
 }
 
 /* Counts the pool's warnings of a code. */
 static size_t s_warnings(fixture_t *f, const char *code)
 {
-    const diag_t *diag = pool_warnings(f->pool);
+    const diag_t *diag = consolidate_warnings(f->pool);
     size_t count = 0;
     for (size_t i = 0; i < diag_size(diag); i++)
         count += strcmp(diag_at(diag, i)->code, code) == 0;
@@ -211,26 +211,26 @@ static void test_sums_and_elimination(void **state)
     s_absent(f, "stat.subsidy_standard");
     s_absent(f, "no.such.item");
     assert_int_equal(s_warnings(f, "transfer_unreconciled"), 0);
-    assert_int_equal(diag_size(pool_warnings(f->pool)), 0);
+    assert_int_equal(diag_size(consolidate_warnings(f->pool)), 0);
 }
 
 static void test_units_and_completeness(void **state)
 {
     fixture_t *f = *state;
     s_three_units(f);
-    assert_int_equal(pool_size(f->pool), 3);
-    assert_string_equal(pool_unit_at(f->pool, 0), "510900");
-    assert_string_equal(pool_unit_at(f->pool, 1), "510904");
-    assert_string_equal(pool_unit_at(f->pool, 2), "510921");
-    assert_null(pool_unit_at(f->pool, 3));
-    assert_true(pool_complete(f->pool));
-    pool_destroy(&f->pool);
+    assert_int_equal(consolidate_size(f->pool), 3);
+    assert_string_equal(consolidate_unit_at(f->pool, 0), "510900");
+    assert_string_equal(consolidate_unit_at(f->pool, 1), "510904");
+    assert_string_equal(consolidate_unit_at(f->pool, 2), "510921");
+    assert_null(consolidate_unit_at(f->pool, 3));
+    assert_true(consolidate_complete(f->pool));
+    consolidate_destroy(&f->pool);
 
     const char *known[] = {"510900", "510923", "510904", "510921", "510923", "510999"};
-    f->pool = pool_new("510900", "2023", "resident", f->reports, f->n, known, 6);
-    assert_false(pool_complete(f->pool));
+    f->pool = consolidate_new("510900", "2023", "resident", f->reports, f->n, known, 6);
+    assert_false(consolidate_complete(f->pool));
     assert_int_equal(s_warnings(f, "pool_incomplete"), 1);
-    const char *message = diag_at(pool_warnings(f->pool), 0)->message;
+    const char *message = diag_at(consolidate_warnings(f->pool), 0)->message;
     assert_non_null(strstr(message, "510923, 510999"));
     assert_null(strstr(message, "510904"));
 }
@@ -243,10 +243,10 @@ static void test_unreconciled(void **state)
         "expense.upper_remit", "299.99", "yuan", "income.upper_grant", "5", "yuan", NULL};
     s_report(f, "510900", "2023", city);
     s_report(f, "510904", "2023", county);
-    f->pool = pool_new("510900", "2023", "resident", f->reports, f->n, NULL, 0);
+    f->pool = consolidate_new("510900", "2023", "resident", f->reports, f->n, NULL, 0);
     /* Remittances differ by a fen; the grant has no counterpart at the 市本级. */
     assert_int_equal(s_warnings(f, "transfer_unreconciled"), 2);
-    assert_true(pool_complete(f->pool)); /* nothing known is missing */
+    assert_true(consolidate_complete(f->pool)); /* nothing known is missing */
 }
 
 static void test_reconciled_within_wan_tolerance(void **state)
@@ -256,9 +256,9 @@ static void test_reconciled_within_wan_tolerance(void **state)
     const char *county[] = {"expense.upper_remit", "1.00", "wan", NULL};
     s_report(f, "510900", "2023", city);
     s_report(f, "510904", "2023", county);
-    f->pool = pool_new("510900", "2023", "resident", f->reports, f->n, NULL, 0);
+    f->pool = consolidate_new("510900", "2023", "resident", f->reports, f->n, NULL, 0);
     assert_int_equal(s_warnings(f, "transfer_unreconciled"), 0);
-    pool_destroy(&f->pool);
+    consolidate_destroy(&f->pool);
     /* Beyond half a unit of the last decimal (50 yuan) it is a finding. */
     const char *far[] = {"income.lower_remit", "10050.01", "yuan", NULL};
     report_destroy(&f->reports[0]);
@@ -266,7 +266,7 @@ static void test_reconciled_within_wan_tolerance(void **state)
     report_destroy(&f->reports[1]);
     s_report(f, "510900", "2023", far);
     s_report(f, "510904", "2023", county);
-    f->pool = pool_new("510900", "2023", "resident", f->reports, f->n, NULL, 0);
+    f->pool = consolidate_new("510900", "2023", "resident", f->reports, f->n, NULL, 0);
     assert_int_equal(s_warnings(f, "transfer_unreconciled"), 1);
 }
 
@@ -284,22 +284,22 @@ static void test_selection(void **state)
     older->revision = 2;
     s_report(f, "513322", "2023", other_rows); /* another city */
     s_report(f, "510921", "2022", other_rows); /* another period */
-    f->pool = pool_new("510900", "2023", "resident", f->reports, f->n, s_known, 3);
+    f->pool = consolidate_new("510900", "2023", "resident", f->reports, f->n, s_known, 3);
     assert_int_equal(s_amount(f, "income.premium"), 200);
-    assert_int_equal(pool_size(f->pool), 1);
-    assert_false(pool_complete(f->pool));
-    pool_destroy(&f->pool);
-    f->pool = pool_new("510900", "2023", "employee", f->reports, f->n, NULL, 0);
-    assert_int_equal(pool_size(f->pool), 0);
+    assert_int_equal(consolidate_size(f->pool), 1);
+    assert_false(consolidate_complete(f->pool));
+    consolidate_destroy(&f->pool);
+    f->pool = consolidate_new("510900", "2023", "employee", f->reports, f->n, NULL, 0);
+    assert_int_equal(consolidate_size(f->pool), 0);
     s_absent(f, "income.premium");
-    assert_null(pool_new(NULL, "2023", "resident", NULL, 0, NULL, 0));
+    assert_null(consolidate_new(NULL, "2023", "resident", NULL, 0, NULL, 0));
 }
 
-/* Returns pool_reported of code in hundredths (fails when absent). */
+/* Returns consolidate_reported of code in hundredths (fails when absent). */
 static int64_t s_reported(fixture_t *f, const char *code)
 {
     rational_t value;
-    if (!pool_reported(f->pool, code, &value))
+    if (!consolidate_reported(f->pool, code, &value))
         fail_msg("pool value %s absent", code);
     return rational_centi(value);
 }
@@ -313,13 +313,13 @@ static void test_weighted_means(void **state)
     /* Scores likewise: (1 x 100 + 0 x 300) / 400 = 0.25. */
     assert_int_equal(s_reported(f, "score.policy"), 25);
     rational_t value;
-    assert_false(pool_reported(f->pool, "ind.none", &value));
-    indicators_t *ind = indicators_new();
-    assert_int_equal(pool_add_reported(f->pool, ind), 0);
-    assert_int_equal(indicators_size(ind), 1);
-    assert_true(indicators_value(ind, "satisfaction", &value));
+    assert_false(consolidate_reported(f->pool, "ind.none", &value));
+    indicator_set_t *ind = indicator_set_new();
+    assert_int_equal(consolidate_add_reported(f->pool, ind), 0);
+    assert_int_equal(indicator_set_size(ind), 1);
+    assert_true(indicator_set_value(ind, "satisfaction", &value));
     assert_int_equal(rational_cmp(value, rational_make(175, 2)), 0);
-    indicators_destroy(&ind);
+    indicator_set_destroy(&ind);
 }
 
 static void test_own_value_wins(void **state)
@@ -328,7 +328,7 @@ static void test_own_value_wins(void **state)
     const char *city[] = {"ind.satisfaction", "97.78", "%", "score.policy", "0", "points", NULL};
     s_report(f, "510900", "2023", city);
     s_report(f, "510904", "2023", s_county1_rows);
-    f->pool = pool_new("510900", "2023", "resident", f->reports, f->n, NULL, 0);
+    f->pool = consolidate_new("510900", "2023", "resident", f->reports, f->n, NULL, 0);
     assert_int_equal(s_reported(f, "ind.satisfaction"), 9778);
     assert_int_equal(s_reported(f, "score.policy"), 0); /* the 市本级's own 0 */
 }
@@ -339,10 +339,10 @@ static void test_equal_weights_without_enrollment(void **state)
     const char *county[] = {"ind.satisfaction", "89.99", "%", NULL};
     s_report(f, "510904", "2023", s_county1_rows); /* 80 %, 100 enrolled */
     s_report(f, "510921", "2023", county);         /* no stat.enrolled */
-    f->pool = pool_new("510900", "2023", "resident", f->reports, f->n, NULL, 0);
+    f->pool = consolidate_new("510900", "2023", "resident", f->reports, f->n, NULL, 0);
     /* (80 + 89.99) / 2 = 84.995: exact, shown half-up as 85.00. */
     rational_t value;
-    assert_true(pool_reported(f->pool, "ind.satisfaction", &value));
+    assert_true(consolidate_reported(f->pool, "ind.satisfaction", &value));
     assert_int_equal(rational_cmp(value, rational_make(84995, 1000)), 0);
     assert_int_equal(rational_centi(value), 8500);
 }
@@ -354,7 +354,7 @@ static void test_zero_enrollment_equal_weights(void **state)
     const char *b[] = {"ind.rate", "20", "%", "stat.enrolled", "0", "person", NULL};
     s_report(f, "510904", "2023", a);
     s_report(f, "510921", "2023", b);
-    f->pool = pool_new("510900", "2023", "resident", f->reports, f->n, NULL, 0);
+    f->pool = consolidate_new("510900", "2023", "resident", f->reports, f->n, NULL, 0);
     assert_int_equal(s_reported(f, "ind.rate"), 1500); /* no division by zero */
 }
 

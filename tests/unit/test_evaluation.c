@@ -479,10 +479,10 @@ static void test_custom_config(void **state)
     framework_t *fw = framework_parse("custom", text, sizeof text - 1, diag);
     assert_non_null(fw);
     eval_cfg_t cfg;
-    eval_cfg_defaults(&cfg);
+    evaluation_cfg_defaults(&cfg);
     cfg.fw = fw;
     const char *why = NULL;
-    assert_int_equal(risk_cfg_parse("1,2,3,4", &cfg.risk, &why), 0);
+    assert_int_equal(evaluation_risk_parse("1,2,3,4", &cfg.risk, &why), 0);
     const char *rows[] = {
         "balance.closing", "150", "yuan", "expense.benefit", "1200", "yuan", "score.own", "88.5",
         "points",          NULL};
@@ -520,7 +520,7 @@ static void test_panzhihua_declared_95(void **state)
                      0);
     assert_int_equal(result.n_reports, 1);
     eval_cfg_t cfg;
-    eval_cfg_defaults(&cfg);
+    evaluation_cfg_defaults(&cfg);
     Fundchain__Evaluation *eval = evaluation_unit(result.reports[0], "510400", "攀枝花市", &cfg);
     assert_non_null(eval);
     assert_int_equal(eval->total_centi, 9600);

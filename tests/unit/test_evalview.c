@@ -175,9 +175,9 @@ static void test_table_print(void **state)
     /* Items: header, rule and three rows, right-aligned amounts of one width. */
     assert_non_null(strstr(text, "项目 Items\n"));
     const char *items = strstr(text, "项目 Items\n") + strlen("项目 Items\n");
-    size_t width = text_width(s_line(items, 0, line, sizeof line));
+    size_t width = table_text_width(s_line(items, 0, line, sizeof line));
     for (int i = 1; i <= 4; i++)
-        assert_int_equal(text_width(s_line(items, i, line, sizeof line)), width);
+        assert_int_equal(table_text_width(s_line(items, i, line, sizeof line)), width);
     assert_non_null(strstr(text, "基金收入合计  1,988,528,674.60\n"));
     assert_non_null(strstr(text, "-1.05\n"));
     assert_non_null(strstr(text, "待遇支出占基金支出比重"));

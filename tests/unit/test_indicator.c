@@ -19,7 +19,7 @@ typedef struct {
 
 typedef struct {
     report_t *report;
-    indicators_t *ind;
+    indicator_set_t *ind;
     eval_cfg_t cfg;
 } fixture_t;
 
@@ -27,9 +27,9 @@ static int setup(void **state)
 {
     fixture_t *f = calloc(1, sizeof(fixture_t));
     assert_non_null(f);
-    f->ind = indicators_new();
+    f->ind = indicator_set_new();
     assert_non_null(f->ind);
-    eval_cfg_defaults(&f->cfg);
+    evaluation_cfg_defaults(&f->cfg);
     *state = f;
     return 0;
 }
@@ -38,7 +38,7 @@ static int teardown(void **state)
 {
     fixture_t *f = *state;
     report_destroy(&f->report);
-    indicators_destroy(&f->ind);
+    indicator_set_destroy(&f->ind);
     assert_null(f->ind);
     free(f);
     return 0;
@@ -66,8 +66,8 @@ static void s_compute(fixture_t *f, const char *unit, const char *period, const 
         diag_print(diag, stderr);
     assert_int_equal(rc, 0);
     diag_destroy(&diag);
-    assert_int_equal(indicators_add_reported(f->ind, f->report), 0);
-    assert_int_equal(indicators_compute(f->ind, s_amount, f->report, period, fund, &f->cfg.risk),
+    assert_int_equal(indicator_set_add_reported(f->ind, f->report), 0);
+    assert_int_equal(indicator_set_compute(f->ind, s_amount, f->report, period, fund, &f->cfg.risk),
                      0);
 }
 
@@ -75,14 +75,14 @@ static void s_compute(fixture_t *f, const char *unit, const char *period, const 
 static int64_t s_centi(fixture_t *f, const char *code)
 {
     rational_t value;
-    if (!indicators_value(f->ind, code, &value))
+    if (!indicator_set_value(f->ind, code, &value))
         fail_msg("indicator %s absent", code);
     return rational_centi(value);
 }
 
 static void s_absent(fixture_t *f, const char *code)
 {
-    if (indicators_find(f->ind, code))
+    if (indicator_set_find(f->ind, code))
         fail_msg("indicator %s present", code);
 }
 
@@ -108,7 +108,7 @@ static void test_seed_panzhihua(void **state)
     s_absent(f, "enrollment_rate");
     s_absent(f, "interest_yield");
     s_absent(f, "variance.income.total");
-    assert_int_equal(indicators_size(f->ind), 3);
+    assert_int_equal(indicator_set_size(f->ind), 3);
 }
 
 /* 北塔区 2020 (seed 001, 部门整体支出): budget 166.18 / final 363.47 万元 -> 118.72 %;
@@ -176,10 +176,11 @@ static void test_scenario_unit(void **state)
     assert_int_equal(s_centi(f, "premium_share"), 2977);
     assert_int_equal(s_centi(f, "subsidy_per_capita"), 64000);
     assert_int_equal(s_centi(f, "satisfaction"), 8727);
-    assert_string_equal(indicators_find(f->ind, "risk_level")->text, "level2");
+    assert_string_equal(indicator_set_find(f->ind, "risk_level")->text, "level2");
     /* Sorted by code. */
-    for (size_t i = 1; i < indicators_size(f->ind); i++)
-        assert_true(strcmp(indicators_at(f->ind, i - 1)->code, indicators_at(f->ind, i)->code) < 0);
+    for (size_t i = 1; i < indicator_set_size(f->ind); i++)
+        assert_true(
+            strcmp(indicator_set_at(f->ind, i - 1)->code, indicator_set_at(f->ind, i)->code) < 0);
 }
 
 /* A computed indicator wins over a reported one; an absent one falls back. */
@@ -198,7 +199,7 @@ static void test_fallback_to_reported(void **state)
     assert_int_equal(s_centi(f, "enrollment_rate"), 8856);     /* no population: reported */
     assert_int_equal(s_centi(f, "income_budget_rate"), 11000); /* computed wins */
     assert_int_equal(s_centi(f, "months_payable"), 1600);
-    assert_string_equal(indicators_find(f->ind, "risk_level")->text, "excess");
+    assert_string_equal(indicator_set_find(f->ind, "risk_level")->text, "excess");
     assert_int_equal(s_centi(f, "custom_score"), -350);
 }
 
@@ -235,7 +236,7 @@ static void test_months_quarter(void **state)
     };
     s_compute(f, "510904", "2023-Q2", "resident", rows, 2);
     assert_int_equal(s_centi(f, "months_payable"), 900); /* 300 / (100 / 3) */
-    assert_string_equal(indicators_find(f->ind, "risk_level")->text, "normal");
+    assert_string_equal(indicator_set_find(f->ind, "risk_level")->text, "normal");
 }
 
 /* Exactly 3 months (a whole year paying 1,200 with 300 left) is level2. */
@@ -248,7 +249,7 @@ static void test_risk_exactly_three_months(void **state)
     };
     s_compute(f, "510904", "2023", "resident", rows, 2);
     assert_int_equal(s_centi(f, "months_payable"), 300);
-    assert_string_equal(indicators_find(f->ind, "risk_level")->text, "level2");
+    assert_string_equal(indicator_set_find(f->ind, "risk_level")->text, "level2");
 }
 
 /* A negative balance is level1. */
@@ -261,7 +262,7 @@ static void test_risk_negative_balance(void **state)
     };
     s_compute(f, "510904", "2023-07", "resident", rows, 2);
     assert_int_equal(s_centi(f, "months_payable"), 0);
-    assert_string_equal(indicators_find(f->ind, "risk_level")->text, "level1");
+    assert_string_equal(indicator_set_find(f->ind, "risk_level")->text, "level1");
 }
 
 static void test_risk_boundaries(void **state)
@@ -282,43 +283,43 @@ static void test_risk_boundaries(void **state)
 
     risk_cfg_t custom;
     const char *why = NULL;
-    assert_int_equal(risk_cfg_parse("2,4.5,8,12", &custom, &why), 0);
+    assert_int_equal(evaluation_risk_parse("2,4.5,8,12", &custom, &why), 0);
     assert_int_equal(custom.level2, 45000);
     assert_string_equal(indicator_risk_level(rational_int(12), &custom), "normal");
     assert_string_equal(indicator_risk_level(rational_make(9, 2), &custom), "level3");
-    assert_int_equal(risk_cfg_parse("3,6,9", &custom, &why), -1);
+    assert_int_equal(evaluation_risk_parse("3,6,9", &custom, &why), -1);
     assert_non_null(why);
-    assert_int_equal(risk_cfg_parse("3,6,9,15,20", &custom, &why), -1);
-    assert_int_equal(risk_cfg_parse("3,,9,15", &custom, &why), -1);
-    assert_int_equal(risk_cfg_parse("6,3,9,15", &custom, &why), -1);
-    assert_int_equal(risk_cfg_parse("a,b,c,d", &custom, &why), -1);
-    assert_int_equal(risk_cfg_parse(NULL, &custom, &why), -1);
+    assert_int_equal(evaluation_risk_parse("3,6,9,15,20", &custom, &why), -1);
+    assert_int_equal(evaluation_risk_parse("3,,9,15", &custom, &why), -1);
+    assert_int_equal(evaluation_risk_parse("6,3,9,15", &custom, &why), -1);
+    assert_int_equal(evaluation_risk_parse("a,b,c,d", &custom, &why), -1);
+    assert_int_equal(evaluation_risk_parse(NULL, &custom, &why), -1);
 }
 
 static void test_set_operations(void **state)
 {
     fixture_t *f = *state;
-    assert_int_equal(indicators_put(f->ind, "b", rational_int(2)), 0);
-    assert_int_equal(indicators_put(f->ind, "a", rational_int(1)), 0);
-    assert_int_equal(indicators_put(f->ind, "b", rational_int(3)), 0);
-    assert_int_equal(indicators_put_text(f->ind, "c", "level1"), 0);
-    assert_int_equal(indicators_size(f->ind), 3);
-    assert_string_equal(indicators_at(f->ind, 0)->code, "a");
+    assert_int_equal(indicator_set_put(f->ind, "b", rational_int(2)), 0);
+    assert_int_equal(indicator_set_put(f->ind, "a", rational_int(1)), 0);
+    assert_int_equal(indicator_set_put(f->ind, "b", rational_int(3)), 0);
+    assert_int_equal(indicator_set_put_text(f->ind, "c", "level1"), 0);
+    assert_int_equal(indicator_set_size(f->ind), 3);
+    assert_string_equal(indicator_set_at(f->ind, 0)->code, "a");
     rational_t value;
-    assert_true(indicators_value(f->ind, "b", &value));
+    assert_true(indicator_set_value(f->ind, "b", &value));
     assert_int_equal(rational_centi(value), 300);
-    assert_false(indicators_value(f->ind, "c", &value)); /* text */
-    assert_null(indicators_at(f->ind, 3));
+    assert_false(indicator_set_value(f->ind, "c", &value)); /* text */
+    assert_null(indicator_set_at(f->ind, 3));
     /* Refused: not ok, empty or overlong code, empty text. */
     rational_t bad = rational_div(rational_int(1), rational_int(0));
-    assert_int_equal(indicators_put(f->ind, "d", bad), -1);
-    assert_int_equal(indicators_put(f->ind, "", rational_int(1)), -1);
+    assert_int_equal(indicator_set_put(f->ind, "d", bad), -1);
+    assert_int_equal(indicator_set_put(f->ind, "", rational_int(1)), -1);
     char longcode[100];
     memset(longcode, 'x', sizeof longcode - 1);
     longcode[99] = '\0';
-    assert_int_equal(indicators_put(f->ind, longcode, rational_int(1)), -1);
-    assert_int_equal(indicators_put_text(f->ind, "e", ""), -1);
-    assert_int_equal(indicators_size(f->ind), 3);
+    assert_int_equal(indicator_set_put(f->ind, longcode, rational_int(1)), -1);
+    assert_int_equal(indicator_set_put_text(f->ind, "e", ""), -1);
+    assert_int_equal(indicator_set_size(f->ind), 3);
     assert_string_equal(indicator_name("months_payable"), "累计结余可支付月数");
     assert_string_equal(indicator_name("variance.income.total"), "差异率");
     assert_null(indicator_name("custom"));

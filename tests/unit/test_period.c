@@ -65,7 +65,7 @@ static void test_deadlines_are_utc(void **state)
     setenv("TZ", "Asia/Shanghai", 1);
     tzset();
     deadline_cfg_t cfg;
-    deadline_defaults(&cfg);
+    period_deadline_defaults(&cfg);
     period_t year = s_parse("2019");
     assert_int_equal(period_deadline(&year, &cfg), 1579132799); /* 2020-01-15 23:59:59 */
     period_t quarter = s_parse("2023-Q1");
@@ -85,19 +85,19 @@ static void test_deadline_parse(void **state)
 {
     (void)state;
     deadline_cfg_t cfg;
-    deadline_defaults(&cfg);
+    period_deadline_defaults(&cfg);
     assert_int_equal(cfg.month, 10);
     assert_int_equal(cfg.quarter, 5);
     assert_int_equal(cfg.year, 15);
     const char *why = NULL;
-    assert_int_equal(deadline_parse("year=30,month=7", &cfg, &why), 0);
+    assert_int_equal(period_deadline_parse("year=30,month=7", &cfg, &why), 0);
     assert_int_equal(cfg.month, 7);
     assert_int_equal(cfg.quarter, 5);
     assert_int_equal(cfg.year, 30);
     const char *bad[] = {"",        "year",      "year=",    "year=-1",  "week=3",
                          "year=3,", "year=9999", "month=1x", ",month=2", "year=30;month=7"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        assert_int_equal(deadline_parse(bad[i], &cfg, &why), -1);
+        assert_int_equal(period_deadline_parse(bad[i], &cfg, &why), -1);
         assert_int_equal(cfg.month, 7);
         assert_int_equal(cfg.year, 30);
     }
@@ -106,14 +106,14 @@ static void test_deadline_parse(void **state)
 static void test_fund_valid(void **state)
 {
     (void)state;
-    assert_true(fund_valid("resident"));
-    assert_true(fund_valid("employee"));
-    assert_true(fund_valid("maternity"));
-    assert_true(fund_valid("dept"));
-    assert_false(fund_valid("Resident"));
-    assert_false(fund_valid("resident "));
-    assert_false(fund_valid(""));
-    assert_false(fund_valid(NULL));
+    assert_true(period_fund_valid("resident"));
+    assert_true(period_fund_valid("employee"));
+    assert_true(period_fund_valid("maternity"));
+    assert_true(period_fund_valid("dept"));
+    assert_false(period_fund_valid("Resident"));
+    assert_false(period_fund_valid("resident "));
+    assert_false(period_fund_valid(""));
+    assert_false(period_fund_valid(NULL));
 }
 
 int main(void)

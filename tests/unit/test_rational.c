@@ -101,10 +101,10 @@ static void test_centi_format(void **state)
 {
     (void)state;
     char buf[32];
-    assert_string_equal(centi_format(9998, buf, sizeof buf), "99.98");
-    assert_string_equal(centi_format(-5, buf, sizeof buf), "-0.05");
-    assert_string_equal(centi_format(0, buf, sizeof buf), "0.00");
-    assert_string_equal(centi_format(INT64_MIN, buf, sizeof buf), "-92233720368547758.08");
+    assert_string_equal(rational_centi_format(9998, buf, sizeof buf), "99.98");
+    assert_string_equal(rational_centi_format(-5, buf, sizeof buf), "-0.05");
+    assert_string_equal(rational_centi_format(0, buf, sizeof buf), "0.00");
+    assert_string_equal(rational_centi_format(INT64_MIN, buf, sizeof buf), "-92233720368547758.08");
 }
 
 int main(void)

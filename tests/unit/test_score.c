@@ -24,7 +24,7 @@ static const char s_framework[] =
 
 typedef struct {
     framework_t *fw;
-    indicators_t *ind;
+    indicator_set_t *ind;
     scores_t scores;
     rational_t manual_value; /* what the manual source returns */
     bool manual_present;
@@ -40,7 +40,7 @@ static int setup(void **state)
         diag_print(diag, stderr);
     assert_non_null(f->fw);
     diag_destroy(&diag);
-    f->ind = indicators_new();
+    f->ind = indicator_set_new();
     assert_non_null(f->ind);
     *state = f;
     return 0;
@@ -50,7 +50,7 @@ static int teardown(void **state)
 {
     fixture_t *f = *state;
     score_clear(&f->scores);
-    indicators_destroy(&f->ind);
+    indicator_set_destroy(&f->ind);
     framework_destroy(&f->fw);
     free(f);
     return 0;
@@ -140,9 +140,9 @@ static bool s_manual(const void *src, const char *code, rational_t *score)
 static void test_compute_all(void **state)
 {
     fixture_t *f = *state;
-    assert_int_equal(indicators_put(f->ind, "enrollment_rate", rational_make(9130, 100)), 0);
-    assert_int_equal(indicators_put(f->ind, "satisfaction", rational_int(95)), 0);
-    assert_int_equal(indicators_put(f->ind, "income_budget_rate", rational_int(120)), 0);
+    assert_int_equal(indicator_set_put(f->ind, "enrollment_rate", rational_make(9130, 100)), 0);
+    assert_int_equal(indicator_set_put(f->ind, "satisfaction", rational_int(95)), 0);
+    assert_int_equal(indicator_set_put(f->ind, "income_budget_rate", rational_int(120)), 0);
     f->manual_present = true;
     f->manual_value = rational_make(1, 3);
     assert_int_equal(score_compute(f->fw, f->ind, s_manual, f, &f->scores), 0);

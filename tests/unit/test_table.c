@@ -54,44 +54,44 @@ static void test_format_parse(void **state)
 {
     (void)state;
     format_t format = FORMAT_JSON;
-    assert_int_equal(format_parse("table", &format), 0);
+    assert_int_equal(table_format_parse("table", &format), 0);
     assert_int_equal(format, FORMAT_TABLE);
-    assert_int_equal(format_parse("csv", &format), 0);
+    assert_int_equal(table_format_parse("csv", &format), 0);
     assert_int_equal(format, FORMAT_CSV);
-    assert_int_equal(format_parse("json", &format), 0);
+    assert_int_equal(table_format_parse("json", &format), 0);
     assert_int_equal(format, FORMAT_JSON);
-    assert_int_equal(format_parse("JSON", &format), -1);
-    assert_int_equal(format_parse("", &format), -1);
-    assert_int_equal(format_parse(NULL, &format), -1);
+    assert_int_equal(table_format_parse("JSON", &format), -1);
+    assert_int_equal(table_format_parse("", &format), -1);
+    assert_int_equal(table_format_parse(NULL, &format), -1);
 }
 
 static void test_text_width(void **state)
 {
     (void)state;
-    assert_int_equal(text_width(""), 0);
-    assert_int_equal(text_width(NULL), 0);
-    assert_int_equal(text_width("abc"), 3);
-    assert_int_equal(text_width("年初滚存结余"), 12);
-    assert_int_equal(text_width("income.total 基金收入合计"), 13 + 12);
+    assert_int_equal(table_text_width(""), 0);
+    assert_int_equal(table_text_width(NULL), 0);
+    assert_int_equal(table_text_width("abc"), 3);
+    assert_int_equal(table_text_width("年初滚存结余"), 12);
+    assert_int_equal(table_text_width("income.total 基金收入合计"), 13 + 12);
     /* CJK punctuation, fullwidth forms and Hangul are wide. */
-    assert_int_equal(text_width("，。、"), 6);
-    assert_int_equal(text_width("ＡＢ１"), 6);
-    assert_int_equal(text_width("한국"), 4);
-    assert_int_equal(text_width("\xE3\x80\x80"), 2); /* ideographic space */
+    assert_int_equal(table_text_width("，。、"), 6);
+    assert_int_equal(table_text_width("ＡＢ１"), 6);
+    assert_int_equal(table_text_width("한국"), 4);
+    assert_int_equal(table_text_width("\xE3\x80\x80"), 2); /* ideographic space */
     /* Halfwidth katakana and Latin-1 are narrow; combining marks take none. */
-    assert_int_equal(text_width("ｱ"), 1);
-    assert_int_equal(text_width("é"), 1);
-    assert_int_equal(text_width("e\xCC\x81"), 1); /* e + combining acute */
-    assert_int_equal(text_width("a\xE2\x80\x8B"
-                                "b"),
+    assert_int_equal(table_text_width("ｱ"), 1);
+    assert_int_equal(table_text_width("é"), 1);
+    assert_int_equal(table_text_width("e\xCC\x81"), 1); /* e + combining acute */
+    assert_int_equal(table_text_width("a\xE2\x80\x8B"
+                                      "b"),
                      2); /* zero-width space */
     /* A CJK extension B character (4 bytes) is wide. */
-    assert_int_equal(text_width("\xF0\xA0\x80\x80"), 2);
+    assert_int_equal(table_text_width("\xF0\xA0\x80\x80"), 2);
     /* Invalid UTF-8 counts one per byte and never reads past the end. */
-    assert_int_equal(text_width("\xFF\xFE"), 2);
-    assert_int_equal(text_width("\xE4\xB8"), 2);     /* truncated sequence */
-    assert_int_equal(text_width("\xC0\x80"), 2);     /* overlong NUL */
-    assert_int_equal(text_width("\xED\xA0\x80"), 3); /* surrogate */
+    assert_int_equal(table_text_width("\xFF\xFE"), 2);
+    assert_int_equal(table_text_width("\xE4\xB8"), 2);     /* truncated sequence */
+    assert_int_equal(table_text_width("\xC0\x80"), 2);     /* overlong NUL */
+    assert_int_equal(table_text_width("\xED\xA0\x80"), 3); /* surrogate */
 }
 
 static void test_table_aligned(void **state)
