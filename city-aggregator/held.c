@@ -1,5 +1,6 @@
 /*  held - answers an agent's HeldQuery. */
 #include "held.h"
+#include "envelope.h"
 #include "log.h"
 #include "transport.h"
 #include <stdlib.h>
@@ -48,7 +49,7 @@ static int s_send(zsock_t *router, zframe_t *identity, Fundchain__HeldReply *rep
     Fundchain__Envelope env = FUNDCHAIN__ENVELOPE__INIT;
     env.body_case = FUNDCHAIN__ENVELOPE__BODY_HELD_REPLY;
     env.held_reply = reply;
-    zframe_t *body = zframe_new(NULL, fundchain__envelope__get_packed_size(&env));
+    zframe_t *body = envelope_pack(&env);
     zmsg_t *msg = zmsg_new();
     zframe_t *id = zframe_dup(identity);
     if (!body || !msg || !id) {
@@ -57,7 +58,6 @@ static int s_send(zsock_t *router, zframe_t *identity, Fundchain__HeldReply *rep
         zmsg_destroy(&msg);
         return -1;
     }
-    fundchain__envelope__pack(&env, zframe_data(body));
     zmsg_append(msg, &id);
     zmsg_append(msg, &body);
     if (zmsg_send(&msg, router) != 0) {

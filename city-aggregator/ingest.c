@@ -115,27 +115,20 @@ void ingest_examine(const cityconf_t *conf, zframe_t *payload, const char *peer,
 {
     memset(out, 0, sizeof *out);
     out->verdict = INGEST_DROP;
-    size_t size = zframe_size(payload);
-    if (size > transport_max_msg()) {
-        snprintf(out->reason, sizeof out->reason, "message of %zu bytes is larger than %zu", size,
-                 transport_max_msg());
+    Fundchain__Envelope *env =
+        envelope_unpack(payload, transport_max_msg(), out->reason, sizeof out->reason);
+    if (!env)
         return;
-    }
-    Fundchain__Envelope *env = fundchain__envelope__unpack(NULL, size, zframe_data(payload));
-    if (!env) {
-        snprintf(out->reason, sizeof out->reason, "malformed message of %zu bytes", size);
-        return;
-    }
     if (env->body_case == FUNDCHAIN__ENVELOPE__BODY_HELD_QUERY) {
         s_held_query(conf, env->held_query, peer, out);
-        fundchain__envelope__free_unpacked(env, NULL);
+        envelope_destroy(&env);
         return;
     }
     if (env->body_case != FUNDCHAIN__ENVELOPE__BODY_REPORT) {
         snprintf(out->reason, sizeof out->reason,
                  "unexpected message type %d (%s): a city accepts reports and held queries only",
                  (int)env->body_case, envelope_type_name((int)env->body_case));
-        fundchain__envelope__free_unpacked(env, NULL);
+        envelope_destroy(&env);
         return;
     }
     s_copy_names(out, env->report);
@@ -150,5 +143,5 @@ void ingest_examine(const cityconf_t *conf, zframe_t *payload, const char *peer,
         free(bytes);
     }
     s_printable(out->reason);
-    fundchain__envelope__free_unpacked(env, NULL);
+    envelope_destroy(&env);
 }

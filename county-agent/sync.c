@@ -13,6 +13,7 @@
 #include "citylink.h"
 #include "fundchain.pb-c.h"
 #include "cli.h"
+#include "envelope.h"
 #include "log.h"
 #include "period.h"
 #include "transport.h"
@@ -69,10 +70,7 @@ static int s_keep(answer_t *answer, const Fundchain__Held *h)
 //  Takes one message from the city into the answer; ignores any other.
 static int s_take(answer_t *answer, zframe_t *frame, const char *unit)
 {
-    Fundchain__Envelope *env =
-        zframe_size(frame) <= transport_max_msg()
-            ? fundchain__envelope__unpack(NULL, zframe_size(frame), zframe_data(frame))
-            : NULL;
+    Fundchain__Envelope *env = envelope_unpack(frame, transport_max_msg(), NULL, 0);
     int rc = 0;
     if (!env || env->body_case != FUNDCHAIN__ENVELOPE__BODY_HELD_REPLY || !env->held_reply->unit ||
         strcmp(env->held_reply->unit, unit)) {
@@ -85,7 +83,7 @@ static int s_take(answer_t *answer, zframe_t *frame, const char *unit)
             rc = s_keep(answer, env->held_reply->held[i]);
         answer->done = !env->held_reply->more;
     }
-    fundchain__envelope__free_unpacked(env, NULL);
+    envelope_destroy(&env);
     return rc;
 }
 
@@ -97,10 +95,9 @@ static int s_ask(zsock_t *sock, const char *unit, int timeout_s, answer_t *answe
     Fundchain__Envelope env = FUNDCHAIN__ENVELOPE__INIT;
     env.body_case = FUNDCHAIN__ENVELOPE__BODY_HELD_QUERY;
     env.held_query = &query;
-    zframe_t *frame = zframe_new(NULL, fundchain__envelope__get_packed_size(&env));
+    zframe_t *frame = envelope_pack(&env);
     if (!frame)
         return -1;
-    fundchain__envelope__pack(&env, zframe_data(frame));
     if (zframe_send(&frame, sock, 0) != 0) {
         zframe_destroy(&frame);
         return -1;

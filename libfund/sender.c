@@ -1,5 +1,6 @@
 /*  sender - delivers an outbox to one receiver and records its answers. */
 #include "sender.h"
+#include "envelope.h"
 #include "log.h"
 #include "outbox.h"
 #include "transport.h"
@@ -104,8 +105,12 @@ static int s_send_entry(const char *key, const Fundchain__OutboxEntry *entry, vo
         return 0;
     Fundchain__Envelope env;
     s_envelope(entry, &env);
-    size_t size = fundchain__envelope__get_packed_size(&env);
+    zframe_t *frame = envelope_pack(&env);
+    if (!frame)
+        return -1;
+    size_t size = zframe_size(frame);
     if (env.body_case == FUNDCHAIN__ENVELOPE__BODY__NOT_SET || size > transport_max_msg()) {
+        zframe_destroy(&frame);
         char reason[128];
         if (env.body_case == FUNDCHAIN__ENVELOPE__BODY__NOT_SET)
             snprintf(reason, sizeof reason, "an empty entry: nothing to send");
@@ -117,10 +122,6 @@ static int s_send_entry(const char *key, const Fundchain__OutboxEntry *entry, vo
         s_change(self, key, FUNDCHAIN__OUTBOX_ENTRY__STATE__DEAD, reason);
         return 0;
     }
-    zframe_t *frame = zframe_new(NULL, size);
-    if (!frame)
-        return -1;
-    fundchain__envelope__pack(&env, zframe_data(frame));
     if (zframe_send(&frame, self->sock, ZFRAME_DONTWAIT) != 0) {
         zframe_destroy(&frame);
         return 1; //  no link or a full one: try again on the next pass
@@ -150,13 +151,12 @@ int sender_send_due(sender_t *self)
 //  Turns one received message into a change; ignores anything but an Ack.
 static void s_take_ack(sender_t *self, zframe_t *frame)
 {
-    Fundchain__Envelope *env =
-        fundchain__envelope__unpack(NULL, zframe_size(frame), zframe_data(frame));
+    Fundchain__Envelope *env = envelope_unpack(frame, SIZE_MAX, NULL, 0);
     char key[OUTBOX_KEY_MAX];
     if (!env || env->body_case != FUNDCHAIN__ENVELOPE__BODY_ACK ||
         outbox_key_ack(key, env->ack) != 0) {
         log_warn("ignored a message from %s that is not an acknowledgement", self->peer);
-        fundchain__envelope__free_unpacked(env, NULL);
+        envelope_destroy(&env);
         return;
     }
     Fundchain__Ack *ack = env->ack;
@@ -171,7 +171,7 @@ static void s_take_ack(sender_t *self, zframe_t *frame)
         log_warn("%s rejected %s: %s", self->peer, key, ack->reason ? ack->reason : "");
     else
         log_info("%s acknowledged %s", self->peer, key);
-    fundchain__envelope__free_unpacked(env, NULL);
+    envelope_destroy(&env);
 }
 
 //  Applies the acknowledgements waiting on the socket.

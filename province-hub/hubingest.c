@@ -79,27 +79,21 @@ void hubingest_examine(const char *province, zframe_t *payload, const char *peer
 {
     memset(out, 0, sizeof *out);
     out->verdict = HUBINGEST_DROP;
-    size_t size = zframe_size(payload);
-    if (size > transport_max_msg()) {
-        snprintf(out->reason, sizeof out->reason, "message of %zu bytes is larger than %zu", size,
-                 transport_max_msg());
+    Fundchain__Envelope *env =
+        envelope_unpack(payload, transport_max_msg(), out->reason, sizeof out->reason);
+    if (!env)
         return;
-    }
-    Fundchain__Envelope *env = fundchain__envelope__unpack(NULL, size, zframe_data(payload));
-    if (!env || env->body_case != FUNDCHAIN__ENVELOPE__BODY_EVALUATION) {
-        if (env)
-            snprintf(out->reason, sizeof out->reason,
-                     "unexpected message type %d (%s): the hub accepts evaluations only",
-                     (int)env->body_case, envelope_type_name((int)env->body_case));
-        else
-            snprintf(out->reason, sizeof out->reason, "malformed message of %zu bytes", size);
-        fundchain__envelope__free_unpacked(env, NULL);
+    if (env->body_case != FUNDCHAIN__ENVELOPE__BODY_EVALUATION) {
+        snprintf(out->reason, sizeof out->reason,
+                 "unexpected message type %d (%s): the hub accepts evaluations only",
+                 (int)env->body_case, envelope_type_name((int)env->body_case));
+        envelope_destroy(&env);
         return;
     }
     //  Keep only the evaluation, as it will be stored: encoded again and
     //  read back, so that what is accepted can be read from the store.
     Fundchain__Evaluation *e = s_reread(env->evaluation);
-    fundchain__envelope__free_unpacked(env, NULL);
+    envelope_destroy(&env);
     const char *bad = e ? s_malformed(e) : "it cannot be stored and read back";
     if (bad) {
         snprintf(out->reason, sizeof out->reason, "malformed evaluation: %s", bad);
@@ -128,11 +122,5 @@ zframe_t *hubingest_ack(const hubingest_t *in)
     bool rejected = in->verdict == HUBINGEST_REJECT;
     ack.status = rejected ? FUNDCHAIN__ACK__STATUS__REJECTED : FUNDCHAIN__ACK__STATUS__ACCEPTED;
     ack.reason = rejected ? (char *)in->reason : "";
-    Fundchain__Envelope env = FUNDCHAIN__ENVELOPE__INIT;
-    env.body_case = FUNDCHAIN__ENVELOPE__BODY_ACK;
-    env.ack = &ack;
-    zframe_t *frame = zframe_new(NULL, fundchain__envelope__get_packed_size(&env));
-    if (frame)
-        fundchain__envelope__pack(&env, zframe_data(frame));
-    return frame;
+    return envelope_ack_frame(&ack);
 }

@@ -3,6 +3,7 @@
     answers with exactly the text and exit code the store would give.
 */
 #include "cli.h"
+#include "envelope.h"
 #include "hub.h"
 #include "hubdb.h"
 #include "hubquery.h"
@@ -83,17 +84,15 @@ static int s_remote(const opts_t *opts, Fundchain__Query *q)
     Fundchain__Envelope env = FUNDCHAIN__ENVELOPE__INIT;
     env.body_case = FUNDCHAIN__ENVELOPE__BODY_QUERY;
     env.query = q;
-    zframe_t *frame = zframe_new(NULL, fundchain__envelope__get_packed_size(&env));
-    fundchain__envelope__pack(&env, zframe_data(frame));
+    zframe_t *frame = envelope_pack(&env);
     zsock_set_sndtimeo(sock, QUERY_TIMEOUT_MS);
     int code = EXIT_RUNTIME;
     zframe_t *answer = NULL;
-    if (zframe_send(&frame, sock, 0) != 0)
+    if (!frame || zframe_send(&frame, sock, 0) != 0)
         fprintf(stderr, "cannot send the query to %s within %d s\n", endpoint,
                 QUERY_TIMEOUT_MS / 1000);
     else if ((answer = s_wait_answer(sock, watch, endpoint))) {
-        Fundchain__Envelope *reply =
-            fundchain__envelope__unpack(NULL, zframe_size(answer), zframe_data(answer));
+        Fundchain__Envelope *reply = envelope_unpack(answer, SIZE_MAX, NULL, 0);
         if (!reply || reply->body_case != FUNDCHAIN__ENVELOPE__BODY_REPLY)
             fprintf(stderr, "malformed answer from %s\n", endpoint);
         else {
@@ -101,7 +100,7 @@ static int s_remote(const opts_t *opts, Fundchain__Query *q)
             fputs(reply->reply->error ? reply->reply->error : "", stderr);
             code = reply->reply->exit_code;
         }
-        fundchain__envelope__free_unpacked(reply, NULL);
+        envelope_destroy(&reply);
     }
     zframe_destroy(&frame);
     zframe_destroy(&answer);

@@ -13,6 +13,7 @@
 */
 #include "adcode.h"
 #include "cli.h"
+#include "envelope.h"
 #include "evaluation.h"
 #include "hub.h"
 #include "hubdb.h"
@@ -153,19 +154,15 @@ static void s_batch(hub_t *self)
 //  it, or NULL with the reason in why.
 static Fundchain__Envelope *s_query_unpack(zframe_t *payload, zmsg_t *msg, char *why, size_t size)
 {
-    size_t bytes = payload ? zframe_size(payload) : 0;
-    Fundchain__Envelope *env = NULL;
-    if (!payload || zmsg_size(msg) != 0)
+    if (!payload || zmsg_size(msg) != 0) {
         snprintf(why, size, "malformed multipart message");
-    else if (bytes > transport_max_msg())
-        snprintf(why, size, "message of %zu bytes is larger than %zu", bytes, transport_max_msg());
-    else if (!(env = fundchain__envelope__unpack(NULL, bytes, zframe_data(payload))))
-        snprintf(why, size, "malformed message of %zu bytes", bytes);
-    else if (env->body_case != FUNDCHAIN__ENVELOPE__BODY_QUERY) {
+        return NULL;
+    }
+    Fundchain__Envelope *env = envelope_unpack(payload, transport_max_msg(), why, size);
+    if (env && env->body_case != FUNDCHAIN__ENVELOPE__BODY_QUERY) {
         snprintf(why, size, "unexpected message type %d: this endpoint answers queries only",
                  (int)env->body_case);
-        fundchain__envelope__free_unpacked(env, NULL);
-        env = NULL;
+        envelope_destroy(&env);
     }
     return env;
 }
@@ -207,13 +204,13 @@ static void s_query(hub_t *self)
         Fundchain__Envelope answer = FUNDCHAIN__ENVELOPE__INIT;
         answer.body_case = FUNDCHAIN__ENVELOPE__BODY_REPLY;
         answer.reply = &reply;
-        zframe_t *body = zframe_new(NULL, fundchain__envelope__get_packed_size(&answer));
-        fundchain__envelope__pack(&answer, zframe_data(body));
-        s_reply(sock, identity, &body);
+        zframe_t *body = envelope_pack(&answer);
+        if (body)
+            s_reply(sock, identity, &body);
         free(out);
         free(err);
     }
-    fundchain__envelope__free_unpacked(env, NULL);
+    envelope_destroy(&env);
     zframe_destroy(&identity);
     zframe_destroy(&payload);
     zmsg_destroy(&msg);

@@ -3,6 +3,7 @@
     key it names (outbox_key_ack), as sender.c does; a QueryReply is read as
     the hub's query command does. A key must be one the outbox could hold.
 */
+#include "envelope.h"
 #include "outbox.h"
 #include <stdint.h>
 #include <stdio.h>
@@ -48,13 +49,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!s_null)
         s_null = fopen("/dev/null", "w");
-    Fundchain__Envelope *env = fundchain__envelope__unpack(NULL, size, data);
+    zframe_t *frame = zframe_new(data, size);
+    Fundchain__Envelope *env = envelope_unpack(frame, SIZE_MAX, NULL, 0);
+    zframe_destroy(&frame);
     if (!env)
         return 0;
     if (env->body_case == FUNDCHAIN__ENVELOPE__BODY_ACK)
         s_ack(env->ack);
     else if (env->body_case == FUNDCHAIN__ENVELOPE__BODY_REPLY)
         s_reply(env->reply);
-    fundchain__envelope__free_unpacked(env, NULL);
+    envelope_destroy(&env);
     return 0;
 }

@@ -8,6 +8,7 @@
     of that evaluation; an accepted one must lie in the peer's city.
 */
 #include "adcode.h"
+#include "envelope.h"
 #include "evaluation.h"
 #include "evalview.h"
 #include "hubingest.h"
@@ -36,8 +37,7 @@ static void s_check_ack(const hubingest_t *in)
     zframe_t *frame = hubingest_ack(in);
     if (!frame)
         return;
-    Fundchain__Envelope *env =
-        fundchain__envelope__unpack(NULL, zframe_size(frame), zframe_data(frame));
+    Fundchain__Envelope *env = envelope_unpack(frame, SIZE_MAX, NULL, 0);
     FUZZ_CHECK(env && env->body_case == FUNDCHAIN__ENVELOPE__BODY_ACK);
     const Fundchain__Ack *ack = env->ack;
     FUZZ_CHECK((ack->status == FUNDCHAIN__ACK__STATUS__REJECTED) ==
@@ -47,7 +47,7 @@ static void s_check_ack(const hubingest_t *in)
     const Fundchain__Evaluation *e = in->eval;
     outbox_key_evaluation(expected, e->version, (int)e->level, e->code, e->period, e->fund);
     FUZZ_CHECK(!strcmp(key, expected));
-    fundchain__envelope__free_unpacked(env, NULL);
+    envelope_destroy(&env);
     zframe_destroy(&frame);
 }
 

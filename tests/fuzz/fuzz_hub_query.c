@@ -9,9 +9,11 @@
 */
 #include "cli.h"
 #include "csvimport.h"
+#include "envelope.h"
 #include "evaluation.h"
 #include "hubdb.h"
 #include "hubquery.h"
+#include "transport.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,9 +117,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!s_db)
         s_open_store();
-    Fundchain__Envelope *env = fundchain__envelope__unpack(NULL, size, data);
+    zframe_t *frame = zframe_new(data, size);
+    Fundchain__Envelope *env = envelope_unpack(frame, transport_max_msg(), NULL, 0);
+    zframe_destroy(&frame);
     if (env && env->body_case == FUNDCHAIN__ENVELOPE__BODY_QUERY)
         s_answer(env->query);
-    fundchain__envelope__free_unpacked(env, NULL);
+    envelope_destroy(&env);
     return 0;
 }

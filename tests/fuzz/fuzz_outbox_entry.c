@@ -8,6 +8,7 @@
     given a deadline, as the city's status does.
 */
 #include "citydb.h"
+#include "envelope.h"
 #include "evalview.h"
 #include "outbox.h"
 #include "period.h"
@@ -52,15 +53,14 @@ static void s_envelope(const Fundchain__OutboxEntry *entry)
         env.body_case = FUNDCHAIN__ENVELOPE__BODY_EVALUATION;
         env.evaluation = entry->evaluation;
     }
-    size_t size = fundchain__envelope__get_packed_size(&env);
-    uint8_t *bytes = malloc(size ? size : 1);
-    if (!bytes)
+    zframe_t *frame = envelope_pack(&env);
+    if (!frame)
         return;
-    FUZZ_CHECK(fundchain__envelope__pack(&env, bytes) == size);
-    Fundchain__Envelope *back = fundchain__envelope__unpack(NULL, size, bytes);
+    FUZZ_CHECK(zframe_size(frame) == fundchain__envelope__get_packed_size(&env));
+    Fundchain__Envelope *back = envelope_unpack(frame, SIZE_MAX, NULL, 0);
     FUZZ_CHECK(back && back->body_case == env.body_case);
-    fundchain__envelope__free_unpacked(back, NULL);
-    free(bytes);
+    envelope_destroy(&back);
+    zframe_destroy(&frame);
 }
 
 static void s_outbox_entry(const uint8_t *data, size_t size)

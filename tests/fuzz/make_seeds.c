@@ -10,6 +10,7 @@
     state, a StoredReport and the hub's queries. Output is deterministic.
 */
 #include "csvimport.h"
+#include "envelope.h"
 #include "evaluation.h"
 #include "report.h"
 #include <errno.h>
@@ -67,15 +68,13 @@ static void s_write(const char *target, const char *name, int first, const uint8
 static void s_write_envelope(const char *target, const char *name, int first,
                              const Fundchain__Envelope *env)
 {
-    size_t len = fundchain__envelope__get_packed_size(env);
-    uint8_t *bytes = malloc(len ? len : 1);
-    if (!bytes) {
+    zframe_t *frame = envelope_pack(env);
+    if (!frame) {
         s_failed = 1;
         return;
     }
-    fundchain__envelope__pack(env, bytes);
-    s_write(target, name, first, bytes, len);
-    free(bytes);
+    s_write(target, name, first, zframe_data(frame), zframe_size(frame));
+    zframe_destroy(&frame);
 }
 
 static void s_write_report(const char *target, const char *name, int first, const report_t *report)

@@ -20,6 +20,7 @@
     or build the message.
 */
 #include "csvimport.h"
+#include "envelope.h"
 #include "keys.h"
 #include "opts.h"
 #include "report.h"
@@ -106,10 +107,7 @@ static zframe_t *s_next(flood_t *self)
     Fundchain__Envelope env = FUNDCHAIN__ENVELOPE__INIT;
     env.body_case = FUNDCHAIN__ENVELOPE__BODY_REPORT;
     env.report = self->pb;
-    zframe_t *frame = zframe_new(NULL, fundchain__envelope__get_packed_size(&env));
-    if (frame)
-        fundchain__envelope__pack(&env, zframe_data(frame));
-    return frame;
+    return envelope_pack(&env);
 }
 
 //  Counts the acknowledgements waiting on the socket.
@@ -119,15 +117,14 @@ static void s_take_acks(flood_t *self)
         zframe_t *frame = zframe_recv(self->sock);
         if (!frame)
             return;
-        Fundchain__Envelope *env =
-            fundchain__envelope__unpack(NULL, zframe_size(frame), zframe_data(frame));
+        Fundchain__Envelope *env = envelope_unpack(frame, SIZE_MAX, NULL, 0);
         if (env && env->body_case == FUNDCHAIN__ENVELOPE__BODY_ACK) {
             if (env->ack->status == FUNDCHAIN__ACK__STATUS__REJECTED)
                 self->rejected++;
             else
                 self->acked++;
         }
-        fundchain__envelope__free_unpacked(env, NULL);
+        envelope_destroy(&env);
         zframe_destroy(&frame);
     }
 }

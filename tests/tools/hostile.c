@@ -27,6 +27,7 @@
     could not connect or build the message.
 */
 #include "csvimport.h"
+#include "envelope.h"
 #include "keys.h"
 #include "opts.h"
 #include "report.h"
@@ -283,15 +284,6 @@ static report_t *s_report(const opts_t *opts)
     return r;
 }
 
-//  Packs an envelope into a new frame.
-static zframe_t *s_pack(Fundchain__Envelope *env)
-{
-    zframe_t *frame = zframe_new(NULL, fundchain__envelope__get_packed_size(env));
-    if (frame)
-        fundchain__envelope__pack(env, zframe_data(frame));
-    return frame;
-}
-
 //  Builds the frame of a valid Envelope(report).
 static zframe_t *s_report_frame(const opts_t *opts)
 {
@@ -302,7 +294,7 @@ static zframe_t *s_report_frame(const opts_t *opts)
         Fundchain__Envelope env = FUNDCHAIN__ENVELOPE__INIT;
         env.body_case = FUNDCHAIN__ENVELOPE__BODY_REPORT;
         env.report = pb;
-        frame = s_pack(&env);
+        frame = envelope_pack(&env);
     }
     report_pb_free(&pb);
     report_destroy(&r);
@@ -321,7 +313,7 @@ static zframe_t *s_ack_frame(const opts_t *opts)
     Fundchain__Envelope env = FUNDCHAIN__ENVELOPE__INIT;
     env.body_case = FUNDCHAIN__ENVELOPE__BODY_ACK;
     env.ack = &ack;
-    return s_pack(&env);
+    return envelope_pack(&env);
 }
 
 //  Builds the frame of an Envelope(query): rank the cities.
@@ -335,7 +327,7 @@ static zframe_t *s_query_frame(const opts_t *opts)
     Fundchain__Envelope env = FUNDCHAIN__ENVELOPE__INIT;
     env.body_case = FUNDCHAIN__ENVELOPE__BODY_QUERY;
     env.query = &query;
-    return s_pack(&env);
+    return envelope_pack(&env);
 }
 
 //  Fills an evaluation's n indicators (codes i1, i2, ...); frees nothing:
@@ -384,7 +376,7 @@ static zframe_t *s_evaluation_frame(const opts_t *opts)
         Fundchain__Envelope env = FUNDCHAIN__ENVELOPE__INIT;
         env.body_case = FUNDCHAIN__ENVELOPE__BODY_EVALUATION;
         env.evaluation = &e;
-        frame = s_pack(&env);
+        frame = envelope_pack(&env);
     }
     for (size_t i = 0; shown && i < parts; i++)
         zstr_free(&shown[i].code);
@@ -471,8 +463,7 @@ static zmsg_t *s_message(const opts_t *opts, const char *kind, size_t size)
 //  Prints one answer.
 static void s_print_answer(zframe_t *frame)
 {
-    Fundchain__Envelope *env =
-        fundchain__envelope__unpack(NULL, zframe_size(frame), zframe_data(frame));
+    Fundchain__Envelope *env = envelope_unpack(frame, SIZE_MAX, NULL, 0);
     if (env && env->body_case == FUNDCHAIN__ENVELOPE__BODY_ACK) {
         Fundchain__Ack *a = env->ack;
         printf("ack %s kind=%s unit=%s period=%s fund=%s revision=%u version=%llu reason=%s\n",
@@ -483,7 +474,7 @@ static void s_print_answer(zframe_t *frame)
                env->reply->error);
     else
         printf("answer of %zu bytes that is not an Envelope(ack or reply)\n", zframe_size(frame));
-    fundchain__envelope__free_unpacked(env, NULL);
+    envelope_destroy(&env);
 }
 
 //  Prints a monitor event: the first handshake event and the first

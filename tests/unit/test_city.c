@@ -9,6 +9,7 @@
 
 #include "citydb.h"
 #include "cityconf.h"
+#include "envelope.h"
 #include "ingest.h"
 #include "transport.h"
 #include "validate.h"
@@ -65,8 +66,8 @@ static zframe_t *s_frame(const report_t *r)
     Fundchain__Envelope env = FUNDCHAIN__ENVELOPE__INIT;
     env.body_case = FUNDCHAIN__ENVELOPE__BODY_REPORT;
     env.report = wire;
-    zframe_t *frame = zframe_new(NULL, fundchain__envelope__get_packed_size(&env));
-    fundchain__envelope__pack(&env, zframe_data(frame));
+    zframe_t *frame = envelope_pack(&env);
+    assert_non_null(frame);
     fundchain__report__free_unpacked(wire, NULL);
     return frame;
 }
@@ -159,11 +160,8 @@ static void test_drops_garbage(void **state)
     report_destroy(&r);
 
     Fundchain__Ack ack = FUNDCHAIN__ACK__INIT;
-    Fundchain__Envelope env = FUNDCHAIN__ENVELOPE__INIT;
-    env.body_case = FUNDCHAIN__ENVELOPE__BODY_ACK;
-    env.ack = &ack;
-    zframe_t *other = zframe_new(NULL, fundchain__envelope__get_packed_size(&env));
-    fundchain__envelope__pack(&env, zframe_data(other));
+    zframe_t *other = envelope_ack_frame(&ack);
+    assert_non_null(other);
     ingest_examine(&f->conf, other, "513322", &out);
     assert_int_equal(out.verdict, INGEST_DROP);
     assert_non_null(strstr(out.reason, "unexpected message type"));
@@ -357,8 +355,8 @@ static zframe_t *s_held_query(const char *unit)
     Fundchain__Envelope env = FUNDCHAIN__ENVELOPE__INIT;
     env.body_case = FUNDCHAIN__ENVELOPE__BODY_HELD_QUERY;
     env.held_query = &query;
-    zframe_t *frame = zframe_new(NULL, fundchain__envelope__get_packed_size(&env));
-    fundchain__envelope__pack(&env, zframe_data(frame));
+    zframe_t *frame = envelope_pack(&env);
+    assert_non_null(frame);
     return frame;
 }
 

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "citydb.h"
+#include "envelope.h"
 #include "held.h"
 #include "transport.h"
 #include <stdio.h>
@@ -76,7 +77,7 @@ static Fundchain__HeldReply *s_reply(fixture_t *f, Fundchain__Envelope **env)
     if (!frame)
         return NULL;
     assert_true(zframe_size(frame) <= transport_max_msg());
-    *env = fundchain__envelope__unpack(NULL, zframe_size(frame), zframe_data(frame));
+    *env = envelope_unpack(frame, transport_max_msg(), NULL, 0);
     zframe_destroy(&frame);
     assert_non_null(*env);
     assert_int_equal((*env)->body_case, FUNDCHAIN__ENVELOPE__BODY_HELD_REPLY);
@@ -109,7 +110,7 @@ static void test_answer_in_parts(void **state)
         total += reply->n_held;
         messages++;
         more = reply->more;
-        fundchain__envelope__free_unpacked(env, NULL);
+        envelope_destroy(&env);
     }
     assert_int_equal(total, 50);
     assert_int_equal(sum, 50 * 51 / 2);
@@ -126,13 +127,13 @@ static void test_empty_and_refused(void **state)
     assert_non_null(reply);
     assert_int_equal(reply->n_held, 0);
     assert_false(reply->more);
-    fundchain__envelope__free_unpacked(env, NULL);
+    envelope_destroy(&env);
     assert_int_equal(held_answer(f->db, f->router, f->identity, "510904", "not inside city"), 0);
     reply = s_reply(f, &env);
     assert_non_null(reply);
     assert_string_equal(reply->error, "not inside city");
     assert_int_equal(reply->n_held, 0);
-    fundchain__envelope__free_unpacked(env, NULL);
+    envelope_destroy(&env);
 }
 
 int main(void)

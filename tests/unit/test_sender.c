@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "envelope.h"
 #include "outbox.h"
 #include "sender.h"
 #include "transport.h"
@@ -115,12 +116,11 @@ static void test_send_and_ack(void **state)
     assert_non_null(msg);
     zframe_t *identity = zmsg_pop(msg);
     zframe_t *body = zmsg_pop(msg);
-    Fundchain__Envelope *env =
-        fundchain__envelope__unpack(NULL, zframe_size(body), zframe_data(body));
+    Fundchain__Envelope *env = envelope_unpack(body, transport_max_msg(), NULL, 0);
     assert_non_null(env);
     assert_int_equal(env->body_case, FUNDCHAIN__ENVELOPE__BODY_REPORT);
     assert_string_equal(env->report->items[0]->value, "100.00");
-    fundchain__envelope__free_unpacked(env, NULL);
+    envelope_destroy(&env);
 
     one_t one = {0};
     assert_int_equal(outbox_each(f->store, true, s_one, &one), 0);
@@ -132,11 +132,8 @@ static void test_send_and_ack(void **state)
     ack.period = "2023";
     ack.fund = "resident";
     ack.revision = 1;
-    Fundchain__Envelope reply = FUNDCHAIN__ENVELOPE__INIT;
-    reply.body_case = FUNDCHAIN__ENVELOPE__BODY_ACK;
-    reply.ack = &ack;
-    zframe_t *out = zframe_new(NULL, fundchain__envelope__get_packed_size(&reply));
-    fundchain__envelope__pack(&reply, zframe_data(out));
+    zframe_t *out = envelope_ack_frame(&ack);
+    assert_non_null(out);
     zframe_send(&identity, f->router, ZFRAME_MORE);
     zframe_send(&out, f->router, 0);
     zframe_destroy(&body);
@@ -234,11 +231,8 @@ static void test_long_reason_stays_utf8(void **state)
     ack.revision = 1;
     ack.status = FUNDCHAIN__ACK__STATUS__REJECTED;
     ack.reason = reason;
-    Fundchain__Envelope reply = FUNDCHAIN__ENVELOPE__INIT;
-    reply.body_case = FUNDCHAIN__ENVELOPE__BODY_ACK;
-    reply.ack = &ack;
-    zframe_t *out = zframe_new(NULL, fundchain__envelope__get_packed_size(&reply));
-    fundchain__envelope__pack(&reply, zframe_data(out));
+    zframe_t *out = envelope_ack_frame(&ack);
+    assert_non_null(out);
     zframe_send(&identity, f->router, ZFRAME_MORE);
     zframe_send(&out, f->router, 0);
     zmsg_destroy(&msg);
@@ -277,11 +271,8 @@ static void test_superseded_keeps_the_receivers_revision(void **state)
     ack.status = FUNDCHAIN__ACK__STATUS__REJECTED;
     ack.reason = "the city holds revision 3, newer than revision 1, and kept it";
     ack.stored_revision = 3;
-    Fundchain__Envelope reply = FUNDCHAIN__ENVELOPE__INIT;
-    reply.body_case = FUNDCHAIN__ENVELOPE__BODY_ACK;
-    reply.ack = &ack;
-    zframe_t *out = zframe_new(NULL, fundchain__envelope__get_packed_size(&reply));
-    fundchain__envelope__pack(&reply, zframe_data(out));
+    zframe_t *out = envelope_ack_frame(&ack);
+    assert_non_null(out);
     zframe_send(&identity, f->router, ZFRAME_MORE);
     zframe_send(&out, f->router, 0);
     zmsg_destroy(&msg);
