@@ -346,14 +346,16 @@ static void test_reload(void **state)
     assert_string_equal(s_receive(router, "late", ARRIVAL_MS), "513332");
 
     //  A key removed and reloaded loses its code at once, even on a
-    //  connection made before.
+    //  connection made before: the message arrives (the handshake is done)
+    //  but carries no code, so no receiver takes it for the unit's.
     char path[160];
     snprintf(path, sizeof path, "%s/513332.pub", f->allow);
     assert_int_equal(unlink(path), 0);
     assert_int_equal(transport_server_reload(f->server), 0);
     assert_int_equal(zstr_send(f->client, "revoked"), 0);
-    const char *code = s_receive(router, "revoked", SILENCE_MS);
-    assert_true(code == NULL || *code == 0);
+    const char *code = s_receive(router, "revoked", ARRIVAL_MS);
+    assert_non_null(code);
+    assert_string_equal(code, "");
     zsock_destroy(&f->client);
     f->client = s_dealer(f, f->server, "513332");
     assert_int_equal(zstr_send(f->client, "after"), 0);
