@@ -1,19 +1,21 @@
 /*  run - the city aggregator daemon.
 
     The loop (in the manner of Redis's ae.c) waits for county messages.
-    When some arrive it takes every message already waiting (up to
-    BATCH_MAX, and up to PEER_BATCH_MAX from one sender, so that a flood
-    cannot make the others wait long) as one batch: each is examined
-    (ingest.c), the accepted reports are stored in ONE LMDB transaction
-    (group commit), and only after that commit are they acknowledged;
-    refusals are answered with their reason. If the commit fails nothing
+    When some arrive the inbox (inbox.c) takes every message already
+    waiting (up to INBOX_BATCH_MAX, and up to INBOX_PEER_MAX from one
+    sender, so that a flood cannot make the others wait long) as one
+    batch: each is examined (ingest.c; the inbox itself drops malformed
+    multipart, unauthenticated and oversize messages with their reason),
+    the accepted reports are stored in ONE LMDB transaction (group commit,
+    s_commit), and only after that commit are they acknowledged; refusals
+    are answered with their reason. If the commit fails nothing accepted
     is acknowledged, so the counties send again: nothing accepted is ever
     lost. A report the city did not store (it holds a higher revision, or
     the same revision with other figures) is refused with the revision it
     holds, never acknowledged as accepted. A HeldQuery (county-agent sync)
-    is answered with the revisions held of the key's unit (held.c). Then
-    each changed pool, and each changed unit's evaluation, is published on
-    the PUB feed.
+    is answered with the revisions held of the key's unit (held.c). Then,
+    after the answers (s_after), each changed pool, and each changed
+    unit's evaluation, is published on the PUB feed.
 
     Forwarding: the transaction that stores a report also marks its
     (period, fund) dirty. After the commit (and at start, for marks left by
@@ -31,8 +33,10 @@
 #include "cityconf.h"
 #include "cityeval.h"
 #include "cli.h"
+#include "envelope.h"
 #include "evalview.h"
 #include "held.h"
+#include "inbox.h"
 #include "ingest.h"
 #include "keys.h"
 #include "linkwatch.h"
@@ -44,8 +48,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BATCH_MAX 4096
-#define PEER_BATCH_MAX 512 //  messages of one peer in a batch: a flood cannot fill it
 #define TICK_MS 200
 #define SEND_MS 200
 
@@ -75,19 +77,23 @@ typedef struct {
     linkwatch_t *province_watch; //  Logs why the link to the hub fails.
     sender_t *sender;
     bool insecure;
-    ingest_t *batch;
-    zframe_t **identities;
+    inbox_t *inbox; //  takes the county messages in batches (inbox.c)
+    //  The commit's arguments and results, in the order of the accepted reports.
     report_t **accepted;
-    size_t *accepted_at; //  batch index of each accepted report
     citydb_outcome_t *outcomes;
-    uint32_t *held;   //  the revision stored of each accepted report's (unit, period, fund)
-    char (*peers)[8]; //  the authenticated code of each message's sender, or ""
+    uint32_t *held; //  the revision stored of each accepted report's (unit, period, fund)
 } city_t;
 
-//  Answers one report: accepted, or refused with in->reason; stored_revision
-//  is the revision the city holds of it (0: not looked up).
-static void s_send_ack(city_t *self, zframe_t *identity, const ingest_t *in, bool accepted,
-                       uint32_t stored_revision)
+//  One county message of a batch, as examined.
+typedef struct {
+    ingest_t in;
+    citydb_outcome_t outcome; //  INGEST_ACCEPT: what the commit did with it
+    uint32_t held;            //  INGEST_ACCEPT: the revision the city holds of it
+} city_msg_t;
+
+//  Builds the answer to one report: accepted, or refused with in->reason;
+//  stored_revision is the revision the city holds of it (0: not looked up).
+static zframe_t *s_ack(const ingest_t *in, bool accepted, uint32_t stored_revision)
 {
     Fundchain__Ack ack = FUNDCHAIN__ACK__INIT;
     ack.unit = (char *)in->unit;
@@ -98,18 +104,7 @@ static void s_send_ack(city_t *self, zframe_t *identity, const ingest_t *in, boo
     ack.status = accepted ? FUNDCHAIN__ACK__STATUS__ACCEPTED : FUNDCHAIN__ACK__STATUS__REJECTED;
     ack.reason = accepted ? "" : (char *)in->reason;
     ack.stored_revision = stored_revision;
-    Fundchain__Envelope env = FUNDCHAIN__ENVELOPE__INIT;
-    env.body_case = FUNDCHAIN__ENVELOPE__BODY_ACK;
-    env.ack = &ack;
-    zmsg_t *msg = zmsg_new();
-    zframe_t *body = zframe_new(NULL, fundchain__envelope__get_packed_size(&env));
-    fundchain__envelope__pack(&env, zframe_data(body));
-    zmsg_append(msg, &(zframe_t *){zframe_dup(identity)});
-    zmsg_append(msg, &body);
-    if (zmsg_send(&msg, transport_server_sock(self->router)) != 0) {
-        log_warn("could not answer %s (it will send again)", in->unit);
-        zmsg_destroy(&msg);
-    }
+    return envelope_ack_frame(&ack);
 }
 
 //  Publishes one evaluation as JSON on the feed, tagged with its kind.
@@ -161,41 +156,44 @@ static void s_forward_dirty(city_t *self)
     cityeval_forward(self->db, &self->conf); //  logs what it did and what failed
 }
 
-//  Receives one message into the batch; returns false when none is waiting.
-static bool s_receive(city_t *self, size_t i)
+//  Examines one county message (inbox.c checked its frames and sender).
+static inbox_verdict_t s_examine(void *arg, void *item, zframe_t *payload, const char *peer,
+                                 char *reason)
 {
-    zsock_t *sock = transport_server_sock(self->router);
-    if (!(zsock_events(sock) & ZMQ_POLLIN))
-        return false;
-    zmsg_t *msg = zmsg_recv(sock);
-    self->identities[i] = msg ? zmsg_pop(msg) : NULL;
-    zframe_t *payload = msg ? zmsg_pop(msg) : NULL;
-    ingest_t *in = &self->batch[i];
-    memset(in, 0, sizeof *in);
-    in->verdict = INGEST_DROP;
-    const char *peer = payload ? transport_peer_code(payload) : NULL;
-    snprintf(self->peers[i], sizeof self->peers[i], "%s", peer ? peer : "");
-    if (!payload || zmsg_size(msg) != 0)
-        snprintf(in->reason, sizeof in->reason, "malformed multipart message (%zu frames)",
-                 msg ? zmsg_size(msg) + (payload != NULL) : 0);
-    else if (!peer && !self->insecure)
-        snprintf(in->reason, sizeof in->reason, "no authenticated code on the connection");
-    else
-        ingest_examine(&self->conf, payload, peer, in);
-    //  A dropped message names no unit: the log names the sender's key.
-    if (in->verdict == INGEST_DROP && peer)
-        snprintf(in->unit, sizeof in->unit, "%s", peer);
-    zframe_destroy(&payload);
-    zmsg_destroy(&msg);
-    return true;
+    city_t *self = arg;
+    ingest_t *in = &((city_msg_t *)item)->in;
+    ingest_examine(&self->conf, payload, peer, in);
+    if (in->verdict == INGEST_DROP) {
+        snprintf(reason, INBOX_REASON, "%s", in->reason);
+        return INBOX_DROP;
+    }
+    return in->verdict == INGEST_ACCEPT ? INBOX_ACCEPT : INBOX_ANSWER;
+}
+
+//  Stores the accepted reports of a batch in ONE transaction.
+static int s_commit(void *arg, void **items, size_t n)
+{
+    city_t *self = arg;
+    for (size_t k = 0; k < n; k++)
+        self->accepted[k] = ((city_msg_t *)items[k])->in.report;
+    if (citydb_accept(self->db, self->accepted, n, (int64_t)time(NULL), self->outcomes,
+                      self->held) != 0) {
+        log_error("could not store %zu reports: %s (not acknowledged; they will come again)", n,
+                  store_error(citydb_store(self->db)));
+        return -1;
+    }
+    for (size_t k = 0; k < n; k++) {
+        ((city_msg_t *)items[k])->outcome = self->outcomes[k];
+        ((city_msg_t *)items[k])->held = self->held[k];
+    }
+    return 0;
 }
 
 //  Answers a committed report: accepted only when the city holds its figures
 //  (stored now, or the same figures already); otherwise refused with the
 //  revision the city kept, so that the agent never shows acked for figures
 //  the city does not hold, and numbers its next revision after the kept one.
-static void s_answer_stored(city_t *self, ingest_t *in, citydb_outcome_t outcome, uint32_t held,
-                            zframe_t *identity)
+static zframe_t *s_answer_stored(ingest_t *in, citydb_outcome_t outcome, uint32_t held)
 {
     static const char *what[] = {"stored", "duplicate of",
                                  "older than stored:", "other figures than stored:"};
@@ -209,73 +207,41 @@ static void s_answer_stored(city_t *self, ingest_t *in, citydb_outcome_t outcome
     else if (outcome == CITYDB_CONFLICT)
         snprintf(in->reason, sizeof in->reason,
                  "the city holds revision %u with other figures, and kept them", held);
-    s_send_ack(self, identity, in, accepted, held);
+    return s_ack(in, accepted, held);
 }
 
-static void s_answer(city_t *self, size_t n, size_t n_accepted, bool committed)
+//  Answers one message after the commit: a stored report, a refusal, or a
+//  HeldQuery (held.c sends its replies itself).
+static zframe_t *s_answer(void *arg, void *item, zframe_t *identity)
 {
-    for (size_t i = 0; i < n; i++) {
-        ingest_t *in = &self->batch[i];
-        if (in->verdict == INGEST_DROP)
-            log_warn("dropped a message from %s: %s",
-                     in->unit[0] ? in->unit : "an unauthenticated peer", in->reason);
-        else if (in->verdict == INGEST_REJECT) {
-            log_warn("rejected %s %s %s revision %u: %s", in->unit, in->period, in->fund,
-                     in->revision, in->reason);
-            s_send_ack(self, self->identities[i], in, false, 0);
-        } else if (in->verdict == INGEST_HELD)
-            held_answer(self->db, transport_server_sock(self->router), self->identities[i],
-                        in->unit, in->reason);
+    city_t *self = arg;
+    city_msg_t *msg = item;
+    ingest_t *in = &msg->in;
+    if (in->verdict == INGEST_ACCEPT)
+        return s_answer_stored(in, msg->outcome, msg->held);
+    if (in->verdict == INGEST_REJECT) {
+        log_warn("rejected %s %s %s revision %u: %s", in->unit, in->period, in->fund, in->revision,
+                 in->reason);
+        return s_ack(in, false, 0);
     }
-    for (size_t k = 0; committed && k < n_accepted; k++)
-        s_answer_stored(self, &self->batch[self->accepted_at[k]], self->outcomes[k], self->held[k],
-                        self->identities[self->accepted_at[k]]);
+    if (in->verdict == INGEST_HELD)
+        held_answer(self->db, transport_server_sock(self->router), identity, in->unit, in->reason);
+    return NULL;
 }
 
-//  Counts message i against its sender (its code, or its connection when
-//  it has none); returns true when the sender has had its share of the batch.
-static bool s_peer_full(city_t *self, zhash_t *counts, size_t i)
+//  After the answers of a committed batch: the feed and the forwarding.
+static void s_after(void *arg, void **items, size_t n)
 {
-    char *hex =
-        self->peers[i][0] || !self->identities[i] ? NULL : zframe_strhex(self->identities[i]);
-    const char *key = hex ? hex : self->peers[i];
-    uintptr_t count = (uintptr_t)zhash_lookup(counts, key) + 1;
-    zhash_update(counts, key, (void *)count);
-    free(hex);
-    return count >= PEER_BATCH_MAX;
+    city_t *self = arg;
+    (void)items; //  self->accepted and self->outcomes hold them, in order
+    s_publish_changes(self, n);
+    s_forward_dirty(self);
 }
 
-//  Takes the waiting messages as one batch, commits once, then answers.
-//  libzmq fair-queues the senders; a batch ends when one of them has sent
-//  PEER_BATCH_MAX, so that a flood delays the others by one short batch.
-static void s_batch(city_t *self)
+static void s_clear(void *arg, void *item)
 {
-    size_t n = 0, n_accepted = 0;
-    zhash_t *counts = zhash_new();
-    bool full = !counts;
-    while (!full && n < BATCH_MAX && s_receive(self, n)) {
-        if (self->batch[n].verdict == INGEST_ACCEPT) {
-            self->accepted[n_accepted] = self->batch[n].report;
-            self->accepted_at[n_accepted++] = n;
-        }
-        full = s_peer_full(self, counts, n);
-        n++;
-    }
-    zhash_destroy(&counts);
-    bool committed = citydb_accept(self->db, self->accepted, n_accepted, (int64_t)time(NULL),
-                                   self->outcomes, self->held) == 0;
-    if (!committed)
-        log_error("could not store %zu reports: %s (not acknowledged; they will come again)",
-                  n_accepted, store_error(citydb_store(self->db)));
-    s_answer(self, n, n_accepted, committed);
-    if (committed) {
-        s_publish_changes(self, n_accepted);
-        s_forward_dirty(self);
-    }
-    for (size_t i = 0; i < n; i++) {
-        report_destroy(&self->batch[i].report);
-        zframe_destroy(&self->identities[i]);
-    }
+    (void)arg;
+    report_destroy(&((city_msg_t *)item)->in.report);
 }
 
 static void s_loop(city_t *self)
@@ -290,7 +256,7 @@ static void s_loop(city_t *self)
         if (zpoller_terminated(poller))
             break;
         if (which == sock)
-            s_batch(self);
+            inbox_batch(self->inbox);
         if (self->sender && which == self->province)
             sender_take_acks(self->sender);
         if (self->sender && zclock_mono() >= next_send) {
@@ -384,30 +350,32 @@ static int s_bind(city_t *self, const opts_t *opts)
     return rc;
 }
 
+//  Makes the inbox of the county socket and the commit's arrays.
 static int s_alloc(city_t *self)
 {
-    self->batch = calloc(BATCH_MAX, sizeof *self->batch);
-    self->identities = calloc(BATCH_MAX, sizeof *self->identities);
-    self->accepted = calloc(BATCH_MAX, sizeof *self->accepted);
-    self->accepted_at = calloc(BATCH_MAX, sizeof *self->accepted_at);
-    self->outcomes = calloc(BATCH_MAX, sizeof *self->outcomes);
-    self->held = calloc(BATCH_MAX, sizeof *self->held);
-    self->peers = calloc(BATCH_MAX, sizeof *self->peers);
-    return self->batch && self->identities && self->accepted && self->accepted_at &&
-                   self->outcomes && self->held && self->peers
-               ? 0
-               : -1;
+    inbox_spec_t spec = {.batch_max = INBOX_BATCH_MAX,
+                         .peer_max = INBOX_PEER_MAX,
+                         .item_size = sizeof(city_msg_t),
+                         .insecure = self->insecure,
+                         .arg = self,
+                         .examine = s_examine,
+                         .commit = s_commit,
+                         .answer = s_answer,
+                         .after = s_after,
+                         .clear = s_clear};
+    self->inbox = inbox_new(transport_server_sock(self->router), &spec);
+    self->accepted = calloc(INBOX_BATCH_MAX, sizeof *self->accepted);
+    self->outcomes = calloc(INBOX_BATCH_MAX, sizeof *self->outcomes);
+    self->held = calloc(INBOX_BATCH_MAX, sizeof *self->held);
+    return self->inbox && self->accepted && self->outcomes && self->held ? 0 : -1;
 }
 
 static void s_free(city_t *self)
 {
-    free(self->batch);
-    free(self->identities);
+    inbox_destroy(&self->inbox);
     free(self->accepted);
-    free(self->accepted_at);
     free(self->outcomes);
     free(self->held);
-    free(self->peers);
     sender_destroy(&self->sender);
     linkwatch_destroy(&self->province_watch);
     zsock_destroy(&self->province);

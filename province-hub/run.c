@@ -1,11 +1,15 @@
 /*  run - the province hub daemon.
 
     The loop (in the manner of Redis's ae.c) serves two sockets. On the
-    cities' socket it takes every waiting message as one batch: each is
-    examined (hubingest.c), the accepted evaluations are stored in ONE LMDB
-    transaction (group commit, newest version kept), and only after that
-    commit are they acknowledged; refusals are answered with their reason.
-    If the commit fails nothing is acknowledged and the cities send again.
+    cities' socket the inbox (inbox.c) takes every waiting message as one
+    batch (up to INBOX_BATCH_MAX, and up to INBOX_PEER_MAX from one city,
+    so that a flood cannot make the others wait long): each is examined
+    (hubingest.c; the inbox itself drops malformed multipart,
+    unauthenticated and oversize messages with their reason), the accepted
+    evaluations are stored in ONE LMDB transaction (group commit, newest
+    version kept), and only after that commit are they acknowledged;
+    refusals are answered with their reason. If the commit fails nothing
+    accepted is acknowledged and the cities send again.
     On the query socket each question (rank or show) is answered with the
     text the command line would print. SIGTERM, SIGINT, SIGHUP, SIGUSR1,
     SIGUSR2 or SIGALRM ends the loop between batches (signals.c; SIGPIPE
@@ -19,6 +23,7 @@
 #include "hubdb.h"
 #include "hubingest.h"
 #include "hubquery.h"
+#include "inbox.h"
 #include "keys.h"
 #include "log.h"
 #include "signals.h"
@@ -27,7 +32,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BATCH_MAX 4096
 #define TICK_MS 500
 
 static const opt_spec_t s_specs[] = {
@@ -47,12 +51,17 @@ typedef struct {
     transport_server_t *cities;
     transport_server_t *queries;
     bool insecure;
-    hubingest_t *batch;
-    zframe_t **identities;
+    inbox_t *inbox; //  takes the cities' messages in batches (inbox.c)
+    //  The commit's arguments and results, in the order of the accepted evaluations.
     Fundchain__Evaluation **accepted;
-    size_t *accepted_at;
     hubdb_outcome_t *outcomes;
 } hub_t;
+
+//  One city message of a batch, as examined.
+typedef struct {
+    hubingest_t in;
+    hubdb_outcome_t outcome; //  HUBINGEST_ACCEPT: what the commit did with it
+} hub_msg_t;
 
 static void s_reply(zsock_t *sock, zframe_t *identity, zframe_t **body)
 {
@@ -64,90 +73,58 @@ static void s_reply(zsock_t *sock, zframe_t *identity, zframe_t **body)
         zmsg_destroy(&msg);
 }
 
-//  Puts "from PEER: " before the reason (when it fits).
-static void s_prefix(char *reason, size_t size, const char *peer)
+//  Examines one city message (inbox.c checked its frames and sender).
+static inbox_verdict_t s_examine(void *arg, void *item, zframe_t *payload, const char *peer,
+                                 char *reason)
 {
-    char prefix[48];
-    int n = snprintf(prefix, sizeof prefix, "from %s: ", peer ? peer : "an unauthenticated peer");
-    size_t len = strlen(reason);
-    if (n > 0 && (size_t)n + len < size) {
-        memmove(reason + n, reason, len + 1);
-        memcpy(reason, prefix, (size_t)n);
+    hub_t *self = arg;
+    hubingest_t *in = &((hub_msg_t *)item)->in;
+    hubingest_examine(self->province, payload, peer, in);
+    if (in->verdict == HUBINGEST_DROP) {
+        snprintf(reason, INBOX_REASON, "%s", in->reason);
+        return INBOX_DROP;
     }
+    return in->verdict == HUBINGEST_ACCEPT ? INBOX_ACCEPT : INBOX_ANSWER;
 }
 
-//  Receives one message into the batch; returns false when none is waiting.
-static bool s_receive(hub_t *self, size_t i)
+//  Stores the accepted evaluations of a batch in ONE transaction.
+static int s_commit(void *arg, void **items, size_t n)
 {
-    zsock_t *sock = transport_server_sock(self->cities);
-    if (!(zsock_events(sock) & ZMQ_POLLIN))
-        return false;
-    zmsg_t *msg = zmsg_recv(sock);
-    self->identities[i] = msg ? zmsg_pop(msg) : NULL;
-    zframe_t *payload = msg ? zmsg_pop(msg) : NULL;
-    hubingest_t *in = &self->batch[i];
-    memset(in, 0, sizeof *in);
-    in->verdict = HUBINGEST_DROP;
-    const char *peer = payload ? transport_peer_code(payload) : NULL;
-    if (!payload || zmsg_size(msg) != 0)
-        snprintf(in->reason, sizeof in->reason, "malformed multipart message (%zu frames)",
-                 msg ? zmsg_size(msg) + (payload != NULL) : 0);
-    else if (!peer && !self->insecure)
-        snprintf(in->reason, sizeof in->reason, "no authenticated code on the connection");
-    else
-        hubingest_examine(self->province, payload, peer, in);
-    if (in->verdict == HUBINGEST_DROP) //  the log names the sender's key
-        s_prefix(in->reason, sizeof in->reason, peer);
-    zframe_destroy(&payload);
-    zmsg_destroy(&msg);
-    return true;
+    hub_t *self = arg;
+    for (size_t k = 0; k < n; k++)
+        self->accepted[k] = ((hub_msg_t *)items[k])->in.eval;
+    if (hubdb_accept(self->db, self->accepted, n, self->outcomes) != 0) {
+        log_error("could not store %zu evaluations: %s (not acknowledged; they will come again)", n,
+                  store_error(hubdb_store(self->db)));
+        return -1;
+    }
+    for (size_t k = 0; k < n; k++)
+        ((hub_msg_t *)items[k])->outcome = self->outcomes[k];
+    return 0;
 }
 
-static void s_answer(hub_t *self, size_t n, bool committed)
+//  Answers one message after the commit: stored (or kept), or refused.
+static zframe_t *s_answer(void *arg, void *item, zframe_t *identity)
 {
-    zsock_t *sock = transport_server_sock(self->cities);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        hubingest_t *in = &self->batch[i];
-        if (in->verdict == HUBINGEST_DROP) {
-            log_warn("dropped a message %s", in->reason);
-            continue;
-        }
-        if (in->verdict == HUBINGEST_ACCEPT && !committed)
-            continue;
-        if (in->verdict == HUBINGEST_REJECT)
-            log_warn("rejected %s %s %s version %llu: %s", in->eval->code, in->eval->period,
-                     in->eval->fund, (unsigned long long)in->eval->version, in->reason);
-        else {
-            static const char *what[] = {"stored", "duplicate of", "older than stored:"};
-            log_info("%s %s %s %s %s version %llu", what[self->outcomes[k++]],
-                     in->eval->level ? "pool" : "unit", in->eval->code, in->eval->period,
-                     in->eval->fund, (unsigned long long)in->eval->version);
-        }
-        zframe_t *ack = hubingest_ack(in);
-        if (ack)
-            s_reply(sock, self->identities[i], &ack);
+    (void)arg;
+    (void)identity;
+    hub_msg_t *msg = item;
+    const Fundchain__Evaluation *e = msg->in.eval;
+    if (msg->in.verdict == HUBINGEST_REJECT)
+        log_warn("rejected %s %s %s version %llu: %s", e->code, e->period, e->fund,
+                 (unsigned long long)e->version, msg->in.reason);
+    else {
+        static const char *what[] = {"stored", "duplicate of", "older than stored:"};
+        log_info("%s %s %s %s %s version %llu", what[msg->outcome], e->level ? "pool" : "unit",
+                 e->code, e->period, e->fund, (unsigned long long)e->version);
     }
+    return hubingest_ack(&msg->in);
 }
 
-//  Takes every waiting message as one batch, commits once, then answers.
-static void s_batch(hub_t *self)
+static void s_clear(void *arg, void *item)
 {
-    size_t n = 0, n_accepted = 0;
-    while (n < BATCH_MAX && s_receive(self, n)) {
-        if (self->batch[n].verdict == HUBINGEST_ACCEPT)
-            self->accepted[n_accepted++] = self->batch[n].eval;
-        n++;
-    }
-    bool committed = hubdb_accept(self->db, self->accepted, n_accepted, self->outcomes) == 0;
-    if (!committed)
-        log_error("could not store %zu evaluations: %s (not acknowledged; they will come again)",
-                  n_accepted, store_error(hubdb_store(self->db)));
-    s_answer(self, n, committed);
-    for (size_t i = 0; i < n; i++) {
-        evaluation_free(self->batch[i].eval);
-        zframe_destroy(&self->identities[i]);
-    }
+    (void)arg;
+    evaluation_free(((hub_msg_t *)item)->in.eval);
 }
 
 //  Unpacks the query in payload (msg holds the frames after it). Returns
@@ -226,7 +203,7 @@ static void s_loop(hub_t *self)
         if (zpoller_terminated(poller))
             break;
         if (which == cities)
-            s_batch(self);
+            inbox_batch(self->inbox);
         else if (which == queries)
             s_query(self);
     }
@@ -260,19 +237,27 @@ static int s_bind(hub_t *self, const opts_t *opts)
     return self->cities && self->queries ? 0 : -1;
 }
 
+//  Makes the inbox of the cities' socket and the commit's arrays.
 static int s_alloc(hub_t *self)
 {
-    self->batch = calloc(BATCH_MAX, sizeof *self->batch);
-    self->identities = calloc(BATCH_MAX, sizeof *self->identities);
-    self->accepted = calloc(BATCH_MAX, sizeof *self->accepted);
-    self->outcomes = calloc(BATCH_MAX, sizeof *self->outcomes);
-    return self->batch && self->identities && self->accepted && self->outcomes ? 0 : -1;
+    inbox_spec_t spec = {.batch_max = INBOX_BATCH_MAX,
+                         .peer_max = INBOX_PEER_MAX,
+                         .item_size = sizeof(hub_msg_t),
+                         .insecure = self->insecure,
+                         .arg = self,
+                         .examine = s_examine,
+                         .commit = s_commit,
+                         .answer = s_answer,
+                         .clear = s_clear};
+    self->inbox = inbox_new(transport_server_sock(self->cities), &spec);
+    self->accepted = calloc(INBOX_BATCH_MAX, sizeof *self->accepted);
+    self->outcomes = calloc(INBOX_BATCH_MAX, sizeof *self->outcomes);
+    return self->inbox && self->accepted && self->outcomes ? 0 : -1;
 }
 
 static void s_free(hub_t *self)
 {
-    free(self->batch);
-    free(self->identities);
+    inbox_destroy(&self->inbox);
     free(self->accepted);
     free(self->outcomes);
     transport_server_destroy(&self->queries);
