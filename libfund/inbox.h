@@ -56,8 +56,9 @@ typedef struct {
        for none, for instance when the handler sent it itself to identity
        on the ROUTER. Called after the commit, in batch order. */
     zframe_t *(*answer)(void *arg, void *item, zframe_t *identity);
-    /* Optional: called once after the answers of a batch whose commit
-       succeeded (or had nothing to store), with the accepted items. */
+    /* Optional: called once after the answers of a batch of at least one
+       message whose commit succeeded (or had nothing to store), with the
+       n accepted items (n may be 0); the items are cleared after it. */
     void (*after)(void *arg, void **items, size_t n);
     /* Optional: frees what examine put in item; called for every item. */
     void (*clear)(void *arg, void *item);
