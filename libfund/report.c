@@ -111,10 +111,10 @@ static bool s_children_sum(const report_t *self, const char *code, int64_t *sum)
 {
     bool any = false;
     int64_t total = 0;
-    for (size_t i = 0; i < catalog_size(); i++) {
-        const catalog_entry_t *e = catalog_at(i);
+    const catalog_entry_t *parent = catalog_lookup(code);
+    for (const catalog_entry_t *e = catalog_child(parent, NULL); e; e = catalog_child(parent, e)) {
         int64_t part;
-        if (!e->parent || strcmp(e->parent, code) != 0 || !report_amount(self, e->code, &part))
+        if (!report_amount(self, e->code, &part))
             continue;
         if (__builtin_add_overflow(total, part, &total))
             return false;
