@@ -64,6 +64,20 @@ static int s_grow(report_t *self)
     return 0;
 }
 
+/* Makes room for n items in all (a report whose size is known: no growing,
+   no room left over); returns 0, or -1 when out of memory. */
+static int s_reserve(report_t *self, size_t n)
+{
+    if (n <= self->cap)
+        return 0;
+    report_item_t *items = realloc(self->items, n * sizeof(report_item_t));
+    if (!items)
+        return -1;
+    self->items = items;
+    self->cap = n;
+    return 0;
+}
+
 /* Appends an item's text (target may be NULL); returns 0, or -1 when a field
    is too long, the report already has REPORT_MAX_ITEMS items, or out of memory. */
 int report_add(report_t *self, const char *code, const char *value, const char *uom,
@@ -214,6 +228,10 @@ static int s_add_items(report_t *self, const Fundchain__Report *msg, const char 
     }
     if (msg->n_items && !msg->items) {
         *why = "missing items";
+        return -1;
+    }
+    if (s_reserve(self, msg->n_items) != 0) {
+        *why = "out of memory";
         return -1;
     }
     for (size_t i = 0; i < msg->n_items; i++) {
