@@ -85,15 +85,18 @@ int report_add(report_t *self, const char *code, const char *value, const char *
 {
     if (!self || s_grow(self) != 0)
         return -1;
-    report_item_t item;
-    memset(&item, 0, sizeof item);
-    if (s_copy(item.code, sizeof item.code, code) != 0 ||
-        s_copy(item.value, sizeof item.value, value) != 0 ||
-        s_copy(item.uom, sizeof item.uom, uom) != 0 ||
-        s_copy(item.target, sizeof item.target, target ? target : "") != 0)
+    //  Filled in place, and counted only when every field fits.
+    report_item_t *item = &self->items[self->n_items];
+    if (s_copy(item->code, sizeof item->code, code) != 0 ||
+        s_copy(item->value, sizeof item->value, value) != 0 ||
+        s_copy(item->uom, sizeof item->uom, uom) != 0 ||
+        s_copy(item->target, sizeof item->target, target ? target : "") != 0)
         return -1;
-    item.line = line;
-    self->items[self->n_items++] = item;
+    item->line = line;
+    item->parsed = false;
+    item->amount = item->tolerance = 0;
+    item->tgt = (target_t){TARGET_NONE, 0, 0};
+    self->n_items++;
     return 0;
 }
 

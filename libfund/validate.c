@@ -283,13 +283,10 @@ static void s_check_total(s_ctx_t *c, const catalog_entry_t *e)
            decimal_format_money_grouped(gap, diff, sizeof diff));
 }
 
-/* Warns when 三公经费 exceeds the 公用经费 it is a part of (prefix is
-   "dept.budget" or "dept.final"). */
-static void s_check_three_public(s_ctx_t *c, const char *prefix)
+/* Warns when 三公经费 (part_code) exceeds the 公用经费 (whole_code) it is a
+   part of, in dept.budget or dept.final. */
+static void s_check_three_public(s_ctx_t *c, const char *part_code, const char *whole_code)
 {
-    char part_code[64], whole_code[64];
-    snprintf(part_code, sizeof part_code, "%s.expense.three_public", prefix);
-    snprintf(whole_code, sizeof whole_code, "%s.expense.public", prefix);
     const report_item_t *part = s_item_code(c, part_code);
     const report_item_t *whole = s_item_code(c, whole_code);
     if (!part || !whole || !part->parsed || !whole->parsed)
@@ -410,8 +407,8 @@ static void s_check_identities(s_ctx_t *c)
     for (size_t i = 0; i < catalog_size(); i++)
         if (catalog_child(catalog_at(i), NULL))
             s_check_total(c, catalog_at(i));
-    s_check_three_public(c, "dept.budget");
-    s_check_three_public(c, "dept.final");
+    s_check_three_public(c, "dept.budget.expense.three_public", "dept.budget.expense.public");
+    s_check_three_public(c, "dept.final.expense.three_public", "dept.final.expense.public");
     s_check_balance(c);
     s_check_subsidy(c);
     s_check_targets(c);
