@@ -90,8 +90,9 @@ static void s_validate(const cityconf_t *conf, const Fundchain__Report *msg, con
         report_destroy(&report);
         return;
     }
-    //  The rules of the report alone, as the agent's submit applied them.
-    if (validate_report(report, peer ? peer : out->unit, conf->framework, diag, NULL) != 0 ||
+    //  The rules of the report alone, as the agent's submit applied them:
+    //  the errors refuse it; its warnings are the evaluation's to find.
+    if (validate_errors(report, peer ? peer : out->unit, conf->framework, diag, NULL) != 0 ||
         validate_receivable(report, (int64_t)time(NULL), diag, NULL) != 0) {
         char first[400];
         snprintf(out->reason, sizeof out->reason, "invalid report: %s (%zu errors)",

@@ -415,6 +415,21 @@ static void s_check_identities(s_ctx_t *c)
     s_check_indicator_codes(c);
 }
 
+/* Checks the header and every item (errors), then, when warnings is true
+   and there is no error, the identities (warnings). */
+static int s_validate(report_t *report, const char *expected_unit, const framework_t *fw,
+                      diag_t *diag, const char *file, bool warnings)
+{
+    if (!report)
+        return -1;
+    s_ctx_t c = {report, fw ? fw : framework_default(), diag, file, 0, {0}};
+    s_check_header(&c, expected_unit);
+    s_check_items(&c);
+    if (c.errors == 0 && warnings)
+        s_check_identities(&c);
+    return c.errors ? -1 : 0;
+}
+
 /* Parses and checks every item of the report, setting each item's amount.
    expected_unit (may be NULL) must equal the report's unit; fw (may be NULL:
    the default framework) gives score maxima. The warnings are checked only
@@ -422,14 +437,15 @@ static void s_check_identities(s_ctx_t *c)
 int validate_report(report_t *report, const char *expected_unit, const framework_t *fw,
                     diag_t *diag, const char *file)
 {
-    if (!report)
-        return -1;
-    s_ctx_t c = {report, fw ? fw : framework_default(), diag, file, 0, {0}};
-    s_check_header(&c, expected_unit);
-    s_check_items(&c);
-    if (c.errors == 0)
-        s_check_identities(&c);
-    return c.errors ? -1 : 0;
+    return s_validate(report, expected_unit, fw, diag, file, true);
+}
+
+/* Checks and parses like validate_report, but looks for the errors only:
+   no warning is checked. Returns 0 when there is no error, -1 otherwise. */
+int validate_errors(report_t *report, const char *expected_unit, const framework_t *fw,
+                    diag_t *diag, const char *file)
+{
+    return s_validate(report, expected_unit, fw, diag, file, false);
 }
 
 /* Returns the first second (UTC) of a parsed period. */
