@@ -23,7 +23,7 @@ static const char *const s_legacy_has[] = {"reports", NULL};
 static const char *const s_legacy_lacks[] = {"revs", NULL};
 
 #define KEY_MAX 64
-#define COMPARE_ARENA 32768 //  bytes: a stored report of 100 items unpacks in it
+#define COMPARE_ARENA 32768 //  bytes: a report of tens of items unpacks in it, more spill to malloc
 //  The meta record that says "known" indexes every stored report.
 #define KNOWN_INDEXED "known-indexed"
 
@@ -172,9 +172,8 @@ static bool s_same_figures(const Fundchain__Report *old, const report_t *report)
 }
 
 //  Decides what to do with one report given what is stored; *held is the
-//  stored revision.
-//  The stored record is unpacked into an arena on the stack (pbarena.h): no
-//  malloc for a record of the usual size.
+//  stored revision. The stored record is unpacked into an arena on the
+//  stack (pbarena.h): no malloc for a record of the usual size.
 static citydb_outcome_t s_compare(const void *val, size_t len, const report_t *report,
                                   int64_t *first_received, uint32_t *held)
 {
