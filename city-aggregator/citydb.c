@@ -2,8 +2,10 @@
 #include "citydb.h"
 #include "diag.h"
 #include "outbox.h"
+#include "pbarena.h"
 #include "validate.h"
 #include <jansson.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,7 @@ static const char *const s_legacy_has[] = {"reports", NULL};
 static const char *const s_legacy_lacks[] = {"revs", NULL};
 
 #define KEY_MAX 64
+#define COMPARE_ARENA 32768 //  bytes: a report of tens of items unpacks in it, more spill to malloc
 //  The meta record that says "known" indexes every stored report.
 #define KNOWN_INDEXED "known-indexed"
 
@@ -169,13 +172,17 @@ static bool s_same_figures(const Fundchain__Report *old, const report_t *report)
 }
 
 //  Decides what to do with one report given what is stored; *held is the
-//  stored revision.
+//  stored revision. The stored record is unpacked into an arena on the
+//  stack (pbarena.h): no malloc for a record of the usual size.
 static citydb_outcome_t s_compare(const void *val, size_t len, const report_t *report,
                                   int64_t *first_received, uint32_t *held)
 {
-    Fundchain__StoredReport *old = fundchain__stored_report__unpack(NULL, len, val);
+    _Alignas(max_align_t) uint8_t space[COMPARE_ARENA];
+    pbarena_t arena;
+    pbarena_init(&arena, space, sizeof space);
+    Fundchain__StoredReport *old = fundchain__stored_report__unpack(&arena.base, len, val);
     if (!old || !old->report) {
-        fundchain__stored_report__free_unpacked(old, NULL);
+        fundchain__stored_report__free_unpacked(old, &arena.base);
         return CITYDB_STORED; //  an unreadable record is replaced
     }
     citydb_outcome_t outcome = CITYDB_STORED;
@@ -186,17 +193,14 @@ static citydb_outcome_t s_compare(const void *val, size_t len, const report_t *r
     if (outcome != CITYDB_STORED)
         *held = old->report->revision;
     *first_received = old->first_received_at;
-    fundchain__stored_report__free_unpacked(old, NULL);
+    fundchain__stored_report__free_unpacked(old, &arena.base);
     return outcome;
 }
 
 static int s_put(store_txn_t *txn, const char *key, size_t klen, const report_t *report,
                  int64_t first, int64_t now)
 {
-    size_t len;
-    uint8_t *bytes = report_encode(report, &len);
-    Fundchain__Report *wire = bytes ? fundchain__report__unpack(NULL, len, bytes) : NULL;
-    free(bytes);
+    Fundchain__Report *wire = report_to_pb(report); //  points into report: no copy
     if (!wire)
         return -1;
     Fundchain__StoredReport stored = FUNDCHAIN__STORED_REPORT__INIT;
@@ -211,7 +215,7 @@ static int s_put(store_txn_t *txn, const char *key, size_t klen, const report_t 
         rc = store_put(txn, "reports", key, klen, packed, size);
     }
     free(packed);
-    fundchain__report__free_unpacked(wire, NULL);
+    report_pb_free(&wire);
     return rc;
 }
 

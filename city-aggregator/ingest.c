@@ -14,13 +14,20 @@
 //  Makes text safe for a log line and an acknowledgement: control
 //  characters and bytes that are not UTF-8 (the peer chose them, or a
 //  cut at the end of a field split a character) become '?'.
+//  Text that is all ASCII (what every sender of ours sends) is valid UTF-8
+//  without asking iconv.
 static void s_printable(char *text)
 {
     size_t len = strlen(text);
-    for (size_t i = 0; i < len; i++)
+    bool ascii = true;
+    for (size_t i = 0; i < len; i++) {
         if ((unsigned char)text[i] < 0x20 || text[i] == 0x7f)
             text[i] = '?';
+        ascii &= (unsigned char)text[i] < 0x80;
+    }
     size_t at = 0, bad = 0;
+    if (ascii)
+        return;
     while (at < len && !encoding_utf8_valid(text + at, len - at, &bad) && at + bad < len) {
         text[at + bad] = '?';
         at += bad + 1;
@@ -67,11 +74,13 @@ static bool s_jurisdiction(const cityconf_t *conf, const char *peer, ingest_t *o
     return true;
 }
 
-static void s_validate(const cityconf_t *conf, const uint8_t *data, size_t len, const char *peer,
+//  Takes the report out of the message (report_from_pb: the checks of
+//  report_decode, without packing it again to decode it) and validates it.
+static void s_validate(const cityconf_t *conf, const Fundchain__Report *msg, const char *peer,
                        ingest_t *out)
 {
     const char *why = NULL;
-    report_t *report = report_decode(data, len, &why);
+    report_t *report = report_from_pb(msg, &why);
     if (!report) {
         snprintf(out->reason, sizeof out->reason, "malformed report: %s", why ? why : "?");
         return;
@@ -81,8 +90,9 @@ static void s_validate(const cityconf_t *conf, const uint8_t *data, size_t len, 
         report_destroy(&report);
         return;
     }
-    //  The rules of the report alone, as the agent's submit applied them.
-    if (validate_report(report, peer ? peer : out->unit, conf->framework, diag, NULL) != 0 ||
+    //  The rules of the report alone, as the agent's submit applied them:
+    //  the errors refuse it; its warnings are the evaluation's to find.
+    if (validate_errors(report, peer ? peer : out->unit, conf->framework, diag, NULL) != 0 ||
         validate_receivable(report, (int64_t)time(NULL), diag, NULL) != 0) {
         char first[400];
         snprintf(out->reason, sizeof out->reason, "invalid report: %s (%zu errors)",
@@ -133,15 +143,8 @@ void ingest_examine(const cityconf_t *conf, zframe_t *payload, const char *peer,
     }
     s_copy_names(out, env->report);
     out->verdict = INGEST_REJECT;
-    if (s_sane(out) && s_jurisdiction(conf, peer, out)) {
-        size_t len = fundchain__report__get_packed_size(env->report);
-        uint8_t *bytes = malloc(len ? len : 1);
-        if (bytes) {
-            fundchain__report__pack(env->report, bytes);
-            s_validate(conf, bytes, len, peer, out);
-        }
-        free(bytes);
-    }
+    if (s_sane(out) && s_jurisdiction(conf, peer, out))
+        s_validate(conf, env->report, peer, out);
     s_printable(out->reason);
     envelope_destroy(&env);
 }

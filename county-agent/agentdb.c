@@ -3,7 +3,6 @@
 #include "diag.h"
 #include "outbox.h"
 #include "progress.h"
-#include "validate.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,40 +111,25 @@ store_t *agentdb_store(agentdb_t *self)
     return self->store;
 }
 
-//  Collects a report's validation warnings into a freshly allocated array.
-//  Validating again sets the items' amounts to what they already hold.
-static Fundchain__Warning **s_warnings(report_t *report, size_t *n)
+//  Points an array of Warning messages at the warnings of a report's
+//  validation (the one submit printed: the report is not validated again).
+//  Their strings stay in diag. Returns NULL (and *n 0) when out of memory.
+static Fundchain__Warning **s_warnings(const diag_t *diag, Fundchain__Warning *space, size_t *n)
 {
     *n = 0;
-    diag_t *diag = diag_new();
-    Fundchain__Warning **list = NULL;
-    if (diag) {
-        validate_report(report, NULL, NULL, diag, NULL);
-        size_t count = diag_count(diag, DIAG_WARNING);
-        list = calloc(count ? count : 1, sizeof *list);
-        for (size_t i = 0; list && i < diag_size(diag); i++) {
-            const diag_entry_t *d = diag_at(diag, i);
-            Fundchain__Warning *w = d->level == DIAG_WARNING ? malloc(sizeof *w) : NULL;
-            if (!w)
-                continue;
-            fundchain__warning__init(w);
-            w->code = strdup(d->code);
-            w->message = strdup(d->message);
-            list[(*n)++] = w;
-        }
+    size_t count = diag ? diag_count(diag, DIAG_WARNING) : 0;
+    Fundchain__Warning **list = calloc(count ? count : 1, sizeof *list);
+    for (size_t i = 0; list && diag && i < diag_size(diag); i++) {
+        const diag_entry_t *d = diag_at(diag, i);
+        if (d->level != DIAG_WARNING)
+            continue;
+        Fundchain__Warning *w = &space[*n];
+        fundchain__warning__init(w);
+        w->code = (char *)d->code;
+        w->message = (char *)d->message;
+        list[(*n)++] = w;
     }
-    diag_destroy(&diag);
     return list;
-}
-
-static void s_warnings_free(Fundchain__Warning **list, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(list[i]->code);
-        free(list[i]->message);
-        free(list[i]);
-    }
-    free(list);
 }
 
 //  Reads the last revision of (period, fund); 0 when none.
@@ -178,8 +162,9 @@ static int s_revisions(store_txn_t *txn, const char *period, const char *fund, u
     return 0;
 }
 
-//  Stores one report as a queued entry at the next revision.
-static int s_enqueue_one(store_txn_t *txn, report_t *report)
+//  Stores one report as a queued entry at the next revision, with the
+//  warnings of its validation (may be NULL: none).
+static int s_enqueue_one(store_txn_t *txn, report_t *report, const diag_t *warnings)
 {
     char rkey[40];
     snprintf(rkey, sizeof rkey, "%s|%s", report->period, report->fund);
@@ -194,19 +179,23 @@ static int s_enqueue_one(store_txn_t *txn, report_t *report)
     Fundchain__OutboxEntry entry = FUNDCHAIN__OUTBOX_ENTRY__INIT;
     entry.report = wire;
     entry.queued_at = report->submitted_at;
-    entry.warnings = s_warnings(report, &entry.n_warnings);
+    size_t count = warnings ? diag_count(warnings, DIAG_WARNING) : 0;
+    Fundchain__Warning *space = calloc(count ? count : 1, sizeof *space);
+    entry.warnings = space ? s_warnings(warnings, space, &entry.n_warnings) : NULL;
     char key[OUTBOX_KEY_MAX];
     outbox_key_report(key, report->period, report->fund, report->revision);
-    int rc = outbox_put(txn, key, &entry);
+    int rc = entry.warnings ? outbox_put(txn, key, &entry) : -1;
     if (rc == 0)
         rc = store_put(txn, "revs", rkey, strlen(rkey), &report->revision, sizeof report->revision);
-    s_warnings_free(entry.warnings, entry.n_warnings);
+    free(entry.warnings);
+    free(space);
     report_pb_free(&wire);
     return rc;
 }
 
 typedef struct {
     report_t **reports;
+    diag_t *const *warnings;
     size_t n;
 } enqueue_t;
 
@@ -218,16 +207,16 @@ static int s_enqueue_all(store_txn_t *txn, void *arg)
     int rc = 0;
     for (size_t i = 0; i < job->n && rc == 0; i++) {
         progress_update(progress, i);
-        rc = s_enqueue_one(txn, job->reports[i]);
+        rc = s_enqueue_one(txn, job->reports[i], job->warnings ? job->warnings[i] : NULL);
     }
     progress_destroy(&progress);
     return rc;
 }
 
 //  Enqueues validated reports in one transaction.
-int agentdb_enqueue(agentdb_t *self, report_t **reports, size_t n)
+int agentdb_enqueue(agentdb_t *self, report_t **reports, diag_t *const *warnings, size_t n)
 {
-    enqueue_t job = {reports, n};
+    enqueue_t job = {reports, warnings, n};
     if (store_write(self->store, s_enqueue_all, &job) != 0) {
         fprintf(stderr, "nothing was queued: %s\n", store_error(self->store));
         return -1;

@@ -6,6 +6,7 @@
 #ifndef AGENTDB_H_INCLUDED
 #define AGENTDB_H_INCLUDED
 
+#include "diag.h"
 #include "report.h"
 #include "store.h"
 #include <stddef.h>
@@ -30,10 +31,12 @@ store_t *agentdb_store(agentdb_t *self);
 /* Enqueues validated reports in one transaction, each at the next revision
    of its (period, fund): after this agent's own, after any its city said it
    holds (in an acknowledgement) and after any agentdb_learn recorded, with
-   its validation warnings. On return each
-   report's revision holds the revision given. Returns 0, or -1 when nothing
-   was enqueued (message on stderr). */
-int agentdb_enqueue(agentdb_t *self, report_t **reports, size_t n);
+   the warnings of its validation: warnings[i] (the diagnostics validate_report
+   gave reports[i]; only its warnings are kept) is what is stored, so the
+   reports are not validated again. warnings (or one of them) may be NULL:
+   no warnings. On return each report's revision holds the revision given.
+   Returns 0, or -1 when nothing was enqueued (message on stderr). */
+int agentdb_enqueue(agentdb_t *self, report_t **reports, diag_t *const *warnings, size_t n);
 
 /* The revision the city holds of one (period, fund) of the unit. */
 typedef struct {

@@ -36,6 +36,28 @@ static int s_receivable(const csvimport_result_t *one, const char *path, diag_t 
     return rc;
 }
 
+//  Moves the reports of one file, and the warnings of their validation, to
+//  the end of all; returns 0, or -1 when out of memory (one is left alone).
+static int s_append(csvimport_result_t *all, csvimport_result_t *one)
+{
+    size_t n = all->n_reports + one->n_reports;
+    report_t **reports = realloc(all->reports, (n ? n : 1) * sizeof *reports);
+    if (reports)
+        all->reports = reports;
+    diag_t **warnings = reports ? realloc(all->warnings, (n ? n : 1) * sizeof *warnings) : NULL;
+    if (!warnings)
+        return -1;
+    all->warnings = warnings;
+    for (size_t k = 0; k < one->n_reports; k++) {
+        all->reports[all->n_reports] = one->reports[k];
+        all->warnings[all->n_reports++] = one->warnings ? one->warnings[k] : NULL;
+    }
+    free(one->reports);
+    free(one->warnings);
+    *one = (csvimport_result_t){0};
+    return 0;
+}
+
 //  Imports every file; returns 0 when all were accepted, -1 otherwise
 //  (then nothing from any of them is queued, and it says so).
 static int s_import_all(const opts_t *opts, const char *unit, const framework_t *fw,
@@ -59,17 +81,11 @@ static int s_import_all(const opts_t *opts, const char *unit, const framework_t 
             failed++;
             continue;
         }
-        report_t **grown = realloc(all->reports, (all->n_reports + one.n_reports) * sizeof *grown);
-        if (!grown) {
+        if (s_append(all, &one) != 0) {
             fprintf(stderr, "%s: out of memory\n", path);
             csvimport_result_clear(&one);
             failed++;
-            continue;
         }
-        all->reports = grown;
-        for (size_t k = 0; k < one.n_reports; k++)
-            all->reports[all->n_reports++] = one.reports[k];
-        free(one.reports);
     }
     if (failed && n > 1)
         fprintf(stderr,
@@ -88,7 +104,7 @@ static int s_submit(const opts_t *opts, const char *unit, const char *data, cons
     }
     agentdb_t *db = agentdb_open(data, unit);
     int code = EXIT_RUNTIME;
-    if (db && agentdb_enqueue(db, all.reports, all.n_reports) == 0) {
+    if (db && agentdb_enqueue(db, all.reports, all.warnings, all.n_reports) == 0) {
         for (size_t i = 0; i < all.n_reports; i++) {
             const report_t *r = all.reports[i];
             printf("queued %s %s %s revision %u\n", r->unit, r->period, r->fund, r->revision);

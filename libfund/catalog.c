@@ -2,11 +2,15 @@
 
     A fixed table of money items and counts, plus two free families, ind.*
     (reported indicators) and score.* (self-assessed scores), whose codes
-    are free after the prefix.
+    are free after the prefix. On first use (pthread_once, so any thread
+    may be first) an index is built from the table: an open-addressing hash
+    of the codes and, for each total, the list of its parts. Nothing here
+    allocates or fails; unknown codes give NULL or -1.
 */
 #include "catalog.h"
 #include "decimal.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,6 +76,64 @@ static const catalog_entry_t s_score = {"score.*", "自评得分", ITEM_SCORE, f
                                         false,     NULL,       POOL_KEEP};
 
 #define FIXED_SIZE (sizeof s_fixed / sizeof s_fixed[0])
+#define SLOTS 256 /* hash slots: a power of two, at least twice FIXED_SIZE */
+
+_Static_assert(FIXED_SIZE <= CATALOG_FIXED_MAX, "CATALOG_FIXED_MAX is too small");
+_Static_assert(SLOTS >= 2 * FIXED_SIZE && (SLOTS & (SLOTS - 1)) == 0, "bad SLOTS");
+
+/* Built once from s_fixed (s_index_build): a hash of the codes, and for
+   every entry its first child and its next sibling in catalogue order. */
+static struct {
+    int16_t slot[SLOTS];             /* entry index + 1; 0 when free */
+    int16_t first_child[FIXED_SIZE]; /* entry index, or -1 */
+    int16_t next_sibling[FIXED_SIZE];
+} s_index;
+static pthread_once_t s_index_once = PTHREAD_ONCE_INIT;
+
+/* Returns the FNV-1a hash of a code. */
+static uint32_t s_hash(const char *code)
+{
+    uint32_t h = 2166136261u;
+    for (; *code; code++)
+        h = (h ^ (unsigned char)*code) * 16777619u;
+    return h;
+}
+
+/* Returns the index of a fixed code (linear probing), or -1. */
+static int s_find(const char *code)
+{
+    for (uint32_t at = s_hash(code) & (SLOTS - 1);; at = (at + 1) & (SLOTS - 1)) {
+        int i = s_index.slot[at] - 1;
+        if (i < 0 || strcmp(s_fixed[i].code, code) == 0)
+            return i;
+    }
+}
+
+static void s_index_build(void)
+{
+    for (size_t i = 0; i < FIXED_SIZE; i++) {
+        uint32_t at = s_hash(s_fixed[i].code) & (SLOTS - 1);
+        while (s_index.slot[at])
+            at = (at + 1) & (SLOTS - 1);
+        s_index.slot[at] = (int16_t)(i + 1);
+        s_index.first_child[i] = s_index.next_sibling[i] = -1;
+    }
+    /* Backwards, so that each list is in catalogue order. */
+    for (size_t i = FIXED_SIZE; i-- > 0;) {
+        int parent = s_fixed[i].parent ? s_find(s_fixed[i].parent) : -1;
+        if (parent < 0)
+            continue;
+        s_index.next_sibling[i] = s_index.first_child[parent];
+        s_index.first_child[parent] = (int16_t)i;
+    }
+}
+
+/* Returns the index of a fixed code, or -1 (NULL, unknown, a free family). */
+static int s_fixed_index(const char *code)
+{
+    pthread_once(&s_index_once, s_index_build);
+    return code ? s_find(code) : -1;
+}
 
 /* Returns true when the free part of an ind.* or score.* code is a
    non-empty run of ASCII letters, digits, '_', '-' and '.'. */
@@ -93,11 +155,11 @@ static bool s_free_code(const char *s)
    Returns NULL for an unknown code. */
 const catalog_entry_t *catalog_lookup(const char *code)
 {
+    int i = s_fixed_index(code);
+    if (i >= 0)
+        return &s_fixed[i];
     if (!code)
         return NULL;
-    for (size_t i = 0; i < FIXED_SIZE; i++)
-        if (strcmp(code, s_fixed[i].code) == 0)
-            return &s_fixed[i];
     if (strncmp(code, "ind.", 4) == 0 && s_free_code(code + 4))
         return &s_ind;
     if (strncmp(code, "score.", 6) == 0 && s_free_code(code + 6))
@@ -239,8 +301,27 @@ int64_t catalog_uom_factor(const char *uom)
 /* Returns true when some fixed entry has code as its parent. */
 bool catalog_has_children(const char *code)
 {
-    for (size_t i = 0; code && i < FIXED_SIZE; i++)
-        if (s_fixed[i].parent && strcmp(s_fixed[i].parent, code) == 0)
-            return true;
-    return false;
+    int i = s_fixed_index(code);
+    return i >= 0 && s_index.first_child[i] >= 0;
+}
+
+/* Returns the position of a fixed entry in catalogue order (what
+   catalog_at takes), or -1 for a free family's entry or NULL. */
+int catalog_index(const catalog_entry_t *entry)
+{
+    if (!entry || entry < s_fixed || entry >= s_fixed + FIXED_SIZE)
+        return -1;
+    return (int)(entry - s_fixed);
+}
+
+/* Returns the first fixed entry (after is NULL) or the next one after
+   "after" whose parent is entry, in catalogue order; NULL when no more. */
+const catalog_entry_t *catalog_child(const catalog_entry_t *entry, const catalog_entry_t *after)
+{
+    int at = catalog_index(after ? after : entry);
+    if (at < 0 || (after && catalog_index(entry) < 0))
+        return NULL;
+    pthread_once(&s_index_once, s_index_build);
+    int next = after ? s_index.next_sibling[at] : s_index.first_child[at];
+    return next >= 0 ? &s_fixed[next] : NULL;
 }

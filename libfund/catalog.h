@@ -1,6 +1,8 @@
 /*  catalog - the item catalogue of SPEC 2.2: every known item code, its
     Chinese name, its kind, the units of measure it accepts, whether it may
-    be negative and which total it is a part of.
+    be negative and which total it is a part of. Lookups are hashed, and a
+    total's parts are listed, so that validating a report costs per item,
+    not per item times the catalogue. Safe to call from several threads.
 */
 #ifndef CATALOG_H_INCLUDED
 #define CATALOG_H_INCLUDED
@@ -77,5 +79,18 @@ int64_t catalog_uom_factor(const char *uom);
 
 /* Returns true when some fixed entry has code as its parent. */
 bool catalog_has_children(const char *code);
+
+/* The most fixed entries the catalogue has (catalog_size() is at most this),
+   for tables indexed by catalog_index. */
+#define CATALOG_FIXED_MAX 128
+
+/* Returns the position of a fixed entry in catalogue order (what
+   catalog_at takes), or -1 for a free family's entry or NULL. */
+int catalog_index(const catalog_entry_t *entry);
+
+/* Iterates the parts of a total: returns the first fixed entry whose parent
+   is entry (after NULL), or the next one after "after", in catalogue order;
+   NULL when there are no more (or entry is not a fixed entry). */
+const catalog_entry_t *catalog_child(const catalog_entry_t *entry, const catalog_entry_t *after);
 
 #endif

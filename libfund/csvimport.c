@@ -364,11 +364,27 @@ static void s_copy_out(const s_import_t *self, diag_t *to)
                  "%zu more warnings not shown", self->lost_warnings);
 }
 
+/* Keeps the warnings of report i's validation for whoever stores it (the
+   agent's outbox): what was printed is what is kept. */
+static int s_keep_warnings(s_import_t *self, size_t i, const diag_t *scratch)
+{
+    diag_t *kept = self->result->warnings[i] = diag_new();
+    for (size_t k = 0; kept && k < diag_size(scratch); k++) {
+        const diag_entry_t *e = diag_at(scratch, k);
+        if (e->level == DIAG_WARNING)
+            diag_add(kept, e->level, e->code, e->file, e->line, e->column, "%s", e->message);
+    }
+    return kept ? 0 : -1;
+}
+
 /* Validates every report, keeping its diagnostics within the caps. */
 static void s_validate_all(s_import_t *self, const framework_t *fw)
 {
+    size_t n = self->result->n_reports;
     diag_t *scratch = diag_new();
-    if (!scratch) {
+    self->result->warnings = n ? calloc(n, sizeof *self->result->warnings) : NULL;
+    if (!scratch || (n && !self->result->warnings)) {
+        diag_destroy(&scratch);
         s_error(self, "out_of_memory", 0, "out of memory");
         return;
     }
@@ -382,6 +398,8 @@ static void s_validate_all(s_import_t *self, const framework_t *fw)
         validate_report(self->result->reports[i], NULL, fw, scratch, self->name);
         for (size_t k = 0; k < diag_size(scratch); k++)
             s_keep(self, diag_at(scratch, k));
+        if (s_keep_warnings(self, i, scratch) != 0)
+            s_error(self, "out_of_memory", 0, "out of memory");
     }
     progress_destroy(&progress);
     diag_destroy(&scratch);
@@ -557,9 +575,14 @@ void csvimport_result_clear(csvimport_result_t *result)
 {
     if (!result)
         return;
-    for (size_t i = 0; i < result->n_reports; i++)
+    for (size_t i = 0; i < result->n_reports; i++) {
         report_destroy(&result->reports[i]);
+        if (result->warnings)
+            diag_destroy(&result->warnings[i]);
+    }
     free(result->reports);
+    free(result->warnings);
     result->reports = NULL;
+    result->warnings = NULL;
     result->n_reports = 0;
 }

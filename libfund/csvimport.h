@@ -21,6 +21,8 @@
 
 typedef struct {
     report_t **reports; /* one per (period, fund) found, in order of first appearance */
+    diag_t **warnings;  /* parallel to reports: the warnings validate_report gave each one,
+                           all of them (not capped); NULL when there are no reports */
     size_t n_reports;
     const char *encoding; /* the encoding the file was read in: "UTF-8" or "GB18030" */
     bool both_valid;      /* the bytes were valid in both, and encoding was chosen */
@@ -38,7 +40,7 @@ int csvimport_file(const char *path, const char *expected_unit, const framework_
 int csvimport_buffer(const char *name, const char *data, size_t len, const char *expected_unit,
                      const framework_t *fw, csvimport_result_t *result, diag_t *diag);
 
-/* Frees the reports of a result and empties it. */
+/* Frees the reports of a result, and their warnings, and empties it. */
 void csvimport_result_clear(csvimport_result_t *result);
 
 #endif

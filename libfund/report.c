@@ -64,6 +64,20 @@ static int s_grow(report_t *self)
     return 0;
 }
 
+/* Makes room for n items in all (a report whose size is known: no growing,
+   no room left over); returns 0, or -1 when out of memory. */
+static int s_reserve(report_t *self, size_t n)
+{
+    if (n <= self->cap)
+        return 0;
+    report_item_t *items = realloc(self->items, n * sizeof(report_item_t));
+    if (!items)
+        return -1;
+    self->items = items;
+    self->cap = n;
+    return 0;
+}
+
 /* Appends an item's text (target may be NULL); returns 0, or -1 when a field
    is too long, the report already has REPORT_MAX_ITEMS items, or out of memory. */
 int report_add(report_t *self, const char *code, const char *value, const char *uom,
@@ -71,15 +85,18 @@ int report_add(report_t *self, const char *code, const char *value, const char *
 {
     if (!self || s_grow(self) != 0)
         return -1;
-    report_item_t item;
-    memset(&item, 0, sizeof item);
-    if (s_copy(item.code, sizeof item.code, code) != 0 ||
-        s_copy(item.value, sizeof item.value, value) != 0 ||
-        s_copy(item.uom, sizeof item.uom, uom) != 0 ||
-        s_copy(item.target, sizeof item.target, target ? target : "") != 0)
+    //  Filled in place, and counted only when every field fits.
+    report_item_t *item = &self->items[self->n_items];
+    if (s_copy(item->code, sizeof item->code, code) != 0 ||
+        s_copy(item->value, sizeof item->value, value) != 0 ||
+        s_copy(item->uom, sizeof item->uom, uom) != 0 ||
+        s_copy(item->target, sizeof item->target, target ? target : "") != 0)
         return -1;
-    item.line = line;
-    self->items[self->n_items++] = item;
+    item->line = line;
+    item->parsed = false;
+    item->amount = item->tolerance = 0;
+    item->tgt = (target_t){TARGET_NONE, 0, 0};
+    self->n_items++;
     return 0;
 }
 
@@ -111,10 +128,10 @@ static bool s_children_sum(const report_t *self, const char *code, int64_t *sum)
 {
     bool any = false;
     int64_t total = 0;
-    for (size_t i = 0; i < catalog_size(); i++) {
-        const catalog_entry_t *e = catalog_at(i);
+    const catalog_entry_t *parent = catalog_lookup(code);
+    for (const catalog_entry_t *e = catalog_child(parent, NULL); e; e = catalog_child(parent, e)) {
         int64_t part;
-        if (!e->parent || strcmp(e->parent, code) != 0 || !report_amount(self, e->code, &part))
+        if (!report_amount(self, e->code, &part))
             continue;
         if (__builtin_add_overflow(total, part, &total))
             return false;
@@ -214,6 +231,10 @@ static int s_add_items(report_t *self, const Fundchain__Report *msg, const char 
     }
     if (msg->n_items && !msg->items) {
         *why = "missing items";
+        return -1;
+    }
+    if (s_reserve(self, msg->n_items) != 0) {
+        *why = "out of memory";
         return -1;
     }
     for (size_t i = 0; i < msg->n_items; i++) {

@@ -27,6 +27,7 @@ typedef struct {
     diag_t *diag;
     const char *file;
     size_t errors;
+    int at[CATALOG_FIXED_MAX]; /* first item of each fixed entry, + 1; 0: none */
 } s_ctx_t;
 
 /* Adds a diagnostic and counts the errors. */
@@ -94,13 +95,34 @@ static int s_parse_value(report_item_t *item, const char **why)
     return decimal_parse_qty(item->value, catalog_uom_factor(item->uom), &item->amount, why);
 }
 
-/* Returns the index of an earlier item with the same code, or -1. */
-static int s_earlier(const report_t *r, size_t i)
+/* Returns the index of an earlier item with the same code, or -1; records
+   item i as the first of a fixed entry e (NULL: not known). */
+static int s_earlier(s_ctx_t *c, size_t i, const catalog_entry_t *e)
 {
-    for (size_t j = 0; j < i; j++)
-        if (strcmp(r->items[j].code, r->items[i].code) == 0)
+    int fixed = catalog_index(e);
+    if (fixed >= 0) {
+        int first = c->at[fixed] - 1;
+        if (first < 0)
+            c->at[fixed] = (int)i + 1;
+        return first;
+    }
+    for (size_t j = 0; e && j < i; j++)
+        if (strcmp(c->report->items[j].code, c->report->items[i].code) == 0)
             return (int)j;
     return -1;
+}
+
+/* Returns the (first) item of a fixed entry, or NULL when absent. */
+static const report_item_t *s_item(const s_ctx_t *c, const catalog_entry_t *e)
+{
+    int fixed = catalog_index(e);
+    return fixed >= 0 && c->at[fixed] ? &c->report->items[c->at[fixed] - 1] : NULL;
+}
+
+/* Returns the (first) item of a fixed code, or NULL when absent. */
+static const report_item_t *s_item_code(const s_ctx_t *c, const char *code)
+{
+    return s_item(c, catalog_lookup(code));
 }
 
 /* Checks what makes an item unusable: unknown, duplicate, out of its fund,
@@ -111,7 +133,7 @@ static const catalog_entry_t *s_check_identity(s_ctx_t *c, size_t i)
     const catalog_entry_t *e = catalog_lookup(item->code);
     const char *why = NULL;
     char allowed[128];
-    int first = s_earlier(c->report, i);
+    int first = s_earlier(c, i, e);
     if (!e) {
         const char *near = catalog_suggest(item->code);
         s_emit(c, DIAG_ERROR, "unknown_item", item->line, COL_ITEM, "unknown item '%s'%s%s%s",
@@ -201,15 +223,15 @@ static void s_check_items(s_ctx_t *c)
     }
 }
 
-static bool s_children(const report_t *r, const char *code, int64_t *sum, int64_t *tol);
+static bool s_children(const s_ctx_t *c, const catalog_entry_t *e, int64_t *sum, int64_t *tol);
 
 /* Gets the effective amount and tolerance of an item: as given, or for a
    total given without itself, the sums over its children present. */
-static bool s_effective(const report_t *r, const char *code, int64_t *amount, int64_t *tol)
+static bool s_effective(const s_ctx_t *c, const catalog_entry_t *e, int64_t *amount, int64_t *tol)
 {
-    const report_item_t *item = report_find(r, code);
+    const report_item_t *item = s_item(c, e);
     if (!item)
-        return s_children(r, code, amount, tol);
+        return s_children(c, e, amount, tol);
     *amount = item->amount;
     *tol = item->tolerance;
     return item->parsed;
@@ -217,15 +239,15 @@ static bool s_effective(const report_t *r, const char *code, int64_t *amount, in
 
 /* Sums the effective amounts and tolerances of the children of a total;
    returns true when at least one child is present (false on overflow). */
-static bool s_children(const report_t *r, const char *code, int64_t *sum, int64_t *tol)
+static bool s_children(const s_ctx_t *c, const catalog_entry_t *e, int64_t *sum, int64_t *tol)
 {
     bool any = false;
     *sum = 0;
     *tol = 0;
-    for (size_t i = 0; i < catalog_size(); i++) {
-        const catalog_entry_t *e = catalog_at(i);
+    for (const catalog_entry_t *part = catalog_child(e, NULL); part;
+         part = catalog_child(e, part)) {
         int64_t a, t;
-        if (!e->parent || strcmp(e->parent, code) != 0 || !s_effective(r, e->code, &a, &t))
+        if (!s_effective(c, part, &a, &t))
             continue;
         if (__builtin_add_overflow(*sum, a, sum) || __builtin_add_overflow(*tol, t, tol))
             return false;
@@ -246,9 +268,9 @@ static int64_t s_gap(int64_t a, int64_t b)
 /* Warns when a total given differs from the sum of its parts present. */
 static void s_check_total(s_ctx_t *c, const catalog_entry_t *e)
 {
-    const report_item_t *item = report_find(c->report, e->code);
+    const report_item_t *item = s_item(c, e);
     int64_t sum, tol, total_tol;
-    if (!item || !item->parsed || !s_children(c->report, e->code, &sum, &tol))
+    if (!item || !item->parsed || !s_children(c, e, &sum, &tol))
         return;
     int64_t gap = s_gap(item->amount, sum);
     if (gap < 0 || __builtin_add_overflow(tol, item->tolerance, &total_tol) || gap <= total_tol)
@@ -261,15 +283,12 @@ static void s_check_total(s_ctx_t *c, const catalog_entry_t *e)
            decimal_format_money_grouped(gap, diff, sizeof diff));
 }
 
-/* Warns when 三公经费 exceeds the 公用经费 it is a part of (prefix is
-   "dept.budget" or "dept.final"). */
-static void s_check_three_public(s_ctx_t *c, const char *prefix)
+/* Warns when 三公经费 (part_code) exceeds the 公用经费 (whole_code) it is a
+   part of, in dept.budget or dept.final. */
+static void s_check_three_public(s_ctx_t *c, const char *part_code, const char *whole_code)
 {
-    char part_code[64], whole_code[64];
-    snprintf(part_code, sizeof part_code, "%s.expense.three_public", prefix);
-    snprintf(whole_code, sizeof whole_code, "%s.expense.public", prefix);
-    const report_item_t *part = report_find(c->report, part_code);
-    const report_item_t *whole = report_find(c->report, whole_code);
+    const report_item_t *part = s_item_code(c, part_code);
+    const report_item_t *whole = s_item_code(c, whole_code);
     if (!part || !whole || !part->parsed || !whole->parsed)
         return;
     int64_t gap;
@@ -288,12 +307,11 @@ static void s_check_three_public(s_ctx_t *c, const char *prefix)
 /* Warns when closing != opening + income.total - expense.total. */
 static void s_check_balance(s_ctx_t *c)
 {
-    const report_t *r = c->report;
     int64_t open, open_t, in, in_t, out, out_t, close, close_t, expected, tol;
-    if (!s_effective(r, "balance.opening", &open, &open_t) ||
-        !s_effective(r, "income.total", &in, &in_t) ||
-        !s_effective(r, "expense.total", &out, &out_t) ||
-        !s_effective(r, "balance.closing", &close, &close_t))
+    if (!s_effective(c, catalog_lookup("balance.opening"), &open, &open_t) ||
+        !s_effective(c, catalog_lookup("income.total"), &in, &in_t) ||
+        !s_effective(c, catalog_lookup("expense.total"), &out, &out_t) ||
+        !s_effective(c, catalog_lookup("balance.closing"), &close, &close_t))
         return;
     if (__builtin_add_overflow(open, in, &expected) ||
         __builtin_sub_overflow(expected, out, &expected))
@@ -303,7 +321,7 @@ static void s_check_balance(s_ctx_t *c)
     if (gap <= tol)
         return;
     char a[40], b[40], d[40];
-    s_emit(c, DIAG_WARNING, "balance_identity", report_find(r, "balance.closing")->line, COL_VALUE,
+    s_emit(c, DIAG_WARNING, "balance_identity", s_item_code(c, "balance.closing")->line, COL_VALUE,
            "balance.closing 年末滚存结余 %s differs from balance.opening + income.total - "
            "expense.total %s by %s",
            decimal_format_money_grouped(close, a, sizeof a),
@@ -315,12 +333,11 @@ static void s_check_balance(s_ctx_t *c)
    by more than 0.5 % of the product, in exact integer arithmetic. */
 static void s_check_subsidy(s_ctx_t *c)
 {
-    const report_t *r = c->report;
-    const report_item_t *enrolled = report_find(r, "stat.enrolled");
-    const report_item_t *standard = report_find(r, "stat.subsidy_standard");
+    const report_item_t *enrolled = s_item_code(c, "stat.enrolled");
+    const report_item_t *standard = s_item_code(c, "stat.subsidy_standard");
     int64_t subsidy, tol;
     if (!enrolled || !standard || !enrolled->parsed || !standard->parsed ||
-        !s_effective(r, "income.subsidy", &subsidy, &tol))
+        !s_effective(c, catalog_lookup("income.subsidy"), &subsidy, &tol))
         return;
     /* Both sides in fen x QTY_SCALE. */
     i128 expected, given, gap, scaled_gap;
@@ -333,7 +350,7 @@ static void s_check_subsidy(s_ctx_t *c)
     if (__builtin_mul_overflow(gap, (i128)200, &scaled_gap) || scaled_gap <= bound)
         return;
     int64_t expected_fen = rational_centi(rational_make(expected, (i128)QTY_SCALE * 100));
-    const report_item_t *at = report_find(r, "income.subsidy");
+    const report_item_t *at = s_item_code(c, "income.subsidy");
     char a[40], b[40], d[40];
     s_emit(c, DIAG_WARNING, "subsidy_standard", at ? at->line : standard->line, COL_VALUE,
            "income.subsidy 财政补贴收入 %s differs from stat.enrolled x stat.subsidy_standard "
@@ -388,14 +405,29 @@ static void s_check_indicator_codes(s_ctx_t *c)
 static void s_check_identities(s_ctx_t *c)
 {
     for (size_t i = 0; i < catalog_size(); i++)
-        if (catalog_has_children(catalog_at(i)->code))
+        if (catalog_child(catalog_at(i), NULL))
             s_check_total(c, catalog_at(i));
-    s_check_three_public(c, "dept.budget");
-    s_check_three_public(c, "dept.final");
+    s_check_three_public(c, "dept.budget.expense.three_public", "dept.budget.expense.public");
+    s_check_three_public(c, "dept.final.expense.three_public", "dept.final.expense.public");
     s_check_balance(c);
     s_check_subsidy(c);
     s_check_targets(c);
     s_check_indicator_codes(c);
+}
+
+/* Checks the header and every item (errors), then, when warnings is true
+   and there is no error, the identities (warnings). */
+static int s_validate(report_t *report, const char *expected_unit, const framework_t *fw,
+                      diag_t *diag, const char *file, bool warnings)
+{
+    if (!report)
+        return -1;
+    s_ctx_t c = {report, fw ? fw : framework_default(), diag, file, 0, {0}};
+    s_check_header(&c, expected_unit);
+    s_check_items(&c);
+    if (c.errors == 0 && warnings)
+        s_check_identities(&c);
+    return c.errors ? -1 : 0;
 }
 
 /* Parses and checks every item of the report, setting each item's amount.
@@ -405,14 +437,15 @@ static void s_check_identities(s_ctx_t *c)
 int validate_report(report_t *report, const char *expected_unit, const framework_t *fw,
                     diag_t *diag, const char *file)
 {
-    if (!report)
-        return -1;
-    s_ctx_t c = {report, fw ? fw : framework_default(), diag, file, 0};
-    s_check_header(&c, expected_unit);
-    s_check_items(&c);
-    if (c.errors == 0)
-        s_check_identities(&c);
-    return c.errors ? -1 : 0;
+    return s_validate(report, expected_unit, fw, diag, file, true);
+}
+
+/* Checks and parses like validate_report, but looks for the errors only:
+   no warning is checked. Returns 0 when there is no error, -1 otherwise. */
+int validate_errors(report_t *report, const char *expected_unit, const framework_t *fw,
+                    diag_t *diag, const char *file)
+{
+    return s_validate(report, expected_unit, fw, diag, file, false);
 }
 
 /* Returns the first second (UTC) of a parsed period. */

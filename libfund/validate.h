@@ -29,6 +29,14 @@
 int validate_report(report_t *report, const char *expected_unit, const framework_t *fw,
                     diag_t *diag, const char *file);
 
+/* Checks and parses like validate_report (every item's amount is set, the
+   same errors go to diag), but looks for the errors only: no warning is
+   checked. For a receiver that refuses on errors and keeps no warning (the
+   city at ingest: its evaluation validates the stored report again).
+   Returns 0 when there is no error, -1 otherwise. */
+int validate_errors(report_t *report, const char *expected_unit, const framework_t *fw,
+                    diag_t *diag, const char *file);
+
 /* Seconds of slack for clocks and time zones when a period's first day is
    compared with now (validate_receivable). */
 #define VALIDATE_CLOCK_SKEW 86400

@@ -41,7 +41,8 @@ static int teardown(void **state)
     return 0;
 }
 
-static report_t *s_report(const char *period, const char *premium)
+//  Makes a validated report; its diagnostics go to *checks (NULL: dropped).
+static report_t *s_report(const char *period, const char *premium, diag_t **checks)
 {
     report_t *r = report_new("513331", period, "resident");
     assert_non_null(r);
@@ -49,7 +50,10 @@ static report_t *s_report(const char *period, const char *premium)
     assert_int_equal(report_add(r, "income.total", "100.00", "wan", "", 3), 0);
     diag_t *diag = diag_new();
     assert_int_equal(validate_report(r, "513331", NULL, diag, NULL), 0);
-    diag_destroy(&diag);
+    if (checks)
+        *checks = diag;
+    else
+        diag_destroy(&diag);
     return r;
 }
 
@@ -58,6 +62,7 @@ typedef struct {
     char key[8][OUTBOX_KEY_MAX];
     uint32_t revision[8];
     size_t warnings[8];
+    char warning[8][40]; //  the code of the first warning
     int state[8];
 } seen_t;
 
@@ -68,6 +73,8 @@ static int s_seen(const char *key, const Fundchain__OutboxEntry *e, void *arg)
         snprintf(s->key[s->n], OUTBOX_KEY_MAX, "%s", key);
         s->revision[s->n] = e->report ? e->report->revision : 0;
         s->warnings[s->n] = e->n_warnings;
+        snprintf(s->warning[s->n], sizeof s->warning[s->n], "%s",
+                 e->n_warnings ? e->warnings[0]->code : "");
         s->state[s->n] = e->state;
     }
     s->n++;
@@ -78,12 +85,13 @@ static int s_seen(const char *key, const Fundchain__OutboxEntry *e, void *arg)
 static void test_revisions_increase(void **state)
 {
     fixture_t *f = *state;
-    report_t *a = s_report("2023", "100.00");
-    report_t *b = s_report("2023", "90.00");
-    report_t *c = s_report("2024", "100.00");
-    assert_int_equal(agentdb_enqueue(f->db, &a, 1), 0);
-    assert_int_equal(agentdb_enqueue(f->db, &b, 1), 0);
-    assert_int_equal(agentdb_enqueue(f->db, &c, 1), 0);
+    diag_t *checks[3];
+    report_t *a = s_report("2023", "100.00", &checks[0]);
+    report_t *b = s_report("2023", "90.00", &checks[1]);
+    report_t *c = s_report("2024", "100.00", &checks[2]);
+    assert_int_equal(agentdb_enqueue(f->db, &a, &checks[0], 1), 0);
+    assert_int_equal(agentdb_enqueue(f->db, &b, &checks[1], 1), 0);
+    assert_int_equal(agentdb_enqueue(f->db, &c, NULL, 1), 0); //  no warnings given: none kept
     assert_int_equal(a->revision, 1);
     assert_int_equal(b->revision, 2);
     assert_int_equal(c->revision, 1);
@@ -96,9 +104,34 @@ static void test_revisions_increase(void **state)
     //  90 of a declared 100 万元 is a total that differs from its parts: kept as a warning.
     assert_int_equal(seen.warnings[0], 0);
     assert_int_equal(seen.warnings[1], 1);
+    assert_string_equal(seen.warning[1], "total_mismatch");
+    assert_int_equal(seen.warnings[2], 0);
+    for (int i = 0; i < 3; i++)
+        diag_destroy(&checks[i]);
     report_destroy(&a);
     report_destroy(&b);
     report_destroy(&c);
+}
+
+//  What is stored is the warnings given (those submit printed, with the
+//  framework it validated with), never a validation of its own: the errors
+//  of the list are not kept either.
+static void test_keeps_the_warnings_given(void **state)
+{
+    fixture_t *f = *state;
+    report_t *a = s_report("2023", "100.00", NULL);
+    diag_t *checks = diag_new();
+    diag_add(checks, DIAG_WARNING, "unknown_indicator", "t.csv", 4, 4, "unknown indicator x");
+    diag_add(checks, DIAG_ERROR, "bad_number", "t.csv", 5, 5, "not kept");
+    diag_add(checks, DIAG_WARNING, "target_missed", "t.csv", 6, 5, "misses its target");
+    assert_int_equal(agentdb_enqueue(f->db, &a, &checks, 1), 0);
+    seen_t seen = {0};
+    assert_int_equal(outbox_each(agentdb_store(f->db), true, s_seen, &seen), 0);
+    assert_int_equal(seen.n, 1);
+    assert_int_equal(seen.warnings[0], 2);
+    assert_string_equal(seen.warning[0], "unknown_indicator");
+    diag_destroy(&checks);
+    report_destroy(&a);
 }
 
 //  Several reports enqueued together get their revisions in one transaction;
@@ -106,13 +139,13 @@ static void test_revisions_increase(void **state)
 static void test_batch_and_reopen(void **state)
 {
     fixture_t *f = *state;
-    report_t *two[2] = {s_report("2023", "100.00"), s_report("2023-Q1", "100.00")};
-    assert_int_equal(agentdb_enqueue(f->db, two, 2), 0);
+    report_t *two[2] = {s_report("2023", "100.00", NULL), s_report("2023-Q1", "100.00", NULL)};
+    assert_int_equal(agentdb_enqueue(f->db, two, NULL, 2), 0);
     agentdb_destroy(&f->db);
     f->db = agentdb_open(f->dir, "513331");
     assert_non_null(f->db);
-    report_t *again = s_report("2023", "100.00");
-    assert_int_equal(agentdb_enqueue(f->db, &again, 1), 0);
+    report_t *again = s_report("2023", "100.00", NULL);
+    assert_int_equal(agentdb_enqueue(f->db, &again, NULL, 1), 0);
     assert_int_equal(again->revision, 2);
     report_destroy(&two[0]);
     report_destroy(&two[1]);
@@ -182,8 +215,8 @@ static void test_legacy_store(void **state)
 static void test_numbers_after_the_city(void **state)
 {
     fixture_t *f = *state;
-    report_t *a = s_report("2023", "100.00");
-    assert_int_equal(agentdb_enqueue(f->db, &a, 1), 0);
+    report_t *a = s_report("2023", "100.00", NULL);
+    assert_int_equal(agentdb_enqueue(f->db, &a, NULL, 1), 0);
     assert_int_equal(a->revision, 1);
     outbox_change_t change = {.state = FUNDCHAIN__OUTBOX_ENTRY__STATE__REJECTED,
                               .receiver_revision = 3};
@@ -197,8 +230,8 @@ static void test_numbers_after_the_city(void **state)
     assert_int_equal(agentdb_revisions(f->db, "2023-Q1", "resident", &own, &next), 0);
     assert_int_equal(own, 0);
     assert_int_equal(next, 1);
-    report_t *b = s_report("2023", "100.00");
-    assert_int_equal(agentdb_enqueue(f->db, &b, 1), 0);
+    report_t *b = s_report("2023", "100.00", NULL);
+    assert_int_equal(agentdb_enqueue(f->db, &b, NULL, 1), 0);
     assert_int_equal(b->revision, 4);
     report_destroy(&a);
     report_destroy(&b);
@@ -216,8 +249,8 @@ static void test_learn(void **state)
     assert_int_equal(agentdb_revisions(f->db, "2023", "resident", &own, &next), 0);
     assert_int_equal(own, 0);
     assert_int_equal(next, 6);
-    report_t *two[2] = {s_report("2023", "100.00"), s_report("2022", "100.00")};
-    assert_int_equal(agentdb_enqueue(f->db, two, 2), 0);
+    report_t *two[2] = {s_report("2023", "100.00", NULL), s_report("2022", "100.00", NULL)};
+    assert_int_equal(agentdb_enqueue(f->db, two, NULL, 2), 0);
     assert_int_equal(two[0]->revision, 6);
     assert_int_equal(two[1]->revision, 3);
     report_destroy(&two[0]);
@@ -228,6 +261,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_revisions_increase, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keeps_the_warnings_given, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch_and_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_other_unit_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_legacy_store, setup, teardown),

@@ -1,6 +1,7 @@
 /*  Tests of catalog: the items of SPEC 2.2, their parents, units and roles. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -100,6 +101,41 @@ static void test_table_is_consistent(void **state)
     assert_null(catalog_at(n));
 }
 
+/* The index agrees with the table: every total's parts, in catalogue
+   order, are exactly the entries that name it as parent. */
+static void test_children_index(void **state)
+{
+    (void)state;
+    size_t n = catalog_size();
+    for (size_t i = 0; i < n; i++) {
+        const catalog_entry_t *e = catalog_at(i);
+        assert_int_equal(catalog_index(e), (int)i);
+        const catalog_entry_t *part = catalog_child(e, NULL);
+        bool any = false;
+        for (size_t k = 0; k < n; k++) {
+            const catalog_entry_t *c = catalog_at(k);
+            if (!c->parent || strcmp(c->parent, e->code) != 0)
+                continue;
+            assert_ptr_equal(part, c);
+            part = catalog_child(e, part);
+            any = true;
+        }
+        assert_null(part);
+        assert_int_equal(catalog_has_children(e->code), any);
+    }
+    const catalog_entry_t *total = catalog_lookup("income.subsidy");
+    const catalog_entry_t *first = catalog_child(total, NULL);
+    assert_string_equal(first->code, "income.subsidy.central");
+    assert_string_equal(catalog_child(total, first)->code, "income.subsidy.provincial");
+    assert_int_equal(catalog_index(catalog_lookup("ind.x")), -1);
+    assert_int_equal(catalog_index(NULL), -1);
+    assert_null(catalog_child(catalog_lookup("ind.x"), NULL));
+    assert_null(catalog_child(NULL, NULL));
+    assert_false(catalog_has_children(NULL));
+    assert_false(catalog_has_children("ind.x"));
+    assert_true(CATALOG_FIXED_MAX >= n);
+}
+
 static void test_pool_roles(void **state)
 {
     (void)state;
@@ -193,6 +229,7 @@ int main(void)
         cmocka_unit_test(test_free_families),
         cmocka_unit_test(test_parents),
         cmocka_unit_test(test_table_is_consistent),
+        cmocka_unit_test(test_children_index),
         cmocka_unit_test(test_pool_roles),
         cmocka_unit_test(test_suggest),
         cmocka_unit_test(test_near),

@@ -102,7 +102,12 @@ static void test_conformance_values(void **state)
     assert_int_equal(diag_size(f->diag), 1);
     assert_string_equal(diag_at(f->diag, 0)->code, "target_missed");
     assert_int_equal(diag_at(f->diag, 0)->line, 29);
+    /* The same warning is kept with its report, for the agent's outbox. */
+    assert_int_equal(diag_size(f->result.warnings[0]), 1);
+    assert_string_equal(diag_at(f->result.warnings[0], 0)->code, "target_missed");
+    assert_string_equal(diag_at(f->result.warnings[0], 0)->message, diag_at(f->diag, 0)->message);
     csvimport_result_clear(&f->result);
+    assert_null(f->result.warnings);
     diag_clear(f->diag);
     assert_int_equal(csvimport_file(DATA "513331.csv", NULL, NULL, &f->result, f->diag), 0);
     r = f->result.reports[0];
@@ -387,6 +392,9 @@ static void test_thousands_of_rows_import_in_order(void **state)
     const diag_entry_t *last = diag_at(f->diag, diag_size(f->diag) - 1);
     assert_string_equal(last->code, "too_many_warnings");
     assert_string_equal(last->message, "4940 more warnings not shown");
+    /* Each report keeps all of its own: 20 unknown indicators, 1 target missed. */
+    for (size_t i = 0; i < 240; i++)
+        assert_int_equal(diag_count(f->result.warnings[i], DIAG_WARNING), 21);
 }
 
 static void test_gb18030_that_is_also_utf8(void **state)

@@ -347,6 +347,59 @@ static void test_item_errors(void **state)
     assert_false(report_find(r, "income.premuim")->parsed);
 }
 
+/* Runs validate_report and validate_errors on the same rows: the same
+   verdict, the same errors and the same amounts; validate_errors finds no
+   warning. */
+static void s_same_errors(fixture_t *f, const row_t *rows, size_t n, int rc)
+{
+    report_t *r = s_build(f, "510921", "2023", "resident", rows, n);
+    assert_int_equal(validate_report(r, "510921", NULL, f->diag, "t.csv"), rc);
+    report_t *copy = report_dup(r);
+    assert_non_null(copy);
+    diag_t *only = diag_new();
+    assert_int_equal(validate_errors(copy, "510921", NULL, only, "t.csv"), rc);
+    assert_int_equal(diag_count(only, DIAG_WARNING), 0);
+    assert_int_equal(diag_size(only), diag_count(f->diag, DIAG_ERROR));
+    for (size_t i = 0, k = 0; i < diag_size(f->diag); i++) {
+        const diag_entry_t *e = diag_at(f->diag, i);
+        if (e->level != DIAG_ERROR)
+            continue;
+        const diag_entry_t *o = diag_at(only, k++);
+        assert_string_equal(o->code, e->code);
+        assert_string_equal(o->message, e->message);
+        assert_int_equal(o->line, e->line);
+        assert_int_equal(o->column, e->column);
+    }
+    for (size_t i = 0; i < r->n_items; i++) {
+        assert_int_equal(copy->items[i].parsed, r->items[i].parsed);
+        assert_int_equal(copy->items[i].amount, r->items[i].amount);
+        assert_int_equal(copy->items[i].tolerance, r->items[i].tolerance);
+    }
+    diag_destroy(&only);
+    report_destroy(&copy);
+}
+
+static void test_errors_only(void **state)
+{
+    fixture_t *f = *state;
+    row_t bad[] = {
+        {"income.premuim", "18025.00", "yuan", ""}, {"income.premium", "-5", "yuan", ""},
+        {"income.premium", "5", "yuan", ""},        {"ind.satisfaction", "95", "%", ">=90"},
+        {"ind.satisfaction", "96", "%", ">=90"},    {"income.other", "5", "person", ""},
+    };
+    s_same_errors(f, bad, sizeof bad / sizeof bad[0], -1);
+    /* A duplicate of a free family's code names its first line too. */
+    assert_string_equal(diag_at(f->diag, 3)->message,
+                        "duplicate item ind.satisfaction (first given on line 5)");
+    diag_clear(f->diag);
+    /* One fen off: a warning for validate_report, nothing for validate_errors. */
+    s_bazhou[7].value = "195,834,893.09";
+    s_same_errors(f, s_bazhou, sizeof s_bazhou / sizeof s_bazhou[0], 0);
+    s_bazhou[7].value = "195,834,893.08";
+    assert_int_equal(diag_count(f->diag, DIAG_WARNING), 1);
+    assert_int_equal(validate_errors(NULL, NULL, NULL, f->diag, NULL), -1);
+}
+
 static void test_scores_use_the_framework(void **state)
 {
     fixture_t *f = *state;
@@ -557,6 +610,7 @@ int main(void)
         T(test_targets),
         T(test_header_errors),
         T(test_item_errors),
+        T(test_errors_only),
         T(test_scores_use_the_framework),
         T(test_dept_totals),
         T(test_no_warnings_when_errors),
