@@ -4,7 +4,8 @@
     marked in the same transaction that stores a report, so that a crash
     cannot lose a change; each mark holds the generation of the transaction
     that marked it last, so that the evaluator clears only a mark no report
-    renewed after its snapshot, and since when the pair is dirty); the units that ever reported for each fund
+    renewed after its snapshot, and since when the pair is dirty); the units that ever reported for
+   each fund
     ("known", "fund|unit"); and the outbox of evaluations for the province,
     where a new version of an evaluation replaces the older one ("latest"
     names the entry of each): the hub keeps only the newest anyway, and the

@@ -177,8 +177,7 @@ int cityeval_known(citydb_t *db, const cityconf_t *conf, const char *fund, char 
 }
 
 //  Adds the warning of a report that no longer validates, and logs it.
-static int s_warn_invalid(Fundchain__Evaluation *eval, const report_t *r, const char *why,
-                          bool log)
+static int s_warn_invalid(Fundchain__Evaluation *eval, const report_t *r, const char *why, bool log)
 {
     char text[512];
     snprintf(text, sizeof text,
@@ -425,8 +424,8 @@ int cityeval_queue(citydb_t *db, cityeval_round_t *round)
     size_t evals = 0;
     for (size_t i = 0; i < round->n; i++) {
         cityeval_pair_t *p = &round->pairs[i];
-        pairs[i] = (citydb_pair_t){p->period,     p->fund,           p->evals,
-                                   p->n,          p->generation,     round->snapshot_ms};
+        pairs[i] =
+            (citydb_pair_t){p->period, p->fund, p->evals, p->n, p->generation, round->snapshot_ms};
         evals += p->n;
     }
     int rc = citydb_commit_pairs(db, pairs, round->n, true);
