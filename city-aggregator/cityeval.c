@@ -15,8 +15,8 @@
     its pair dirty.
 
     A stored report that no longer validates (the city restarted with a
-    stricter --framework) is never dropped: it is evaluated as far as it
-    goes (its items in error left out), and its unit's evaluation and the
+    stricter --framework) is never dropped: it is evaluated as far as its
+    items parse (an item that no longer parses is left out), and its unit's evaluation and the
     pool's carry a stored_invalid warning naming it and the error, which is
     logged too. A stored report that cannot even be decoded is left out of
     the pool with a stored_unreadable warning and an error in the log.
@@ -182,7 +182,7 @@ static int s_warn_invalid(Fundchain__Evaluation *eval, const report_t *r, const 
     char text[512];
     snprintf(text, sizeof text,
              "the stored report of %s revision %u no longer validates against this city's "
-             "framework (%.300s); it is evaluated without the items in error",
+             "framework (%.300s); it is evaluated as far as its items parse",
              r->unit, r->revision, why);
     if (log)
         log_warn("%s %s: %s", r->period, r->fund, text);
