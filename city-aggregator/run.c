@@ -197,6 +197,15 @@ static bool s_peer_full(city_t *self, zhash_t *counts, size_t i)
     return count >= PEER_BATCH_MAX;
 }
 
+//  Says whether the commit stored a report (and so marked a pair dirty).
+static bool s_stored_any(const city_t *self, size_t n_accepted)
+{
+    for (size_t k = 0; k < n_accepted; k++)
+        if (self->outcomes[k] == CITYDB_STORED)
+            return true;
+    return false;
+}
+
 //  Takes the waiting messages as one batch, commits once, then answers.
 //  libzmq fair-queues the senders; a batch ends when one of them has sent
 //  PEER_BATCH_MAX, so that a flood delays the others by one short batch.
@@ -220,7 +229,7 @@ static void s_batch(city_t *self)
         log_error("could not store %zu reports: %s (not acknowledged; they will come again)",
                   n_accepted, store_error(citydb_store(self->db)));
     s_answer(self, n, n_accepted, committed);
-    if (committed && n_accepted > 0)
+    if (committed && s_stored_any(self, n_accepted))
         evaluator_kick(self->evaluator); //  it evaluates what is dirty, off this path
     for (size_t i = 0; i < n; i++) {
         report_destroy(&self->batch[i].report);
