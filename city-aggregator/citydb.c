@@ -148,7 +148,60 @@ typedef struct {
     int64_t now;
     citydb_outcome_t *outcomes;
     uint32_t *held;
+    int64_t now_ms;      //  when the transaction began, for the marks' age
+    uint64_t generation; //  this transaction's mark generation, 0 until one is taken
 } accept_t;
+
+//  A dirty mark's value: the generation of the transaction that marked the
+//  pair last, and since when (ms) the pair has had changes not evaluated.
+//  A mark written before generations (empty) reads as CITYDB_GEN_LEGACY.
+typedef struct {
+    uint64_t generation;
+    int64_t since_ms;
+} mark_value_t;
+
+static int64_t s_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static size_t s_pair_key(char *buf, const char *period, const char *fund)
+{
+    return (size_t)snprintf(buf, KEY_MAX, "%s|%s", period, fund);
+}
+
+//  Reads the mark of a pair. Returns 0 when marked, 1 when not, -1.
+static int s_get_mark(store_txn_t *txn, const char *pair, size_t plen, mark_value_t *mark)
+{
+    const void *val;
+    size_t len;
+    int rc = store_get(txn, "dirty", pair, plen, &val, &len);
+    *mark = (mark_value_t){CITYDB_GEN_LEGACY, 0};
+    if (rc == 0 && len == sizeof *mark)
+        memcpy(mark, val, sizeof *mark);
+    return rc;
+}
+
+//  Marks the pair of a stored report dirty with this transaction's
+//  generation, keeping since when it has been dirty. Returns 0,
+//  STORE_RETRY or -1.
+static int s_mark_stored(store_txn_t *txn, accept_t *job, const report_t *report)
+{
+    if (job->generation == 0 && (job->generation = store_next(txn, "dirty-generation")) == 0)
+        return -1;
+    char pair[KEY_MAX];
+    size_t plen = s_pair_key(pair, report->period, report->fund);
+    mark_value_t mark;
+    int rc = s_get_mark(txn, pair, plen, &mark);
+    if (rc < 0)
+        return -1;
+    if (rc == 1 || mark.since_ms <= 0)
+        mark.since_ms = job->now_ms;
+    mark.generation = job->generation;
+    return store_put(txn, "dirty", pair, plen, &mark, sizeof mark);
+}
 
 static bool s_same_text(const char *a, const char *b)
 {
@@ -239,20 +292,18 @@ static int s_accept_one(store_txn_t *txn, const report_t *report, int64_t now,
     if (*outcome != CITYDB_STORED)
         return 0;
     rc = s_put(txn, key, klen, report, first, now);
-    if (rc == 0) {
-        char pair[KEY_MAX];
-        int plen = snprintf(pair, sizeof pair, "%s|%s", report->period, report->fund);
-        rc = store_put(txn, "dirty", pair, (size_t)plen, "", 0);
-    }
     return rc == 0 ? s_mark_known(txn, report->fund, report->unit) : rc;
 }
 
 static int s_accept_all(store_txn_t *txn, void *arg)
 {
     accept_t *job = arg;
+    job->generation = 0; //  the function may run again in a bigger map
     for (size_t i = 0; i < job->n; i++) {
         uint32_t held;
         int rc = s_accept_one(txn, job->reports[i], job->now, &job->outcomes[i], &held);
+        if (rc == 0 && job->outcomes[i] == CITYDB_STORED)
+            rc = s_mark_stored(txn, job, job->reports[i]);
         if (job->held)
             job->held[i] = held;
         if (rc != 0)
@@ -267,7 +318,7 @@ int citydb_accept(citydb_t *self, report_t *const *reports, size_t n, int64_t no
 {
     if (n == 0)
         return 0;
-    accept_t job = {reports, n, now, outcomes, held};
+    accept_t job = {reports, n, now, outcomes, held, s_now_ms(), 0};
     return store_write(self->store, s_accept_all, &job);
 }
 
@@ -303,13 +354,29 @@ static int s_scan(store_txn_t *txn, void *arg)
     return store_scan(txn, "reports", scan->prefix, strlen(scan->prefix), s_visit, &scan->each);
 }
 
+static void s_scan_init(scan_t *scan, const char *period, const char *fund, citydb_fn *fn,
+                        void *arg)
+{
+    *scan = (scan_t){{fn, arg, fund}, ""};
+    if (period && fund)
+        snprintf(scan->prefix, sizeof scan->prefix, "%s|%s|", period, fund);
+}
+
 //  Visits the stored reports of (period, fund).
 int citydb_each(citydb_t *self, const char *period, const char *fund, citydb_fn *fn, void *arg)
 {
-    scan_t scan = {{fn, arg, fund}, ""};
-    if (period && fund)
-        snprintf(scan.prefix, sizeof scan.prefix, "%s|%s|", period, fund);
+    scan_t scan;
+    s_scan_init(&scan, period, fund, fn, arg);
     return store_read(self->store, s_scan, &scan) == 0 ? 0 : -1;
+}
+
+//  Visits the stored reports of (period, fund) in the snapshot.
+int citydb_snap_each(citydb_snap_t *snap, const char *period, const char *fund, citydb_fn *fn,
+                     void *arg)
+{
+    scan_t scan;
+    s_scan_init(&scan, period, fund, fn, arg);
+    return s_scan(snap, &scan) == 0 ? 0 : -1;
 }
 
 typedef struct {
@@ -350,21 +417,43 @@ int citydb_each_held(citydb_t *self, const char *unit, citydb_held_fn *fn, void 
     return store_read(self->store, s_scan_held, &held) == 0 ? 0 : -1;
 }
 
-//  Turns a stored report into a validated report_t.
-report_t *citydb_report(const Fundchain__StoredReport *stored, const framework_t *fw)
+//  Turns a stored report into a report_t checked against fw, valid or not.
+report_t *citydb_report_check(const Fundchain__StoredReport *stored, const framework_t *fw,
+                              bool *valid, char *why, size_t size)
 {
+    *valid = false;
+    snprintf(why, size, "out of memory");
     size_t len = fundchain__report__get_packed_size(stored->report);
     uint8_t *bytes = malloc(len ? len : 1);
     if (!bytes)
         return NULL;
     fundchain__report__pack(stored->report, bytes);
-    const char *why = NULL;
-    report_t *report = report_decode(bytes, len, &why);
+    const char *decode_why = NULL;
+    report_t *report = report_decode(bytes, len, &decode_why);
     free(bytes);
-    diag_t *diag = diag_new();
-    if (report && (!diag || validate_report(report, NULL, fw, diag, NULL) != 0))
+    diag_t *diag = report ? diag_new() : NULL;
+    if (!report)
+        snprintf(why, size, "%s", decode_why ? decode_why : "it cannot be decoded");
+    else if (!diag)
         report_destroy(&report);
+    else if (validate_report(report, NULL, fw, diag, NULL) != 0)
+        diag_first_error(diag, why, size);
+    else {
+        *valid = true;
+        why[0] = 0;
+    }
     diag_destroy(&diag);
+    return report;
+}
+
+//  Turns a stored report into a validated report_t.
+report_t *citydb_report(const Fundchain__StoredReport *stored, const framework_t *fw)
+{
+    bool valid;
+    char why[256];
+    report_t *report = citydb_report_check(stored, fw, &valid, why, sizeof why);
+    if (!valid)
+        report_destroy(&report);
     return report;
 }
 
@@ -404,36 +493,83 @@ int citydb_each_known(citydb_t *self, const char *fund, citydb_unit_fn *fn, void
     return store_read(self->store, s_scan_known, &known) == 0 ? 0 : -1;
 }
 
+//  The same in the snapshot.
+int citydb_snap_known(citydb_snap_t *snap, const char *fund, citydb_unit_fn *fn, void *arg)
+{
+    known_t known = {fn, arg, "", 0};
+    if (!snap || !fund || !fn)
+        return -1;
+    known.plen = (size_t)snprintf(known.prefix, sizeof known.prefix, "%.15s|", fund);
+    return s_scan_known(snap, &known) == 0 ? 0 : -1;
+}
+
+typedef struct {
+    citydb_mark_fn *fn;
+    void *arg;
+} marks_t;
+
+static int s_visit_mark(const void *key, size_t klen, const void *val, size_t vlen, void *arg)
+{
+    marks_t *marks = arg;
+    char pair[KEY_MAX];
+    citydb_mark_t mark = {"", "", CITYDB_GEN_LEGACY, 0};
+    if (klen >= sizeof pair)
+        return 0;
+    memcpy(pair, key, klen);
+    pair[klen] = 0;
+    if (sscanf(pair, "%15[^|]|%15s", mark.period, mark.fund) != 2)
+        return 0;
+    mark_value_t value;
+    if (vlen == sizeof value) {
+        memcpy(&value, val, sizeof value);
+        mark.generation = value.generation;
+        mark.since_ms = value.since_ms;
+    }
+    return marks->fn(&mark, marks->arg);
+}
+
+//  Visits the marks in the snapshot, in key order.
+int citydb_snap_marks(citydb_snap_t *snap, citydb_mark_fn *fn, void *arg)
+{
+    marks_t marks = {fn, arg};
+    return store_scan(snap, "dirty", NULL, 0, s_visit_mark, &marks) == 0 ? 0 : -1;
+}
+
+static int s_scan_marks(store_txn_t *txn, void *arg)
+{
+    marks_t *marks = arg;
+    return citydb_snap_marks(txn, marks->fn, marks->arg);
+}
+
+//  Visits every dirty mark.
+int citydb_each_mark(citydb_t *self, citydb_mark_fn *fn, void *arg)
+{
+    marks_t marks = {fn, arg};
+    return store_read(self->store, s_scan_marks, &marks) == 0 ? 0 : -1;
+}
+
 typedef struct {
     citydb_dirty_fn *fn;
     void *arg;
 } dirty_t;
 
-static int s_visit_dirty(const void *key, size_t klen, const void *val, size_t vlen, void *arg)
+static int s_visit_dirty(const citydb_mark_t *mark, void *arg)
 {
-    (void)val;
-    (void)vlen;
     dirty_t *dirty = arg;
-    char pair[KEY_MAX], period[16] = "", fund[16] = "";
-    if (klen >= sizeof pair)
-        return 0;
-    memcpy(pair, key, klen);
-    pair[klen] = 0;
-    if (sscanf(pair, "%15[^|]|%15s", period, fund) != 2)
-        return 0;
-    return dirty->fn(period, fund, dirty->arg);
-}
-
-static int s_scan_dirty(store_txn_t *txn, void *arg)
-{
-    return store_scan(txn, "dirty", NULL, 0, s_visit_dirty, arg);
+    return dirty->fn(mark->period, mark->fund, dirty->arg);
 }
 
 //  Visits the dirty (period, fund) pairs.
 int citydb_each_dirty(citydb_t *self, citydb_dirty_fn *fn, void *arg)
 {
     dirty_t dirty = {fn, arg};
-    return store_read(self->store, s_scan_dirty, &dirty) == 0 ? 0 : -1;
+    return citydb_each_mark(self, s_visit_dirty, &dirty);
+}
+
+//  Runs fn in one read transaction of the store.
+int citydb_snapshot(citydb_t *self, citydb_snap_fn *fn, void *arg)
+{
+    return self && fn ? store_read(self->store, fn, arg) : -1;
 }
 
 typedef struct {
@@ -470,6 +606,24 @@ static int s_queue(store_txn_t *txn, const char *key, const Fundchain__OutboxEnt
     return rc ? rc : store_put(txn, "latest", which, (size_t)wlen, key, strlen(key));
 }
 
+//  Clears the mark of an evaluated pair, unless a report stored after the
+//  snapshot marked it again (its generation is not the one evaluated): then
+//  the pair stays dirty, its changes counted from the snapshot on.
+static int s_unmark(store_txn_t *txn, const citydb_pair_t *job)
+{
+    char pair[KEY_MAX];
+    size_t plen = s_pair_key(pair, job->period, job->fund);
+    mark_value_t mark;
+    int rc = job->generation ? s_get_mark(txn, pair, plen, &mark) : 0;
+    if (rc != 0)
+        return rc < 0 ? -1 : 0; //  not marked any more: nothing to clear
+    if (!job->generation || mark.generation == job->generation)
+        return store_del(txn, "dirty", pair, plen);
+    if (job->snapshot_ms > mark.since_ms)
+        mark.since_ms = job->snapshot_ms;
+    return store_put(txn, "dirty", pair, plen, &mark, sizeof mark);
+}
+
 //  Versions, queues and unmarks one pair inside the transaction.
 static int s_commit_pair(store_txn_t *txn, const citydb_pair_t *job, bool queue)
 {
@@ -488,9 +642,7 @@ static int s_commit_pair(store_txn_t *txn, const citydb_pair_t *job, bool queue)
         if (rc != 0)
             return rc;
     }
-    char pair[KEY_MAX];
-    int plen = snprintf(pair, sizeof pair, "%s|%s", job->period, job->fund);
-    return store_del(txn, "dirty", pair, (size_t)plen);
+    return s_unmark(txn, job);
 }
 
 static int s_commit(store_txn_t *txn, void *arg)
@@ -508,7 +660,7 @@ static int s_commit(store_txn_t *txn, void *arg)
 int citydb_commit_evaluations(citydb_t *self, const char *period, const char *fund,
                               Fundchain__Evaluation **evals, size_t n, bool queue)
 {
-    citydb_pair_t pair = {period, fund, evals, n};
+    citydb_pair_t pair = {period, fund, evals, n, 0, 0};
     commit_t job = {&pair, 1, queue};
     return store_write(self->store, s_commit, &job);
 }

@@ -2,7 +2,10 @@
     keyed "period|fund|unit", with when its first revision arrived; the
     (period, fund) pairs whose evaluations must be made again ("dirty",
     marked in the same transaction that stores a report, so that a crash
-    cannot lose a change); the units that ever reported for each fund
+    cannot lose a change; each mark holds the generation of the transaction
+    that marked it last, so that the evaluator clears only a mark no report
+    renewed after its snapshot, and since when the pair is dirty); the units that ever reported for
+   each fund
     ("known", "fund|unit"); and the outbox of evaluations for the province,
     where a new version of an evaluation replaces the older one ("latest"
     names the entry of each): the hub keeps only the newest anyway, and the
@@ -75,6 +78,46 @@ typedef int(citydb_dirty_fn)(const char *period, const char *fund, void *arg);
 /* Visits the dirty (period, fund) pairs. Returns 0 or -1. */
 int citydb_each_dirty(citydb_t *self, citydb_dirty_fn *fn, void *arg);
 
+/* The generation of a mark written before marks had one. */
+#define CITYDB_GEN_LEGACY UINT64_MAX
+
+/* A dirty mark: its pair, the generation of the transaction that marked it
+   last (generations grow with every accepting transaction), and since when
+   (unix ms, 0: unknown) the pair has had changes not yet evaluated. */
+typedef struct {
+    char period[16], fund[16];
+    uint64_t generation;
+    int64_t since_ms;
+} citydb_mark_t;
+
+/* Visits one mark; returns 0 to go on, 1 to stop, -1 to fail. */
+typedef int(citydb_mark_fn)(const citydb_mark_t *mark, void *arg);
+
+/* Visits every dirty mark in key order. Returns 0 or -1. */
+int citydb_each_mark(citydb_t *self, citydb_mark_fn *fn, void *arg);
+
+/* One read transaction: what every citydb_snap_* call made with it sees is
+   the store at one instant, whatever is committed meanwhile. */
+typedef store_txn_t citydb_snap_t;
+
+/* Work done on a snapshot; returns 0 (or what citydb_snapshot returns). */
+typedef int(citydb_snap_fn)(citydb_snap_t *snap, void *arg);
+
+/* Runs fn on ONE read transaction of the store. Returns fn's result, or -1
+   when the transaction cannot begin. */
+int citydb_snapshot(citydb_t *self, citydb_snap_fn *fn, void *arg);
+
+/* Visits the marks of the snapshot in key order. Returns 0 or -1. */
+int citydb_snap_marks(citydb_snap_t *snap, citydb_mark_fn *fn, void *arg);
+
+/* Visits the stored reports of (period, fund) of the snapshot in unit
+   order. Returns 0 or -1. */
+int citydb_snap_each(citydb_snap_t *snap, const char *period, const char *fund, citydb_fn *fn,
+                     void *arg);
+
+/* Visits the units known for fund in the snapshot, in code order. Returns 0 or -1. */
+int citydb_snap_known(citydb_snap_t *snap, const char *fund, citydb_unit_fn *fn, void *arg);
+
 /* In ONE transaction: gives the evaluations of (period, fund) the next
    version, queues them in the outbox for the province (when queue is true;
    each replaces the entry of its older version, delivered or not) and
@@ -82,11 +125,15 @@ int citydb_each_dirty(citydb_t *self, citydb_dirty_fn *fn, void *arg);
 int citydb_commit_evaluations(citydb_t *self, const char *period, const char *fund,
                               Fundchain__Evaluation **evals, size_t n, bool queue);
 
-/* The evaluations of one (period, fund), for citydb_commit_pairs. */
+/* The evaluations of one (period, fund), for citydb_commit_pairs. The mark
+   is cleared only while it holds generation (0: whatever it holds); a mark
+   renewed since is kept, dirty since snapshot_ms (unix ms). */
 typedef struct {
     const char *period, *fund;
     Fundchain__Evaluation **evals;
     size_t n;
+    uint64_t generation;
+    int64_t snapshot_ms;
 } citydb_pair_t;
 
 /* The same as citydb_commit_evaluations for several pairs in ONE
@@ -95,8 +142,15 @@ typedef struct {
 int citydb_commit_pairs(citydb_t *self, const citydb_pair_t *pairs, size_t n, bool queue);
 
 /* Turns a stored report into a report_t validated against fw (NULL: the
-   default framework); NULL when it no longer
-   validates (never expected: it was validated when accepted). */
+   default framework); NULL when it no longer validates (a restart with a
+   stricter framework) or cannot be decoded. */
 report_t *citydb_report(const Fundchain__StoredReport *stored, const framework_t *fw);
+
+/* The same, but a report that no longer validates is returned too, checked
+   as far as it goes (its items in error unparsed), with *valid false and the
+   first error in why (size bytes). NULL, with why, when it cannot be
+   decoded or memory runs out. */
+report_t *citydb_report_check(const Fundchain__StoredReport *stored, const framework_t *fw,
+                              bool *valid, char *why, size_t size);
 
 #endif

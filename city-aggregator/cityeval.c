@@ -1,42 +1,110 @@
-/*  cityeval - evaluates a unit or the city pool from what the city stored. */
+/*  cityeval - evaluates units and the city pool from what the city stored,
+    for the query commands and for the evaluator (evaluator.c).
+
+    Everything one evaluation needs (the reports of its (period, fund) and
+    the units known for its fund) is read in one read transaction, so that
+    the pool and its units agree. cityeval_take evaluates a round of dirty
+    pairs the same way: in ONE read transaction it takes the marks of up to
+    max_pairs pairs (or about max_reports reports) and, for each pair, its
+    reports in one scan, from which the pool and every unit are evaluated.
+    A round starts after the last pair of the previous one and wraps, so
+    that pairs renewed all the time cannot starve the others.
+    cityeval_queue then versions and queues the round for the province in
+    ONE write transaction, clearing only the marks that still hold the
+    generation the round read: a report stored after the snapshot leaves
+    its pair dirty.
+
+    A stored report that no longer validates (the city restarted with a
+    stricter --framework) is never dropped: it is evaluated as far as its
+    items parse (an item that no longer parses is left out), and its unit's evaluation and the
+    pool's carry a stored_invalid warning naming it and the error, which is
+    logged too. A stored report that cannot even be decoded is left out of
+    the pool with a stored_unreadable warning and an error in the log.
+    Functions return -1 (or NULL) when the store cannot be read or memory
+    runs out; a pair that cannot be evaluated stays marked (logged).
+*/
 #include "cityeval.h"
 #include "evaluation.h"
 #include "log.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#define FORWARD_CHUNK 256 /* (period, fund) pairs queued in one transaction */
+#define WHY_MAX 256
 
+//  The reports of one (period, fund), and what is wrong with any of them.
 typedef struct {
     report_t **reports;
     size_t n;
+    char **invalid; //  per report: why it no longer validates, or NULL
+    char **unreadable;
+    size_t n_unreadable; //  warnings of records that cannot be decoded
     const framework_t *fw;
     const char *unit; //  only this unit, or NULL for all
-    int failed;
 } collect_t;
+
+static int s_add_text(char ***list, size_t *n, const char *text)
+{
+    char **grown = realloc(*list, (*n + 1) * sizeof *grown);
+    if (!grown)
+        return -1;
+    *list = grown;
+    if (!(grown[*n] = strdup(text)))
+        return -1;
+    (*n)++;
+    return 0;
+}
+
+//  Records a stored report that cannot be decoded: logged and warned of.
+static int s_unreadable(collect_t *c, const Fundchain__Report *r, const char *why)
+{
+    char text[512];
+    snprintf(text, sizeof text,
+             "the stored report of %.8s %.15s %.15s revision %u cannot be decoded (%.256s): it is "
+             "left out",
+             r->unit, r->period, r->fund, r->revision, why);
+    log_error("%s", text);
+    return s_add_text(&c->unreadable, &c->n_unreadable, text);
+}
 
 static int s_collect(const Fundchain__StoredReport *stored, void *arg)
 {
     collect_t *c = arg;
     if (c->unit && strcmp(stored->report->unit, c->unit))
         return 0;
-    report_t **grown = realloc(c->reports, (c->n + 1) * sizeof *grown);
-    if (!grown)
-        return -1;
-    c->reports = grown;
-    report_t *report = citydb_report(stored, c->fw);
+    bool valid;
+    char why[WHY_MAX];
+    report_t *report = citydb_report_check(stored, c->fw, &valid, why, sizeof why);
     if (!report)
-        return 0; //  cannot happen for a report validated when accepted
-    c->reports[c->n++] = report;
+        return s_unreadable(c, stored->report, why);
+    report_t **grown = realloc(c->reports, (c->n + 1) * sizeof *grown);
+    char **invalid = grown ? realloc(c->invalid, (c->n + 1) * sizeof *invalid) : NULL;
+    if (grown)
+        c->reports = grown;
+    if (invalid)
+        c->invalid = invalid;
+    if (!invalid) {
+        report_destroy(&report);
+        return -1;
+    }
+    c->reports[c->n] = report;
+    c->invalid[c->n++] = valid ? NULL : strdup(why);
     return 0;
 }
 
 static void s_collect_clear(collect_t *c)
 {
-    for (size_t i = 0; i < c->n; i++)
+    for (size_t i = 0; i < c->n; i++) {
         report_destroy(&c->reports[i]);
+        free(c->invalid[i]);
+    }
+    for (size_t i = 0; i < c->n_unreadable; i++)
+        free(c->unreadable[i]);
     free(c->reports);
+    free(c->invalid);
+    free(c->unreadable);
+    memset(c, 0, sizeof *c);
 }
 
 typedef struct {
@@ -67,60 +135,178 @@ static int s_cmp_code(const void *a, const void *b)
     return strcmp(a, b);
 }
 
+//  The configured units and those the snapshot knows for fund, sorted.
+static int s_known(citydb_snap_t *snap, const cityconf_t *conf, const char *fund, known_t *k)
+{
+    *k = (known_t){NULL, 0};
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < conf->n_units; i++)
+        rc = s_add_code(k, conf->units[i].code);
+    if (rc == 0)
+        rc = citydb_snap_known(snap, fund, s_add_reporter, k);
+    if (rc != 0) {
+        free(k->codes);
+        *k = (known_t){NULL, 0};
+        return -1;
+    }
+    if (k->n)
+        qsort(k->codes, k->n, sizeof *k->codes, s_cmp_code);
+    return 0;
+}
+
+typedef struct {
+    const cityconf_t *conf;
+    const char *fund;
+    known_t known;
+} known_job_t;
+
+static int s_known_snap(citydb_snap_t *snap, void *arg)
+{
+    known_job_t *job = arg;
+    return s_known(snap, job->conf, job->fund, &job->known);
+}
+
 //  The known units of a fund.
 int cityeval_known(citydb_t *db, const cityconf_t *conf, const char *fund, char (**codes)[8])
 {
+    known_job_t job = {conf, fund, {NULL, 0}};
+    if (citydb_snapshot(db, s_known_snap, &job) != 0)
+        return -1;
+    *codes = job.known.codes;
+    return (int)job.known.n;
+}
+
+//  Adds the warning of a report that no longer validates, and logs it.
+static int s_warn_invalid(Fundchain__Evaluation *eval, const report_t *r, const char *why, bool log)
+{
+    char text[512];
+    snprintf(text, sizeof text,
+             "the stored report of %s revision %u no longer validates against this city's "
+             "framework (%.300s); it is evaluated as far as its items parse",
+             r->unit, r->revision, why);
+    if (log)
+        log_warn("%s %s: %s", r->period, r->fund, text);
+    return evaluation_add_warning(eval, "stored_invalid", text);
+}
+
+//  Evaluates report i of a collection, with the warning it needs.
+static Fundchain__Evaluation *s_unit(const cityconf_t *conf, const eval_cfg_t *cfg,
+                                     const collect_t *c, size_t i)
+{
+    const report_t *r = c->reports[i];
+    Fundchain__Evaluation *eval =
+        evaluation_unit(r, conf->city, cityconf_unit_name(conf, r->unit), cfg);
+    if (eval && c->invalid[i] && s_warn_invalid(eval, r, c->invalid[i], false) != 0) {
+        evaluation_free(eval);
+        eval = NULL;
+    }
+    return eval;
+}
+
+//  Evaluates the pool of a collection, with the warnings it needs (logged).
+static Fundchain__Evaluation *s_pool(const cityconf_t *conf, const eval_cfg_t *cfg,
+                                     const char *period, const char *fund, const collect_t *c,
+                                     const known_t *k)
+{
+    const char **known = calloc(k->n + 1, sizeof *known);
+    Fundchain__Evaluation *eval = NULL;
+    for (size_t i = 0; known && i < k->n; i++)
+        known[i] = k->codes[i];
+    if (known)
+        eval = evaluation_pool(conf->city, conf->name, period, fund, c->reports, c->n, known, k->n,
+                               cfg);
+    free(known);
+    int rc = eval ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < c->n; i++)
+        if (c->invalid[i])
+            rc = s_warn_invalid(eval, c->reports[i], c->invalid[i], true);
+    for (size_t i = 0; rc == 0 && i < c->n_unreadable; i++)
+        rc = evaluation_add_warning(eval, "stored_unreadable", c->unreadable[i]);
+    if (rc != 0)
+        evaluation_free(eval);
+    return rc == 0 ? eval : NULL;
+}
+
+//  Reads and evaluates one (period, fund) on a snapshot: the pool first,
+//  then every unit in code order. Returns the count (0: no report), or -1.
+static int s_evaluate(citydb_snap_t *snap, const cityconf_t *conf, const char *period,
+                      const char *fund, const char *unit, bool with_pool,
+                      Fundchain__Evaluation ***evals)
+{
+    eval_cfg_t cfg;
+    cityconf_eval_cfg(conf, &cfg);
+    collect_t c = {.fw = cfg.fw, .unit = unit};
     known_t k = {NULL, 0};
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < conf->n_units; i++)
-        rc = s_add_code(&k, conf->units[i].code);
-    if (rc == 0)
-        rc = citydb_each_known(db, fund, s_add_reporter, &k);
-    if (rc != 0) {
-        free(k.codes);
+    *evals = NULL;
+    int rc = citydb_snap_each(snap, period, fund, s_collect, &c);
+    if (rc == 0 && with_pool)
+        rc = s_known(snap, conf, fund, &k);
+    Fundchain__Evaluation **list = rc == 0 ? calloc(c.n + 1, sizeof *list) : NULL;
+    size_t n = 0;
+    bool ok = list != NULL;
+    if (ok && c.n > 0 && with_pool)
+        ok = (list[n++] = s_pool(conf, &cfg, period, fund, &c, &k)) != NULL;
+    for (size_t i = 0; ok && i < c.n; i++)
+        ok = (list[n++] = s_unit(conf, &cfg, &c, i)) != NULL;
+    free(k.codes);
+    s_collect_clear(&c);
+    if (!ok) {
+        for (size_t i = 0; list && i < n; i++)
+            evaluation_free(list[i]);
+        free(list);
         return -1;
     }
-    if (k.n)
-        qsort(k.codes, k.n, sizeof *k.codes, s_cmp_code);
-    *codes = k.codes;
-    return (int)k.n;
+    *evals = list;
+    return (int)n;
+}
+
+typedef struct {
+    const cityconf_t *conf;
+    const char *period, *fund, *unit;
+    bool with_pool;
+    Fundchain__Evaluation **evals;
+    int n;
+} one_t;
+
+static int s_evaluate_snap(citydb_snap_t *snap, void *arg)
+{
+    one_t *one = arg;
+    one->n =
+        s_evaluate(snap, one->conf, one->period, one->fund, one->unit, one->with_pool, &one->evals);
+    return one->n < 0 ? -1 : 0;
+}
+
+//  Evaluates on one snapshot; returns the count or -1.
+static int s_evaluate_db(citydb_t *db, one_t *one)
+{
+    if (citydb_snapshot(db, s_evaluate_snap, one) != 0)
+        return -1;
+    return one->n;
 }
 
 //  Evaluates the pool of (period, fund).
 Fundchain__Evaluation *cityeval_pool(citydb_t *db, const cityconf_t *conf, const char *period,
                                      const char *fund)
 {
-    eval_cfg_t cfg;
-    cityconf_eval_cfg(conf, &cfg);
-    collect_t c = {NULL, 0, cfg.fw, NULL, 0};
-    char(*codes)[8] = NULL;
-    Fundchain__Evaluation *eval = NULL;
-    int n_known = cityeval_known(db, conf, fund, &codes);
-    if (n_known >= 0 && citydb_each(db, period, fund, s_collect, &c) == 0 && c.n > 0) {
-        const char **known = calloc((size_t)n_known + 1, sizeof *known);
-        for (int i = 0; known && i < n_known; i++)
-            known[i] = codes[i];
-        if (known)
-            eval = evaluation_pool(conf->city, conf->name, period, fund, c.reports, c.n, known,
-                                   (size_t)n_known, &cfg);
-        free(known);
-    }
-    free(codes);
-    s_collect_clear(&c);
-    return eval;
+    one_t one = {conf, period, fund, NULL, true, NULL, 0};
+    int n = s_evaluate_db(db, &one);
+    Fundchain__Evaluation *pool = n > 0 ? one.evals[0] : NULL;
+    for (int i = 1; i < n; i++)
+        evaluation_free(one.evals[i]);
+    free(one.evals);
+    return pool;
 }
 
 //  Evaluates one unit's own newest report of (period, fund).
 Fundchain__Evaluation *cityeval_unit(citydb_t *db, const cityconf_t *conf, const char *unit,
                                      const char *period, const char *fund)
 {
-    eval_cfg_t cfg;
-    cityconf_eval_cfg(conf, &cfg);
-    collect_t c = {NULL, 0, cfg.fw, unit, 0};
-    Fundchain__Evaluation *eval = NULL;
-    if (citydb_each(db, period, fund, s_collect, &c) == 0 && c.n == 1)
-        eval = evaluation_unit(c.reports[0], conf->city, cityconf_unit_name(conf, unit), &cfg);
-    s_collect_clear(&c);
+    one_t one = {conf, period, fund, unit, false, NULL, 0};
+    int n = s_evaluate_db(db, &one);
+    Fundchain__Evaluation *eval = n == 1 ? one.evals[0] : NULL;
+    for (int i = 1; i < n; i++)
+        evaluation_free(one.evals[i]);
+    free(one.evals);
     return eval;
 }
 
@@ -128,117 +314,160 @@ Fundchain__Evaluation *cityeval_unit(citydb_t *db, const cityconf_t *conf, const
 int cityeval_all(citydb_t *db, const cityconf_t *conf, const char *period, const char *fund,
                  Fundchain__Evaluation ***evals)
 {
-    eval_cfg_t cfg;
-    cityconf_eval_cfg(conf, &cfg);
-    collect_t c = {NULL, 0, cfg.fw, NULL, 0};
-    *evals = NULL;
-    if (citydb_each(db, period, fund, s_collect, &c) != 0) {
-        s_collect_clear(&c);
-        return -1;
-    }
-    Fundchain__Evaluation **list = calloc(c.n + 1, sizeof *list);
-    Fundchain__Evaluation *pool = list ? cityeval_pool(db, conf, period, fund) : NULL;
-    int n = 0;
-    if (pool) {
-        list[n++] = pool;
-        for (size_t i = 0; i < c.n; i++) {
-            const report_t *r = c.reports[i];
-            Fundchain__Evaluation *unit =
-                evaluation_unit(r, conf->city, cityconf_unit_name(conf, r->unit), &cfg);
-            if (unit)
-                list[n++] = unit;
-        }
-    }
-    int want = (int)c.n + 1;
-    s_collect_clear(&c);
-    if (n != want) {
-        for (int i = 0; i < n; i++)
-            evaluation_free(list[i]);
-        free(list);
-        return -1;
-    }
-    *evals = list;
+    one_t one = {conf, period, fund, NULL, true, NULL, 0};
+    int n = s_evaluate_db(db, &one);
+    *evals = n >= 0 ? one.evals : NULL;
     return n;
 }
 
-typedef struct {
-    char (*pairs)[2][16];
-    size_t n;
-} dirty_list_t;
+/* ---- rounds of dirty pairs ----------------------------------------- */
 
-static int s_add_dirty(const char *period, const char *fund, void *arg)
+typedef struct {
+    citydb_snap_t *snap;
+    const cityconf_t *conf;
+    cityeval_round_t *round;
+    size_t reports;
+    bool wrapped; //  the second pass: the pairs up to round->after
+    int failed;
+} take_t;
+
+static void s_pair_name(char *buf, size_t size, const char *period, const char *fund)
 {
-    dirty_list_t *list = arg;
-    char(*grown)[2][16] = realloc(list->pairs, (list->n + 1) * sizeof *grown);
-    if (!grown)
-        return -1;
-    list->pairs = grown;
-    snprintf(grown[list->n][0], 16, "%s", period);
-    snprintf(grown[list->n][1], 16, "%s", fund);
-    list->n++;
+    snprintf(buf, size, "%s|%s", period, fund);
+}
+
+static int s_take_mark(const citydb_mark_t *mark, void *arg)
+{
+    take_t *t = arg;
+    cityeval_round_t *round = t->round;
+    char name[CITYEVAL_PAIR_MAX];
+    s_pair_name(name, sizeof name, mark->period, mark->fund);
+    bool after = strcmp(name, round->after) > 0;
+    if (t->wrapped ? after : !after)
+        return 0; //  another pass takes it
+    if (round->n >= round->max_pairs || (round->n > 0 && t->reports >= round->max_reports)) {
+        round->more = true;
+        return 1;
+    }
+    cityeval_pair_t *pair = &round->pairs[round->n];
+    memset(pair, 0, sizeof *pair);
+    int n = s_evaluate(t->snap, t->conf, mark->period, mark->fund, NULL, true, &pair->evals);
+    if (n < 0) {
+        log_error("cannot evaluate %s %s (it stays marked and is tried again)", mark->period,
+                  mark->fund);
+        t->failed++;
+        return 0;
+    }
+    snprintf(pair->period, sizeof pair->period, "%s", mark->period);
+    snprintf(pair->fund, sizeof pair->fund, "%s", mark->fund);
+    pair->generation = mark->generation;
+    pair->since_ms = mark->since_ms;
+    pair->n = (size_t)n;
+    t->reports += (size_t)n;
+    round->n++;
     return 0;
 }
 
-static void s_pairs_free(citydb_pair_t *pairs, size_t n)
+static int s_take(citydb_snap_t *snap, void *arg)
 {
-    for (size_t i = 0; i < n; i++) {
-        for (size_t k = 0; k < pairs[i].n; k++)
-            evaluation_free(pairs[i].evals[k]);
-        free(pairs[i].evals);
+    take_t *t = arg;
+    t->snap = snap;
+    t->wrapped = false;
+    int rc = citydb_snap_marks(snap, s_take_mark, t);
+    if (rc == 0 && !t->round->more && t->round->after[0]) {
+        t->wrapped = true;
+        rc = citydb_snap_marks(snap, s_take_mark, t);
     }
+    return rc;
 }
 
-//  Evaluates and queues one chunk of dirty pairs in one transaction.
-//  Returns the number of pairs queued, or -1.
-static int s_forward_chunk(citydb_t *db, const cityconf_t *conf, char (*dirty)[2][16], size_t n)
+static int64_t s_now_ms(void)
 {
-    citydb_pair_t pairs[FORWARD_CHUNK];
-    size_t done = 0, evals = 0;
-    for (size_t i = 0; i < n; i++) {
-        citydb_pair_t *pair = &pairs[done];
-        int count = cityeval_all(db, conf, dirty[i][0], dirty[i][1], &pair->evals);
-        if (count < 0) {
-            log_error("cannot evaluate %s %s (it stays marked and is tried again)", dirty[i][0],
-                      dirty[i][1]);
-            continue;
-        }
-        pair->period = dirty[i][0];
-        pair->fund = dirty[i][1];
-        pair->n = (size_t)count;
-        evals += pair->n;
-        done++;
-    }
-    int rc = citydb_commit_pairs(db, pairs, done, true);
-    if (rc != 0)
-        log_error("cannot queue the evaluations of %zu changed periods: %s", done,
-                  store_error(citydb_store(db)));
-    else if (done > 0)
-        log_info("queued %zu evaluations of %zu changed periods (%s %s ...), version %llu", evals,
-                 done, pairs[0].period, pairs[0].fund,
-                 (unsigned long long)(pairs[0].n ? pairs[0].evals[0]->version : 0));
-    s_pairs_free(pairs, done);
-    return rc == 0 ? (int)done : -1;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-//  Evaluates and queues every dirty pair, FORWARD_CHUNK per transaction.
-int cityeval_forward(citydb_t *db, const cityconf_t *conf)
+//  Takes and evaluates a round of dirty pairs from one snapshot.
+int cityeval_take(citydb_t *db, const cityconf_t *conf, cityeval_round_t *round)
 {
-    dirty_list_t list = {NULL, 0};
-    if (citydb_each_dirty(db, s_add_dirty, &list) != 0) {
+    cityeval_round_clear(round);
+    if (round->max_pairs == 0)
+        round->max_pairs = CITYEVAL_ROUND_PAIRS;
+    if (round->max_reports == 0)
+        round->max_reports = CITYEVAL_ROUND_REPORTS;
+    round->pairs = calloc(round->max_pairs, sizeof *round->pairs);
+    if (!round->pairs)
+        return -1;
+    take_t t = {NULL, conf, round, 0, false, 0};
+    round->snapshot_ms = s_now_ms(); //  before the snapshot: never later than it
+    if (citydb_snapshot(db, s_take, &t) != 0) {
         log_error("cannot read the changed periods: %s", store_error(citydb_store(db)));
-        free(list.pairs);
+        cityeval_round_clear(round);
         return -1;
     }
+    if (round->n > 0)
+        s_pair_name(round->after, sizeof round->after, round->pairs[round->n - 1].period,
+                    round->pairs[round->n - 1].fund);
+    round->failed = (size_t)t.failed;
+    return (int)round->n;
+}
+
+//  Versions and queues a round in one transaction, clearing its marks.
+int cityeval_queue(citydb_t *db, cityeval_round_t *round)
+{
+    if (round->n == 0)
+        return 0;
+    citydb_pair_t *pairs = calloc(round->n, sizeof *pairs);
+    if (!pairs)
+        return -1;
+    size_t evals = 0;
+    for (size_t i = 0; i < round->n; i++) {
+        cityeval_pair_t *p = &round->pairs[i];
+        pairs[i] =
+            (citydb_pair_t){p->period, p->fund, p->evals, p->n, p->generation, round->snapshot_ms};
+        evals += p->n;
+    }
+    int rc = citydb_commit_pairs(db, pairs, round->n, true);
+    free(pairs);
+    if (rc != 0)
+        log_error("cannot queue the evaluations of %zu changed periods: %s (they stay marked)",
+                  round->n, store_error(citydb_store(db)));
+    else
+        log_info("queued %zu evaluations of %zu changed periods (%s %s ...), version %llu", evals,
+                 round->n, round->pairs[0].period, round->pairs[0].fund,
+                 (unsigned long long)(round->pairs[0].n ? round->pairs[0].evals[0]->version : 0));
+    return rc;
+}
+
+//  Frees the pairs of a round, keeping its settings and where it ended.
+void cityeval_round_clear(cityeval_round_t *round)
+{
+    for (size_t i = 0; round->pairs && i < round->n; i++) {
+        for (size_t k = 0; k < round->pairs[i].n; k++)
+            evaluation_free(round->pairs[i].evals[k]);
+        free(round->pairs[i].evals);
+    }
+    free(round->pairs);
+    round->pairs = NULL;
+    round->n = 0;
+    round->more = false;
+    round->failed = 0;
+}
+
+//  Evaluates and queues every dirty pair, round after round.
+int cityeval_forward(citydb_t *db, const cityconf_t *conf)
+{
+    cityeval_round_t round = {0};
     int total = 0;
-    for (size_t at = 0; at < list.n; at += FORWARD_CHUNK) {
-        size_t n = list.n - at < FORWARD_CHUNK ? list.n - at : FORWARD_CHUNK;
-        int done = s_forward_chunk(db, conf, list.pairs + at, n);
-        if (done < 0) {
+    do {
+        int n = cityeval_take(db, conf, &round);
+        if (n < 0 || cityeval_queue(db, &round) != 0) {
             total = -1;
             break;
         }
-        total += done;
-    }
-    free(list.pairs);
+        total += n;
+    } while (round.more);
+    cityeval_round_clear(&round);
     return total;
 }

@@ -1,5 +1,8 @@
 /*  cityeval - evaluates a unit or the city pool from what the city stored,
-    exactly as the daemon and the query commands both need it.
+    exactly as the daemon and the query commands both need it, each from
+    one read of the store; and rounds of dirty (period, fund) pairs for the
+    evaluator (evaluator.c). A stored report that no longer validates is
+    evaluated with a stored_invalid warning, never dropped.
 */
 #ifndef CITYEVAL_H_INCLUDED
 #define CITYEVAL_H_INCLUDED
@@ -18,9 +21,10 @@ Fundchain__Evaluation *cityeval_pool(citydb_t *db, const cityconf_t *conf, const
 Fundchain__Evaluation *cityeval_unit(citydb_t *db, const cityconf_t *conf, const char *unit,
                                      const char *period, const char *fund);
 
-/* Evaluates the pool of (period, fund) and every unit that reported for it:
-   *evals gets the pool first, then the units in code order (free each with
-   evaluation_free and the array with free). Returns the count, or -1. */
+/* Evaluates the pool of (period, fund) and every unit that reported for it,
+   from one read: *evals gets the pool first, then the units in code order
+   (free each with evaluation_free and the array with free). Returns the
+   count (0 when nothing is reported), or -1. */
 int cityeval_all(citydb_t *db, const cityconf_t *conf, const char *period, const char *fund,
                  Fundchain__Evaluation ***evals);
 
@@ -29,12 +33,52 @@ int cityeval_all(citydb_t *db, const cityconf_t *conf, const char *period, const
    free()), or -1. Each code is 7 bytes. */
 int cityeval_known(citydb_t *db, const cityconf_t *conf, const char *fund, char (**codes)[8]);
 
-/* Evaluates again every (period, fund) marked dirty, pool and units, and
-   queues the evaluations for the province with the next version, clearing
-   the marks: up to 256 pairs in ONE transaction, so that a burst of changes
-   costs a few commits, not one each. A pair that cannot be evaluated stays
-   marked (logged). Returns the number of pairs queued, or -1 when the
-   marks cannot be read or a commit failed (the pairs stay marked). */
+#define CITYEVAL_ROUND_PAIRS 256    /* pairs of a round at most */
+#define CITYEVAL_ROUND_REPORTS 2048 /* a round takes no more pair once it holds these */
+#define CITYEVAL_PAIR_MAX 40        /* "period|fund" */
+
+/* One dirty pair of a round, evaluated from the round's snapshot. */
+typedef struct {
+    char period[16], fund[16];
+    uint64_t generation;           /* of its mark in the snapshot */
+    int64_t since_ms;              /* dirty since (unix ms, 0: unknown) */
+    Fundchain__Evaluation **evals; /* the pool first, then the units in code order */
+    size_t n;
+} cityeval_pair_t;
+
+/* A round of dirty pairs. Set max_pairs and max_reports (0: the defaults
+   above) and zero the rest before the first round; keep it between rounds
+   (after says where the next one starts). */
+typedef struct {
+    size_t max_pairs, max_reports;
+    char after[CITYEVAL_PAIR_MAX]; /* the last pair taken: the next round starts after it */
+    cityeval_pair_t *pairs;        /* the pairs taken by the last cityeval_take */
+    size_t n;
+    bool more;           /* the round was full: marks are left for the next */
+    size_t failed;       /* pairs that could not be evaluated (logged, still marked) */
+    int64_t snapshot_ms; /* when the snapshot was taken (unix ms) */
+} cityeval_round_t;
+
+/* Takes the next round: in ONE read transaction, the marks of up to
+   max_pairs dirty pairs (fewer once the round holds max_reports
+   evaluations), each pair's reports in one scan, from which its pool and
+   every unit are evaluated. Returns the number of pairs taken (0: nothing
+   dirty), or -1 when the store cannot be read (logged). */
+int cityeval_take(citydb_t *db, const cityconf_t *conf, cityeval_round_t *round);
+
+/* Gives every pair of the round the next version, queues its evaluations
+   for the province (each replacing the entry of its older version) and
+   clears its mark unless a report stored after the snapshot renewed it:
+   ONE write transaction. Returns 0, or -1 when nothing was done (logged;
+   the marks stay, so the pairs are evaluated again). */
+int cityeval_queue(citydb_t *db, cityeval_round_t *round);
+
+/* Frees the pairs of a round, keeping its settings and after. */
+void cityeval_round_clear(cityeval_round_t *round);
+
+/* Evaluates and queues every dirty pair, round after round, until none is
+   left (for a store nothing else writes to: tests, tools). Returns the
+   number of pairs queued, or -1 when a round failed. */
 int cityeval_forward(citydb_t *db, const cityconf_t *conf);
 
 #endif

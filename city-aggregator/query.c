@@ -214,6 +214,35 @@ static json_t *s_pool_status(query_t *q, const char *period, const char *fund)
     return doc;
 }
 
+typedef struct {
+    size_t n;
+    int64_t oldest_ms; //  0: none known
+} lag_t;
+
+static int s_lag_mark(const citydb_mark_t *mark, void *arg)
+{
+    lag_t *lag = arg;
+    lag->n++;
+    if (mark->since_ms > 0 && (lag->oldest_ms == 0 || mark->since_ms < lag->oldest_ms))
+        lag->oldest_ms = mark->since_ms;
+    return 0;
+}
+
+//  The evaluation lag: the pairs waiting to be evaluated, and for how long
+//  the oldest has waited (null when none, or none says since when).
+static json_t *s_lag_json(query_t *q)
+{
+    lag_t lag = {0, 0};
+    if (citydb_each_mark(q->db, s_lag_mark, &lag) != 0)
+        return NULL;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    int64_t now_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    int64_t age_ms = lag.oldest_ms && now_ms > lag.oldest_ms ? now_ms - lag.oldest_ms : 0;
+    return json_pack("{s:I, s:o}", "dirty_pairs", (json_int_t)lag.n, "oldest_dirty_s",
+                     lag.oldest_ms ? json_real((double)age_ms / 1000.0) : json_null());
+}
+
 static json_t *s_status_json(query_t *q)
 {
     status_t s = {q, json_array(), json_object()};
@@ -237,10 +266,31 @@ static json_t *s_status_json(query_t *q)
     json_decref(s.pairs);
     json_t *doc = json_pack("{s:s, s:s, s:o, s:o}", "city", q->conf.city, "name", q->conf.name,
                             "reports", s.reports, "pools", pools);
+    json_t *lag = doc ? s_lag_json(q) : NULL;
+    if (!lag) {
+        json_decref(doc);
+        return NULL;
+    }
+    json_object_set_new(doc, "evaluation", lag);
     linkwatch_condition_t link;
-    if (doc && linkwatch_load(citydb_store(q->db), &link) == 0)
+    if (linkwatch_load(citydb_store(q->db), &link) == 0)
         json_object_set_new(doc, "link", linkwatch_json(&link));
     return doc;
+}
+
+//  Prints the evaluation lag: what waits to be evaluated, and since when.
+static void s_print_lag(json_t *doc, FILE *out)
+{
+    json_t *lag = json_object_get(doc, "evaluation");
+    json_int_t n = json_integer_value(json_object_get(lag, "dirty_pairs"));
+    json_t *age = json_object_get(lag, "oldest_dirty_s");
+    if (n == 0)
+        fprintf(out, "\nevaluation: up to date (no changed period waits)\n");
+    else if (json_is_real(age))
+        fprintf(out, "\nevaluation: %lld changed periods wait, the oldest for %.1f s\n",
+                (long long)n, json_real_value(age));
+    else
+        fprintf(out, "\nevaluation: %lld changed periods wait\n", (long long)n);
 }
 
 //  Prints the link to the hub as city-aggregator run last saw it, if any.
@@ -323,8 +373,10 @@ int city_status(int argc, char **argv)
                                         &q.conf, json_string_value(json_object_get(r, "unit")))));
             int rc = q.format == FORMAT_JSON ? json_dumpf(doc, stdout, EVALVIEW_JSON_FLAGS)
                                              : s_status_table(doc, q.format);
-            if (rc == 0 && q.format != FORMAT_JSON)
+            if (rc == 0 && q.format != FORMAT_JSON) {
+                s_print_lag(doc, q.format == FORMAT_TABLE ? stdout : stderr);
                 s_print_link(&q, q.format == FORMAT_TABLE ? stdout : stderr);
+            }
             if (q.format == FORMAT_JSON)
                 printf("\n");
             code = rc == 0 ? EXIT_OK : EXIT_RUNTIME;

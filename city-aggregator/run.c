@@ -13,17 +13,18 @@
     lost. A report the city did not store (it holds a higher revision, or
     the same revision with other figures) is refused with the revision it
     holds, never acknowledged as accepted. A HeldQuery (county-agent sync)
-    is answered with the revisions held of the key's unit (held.c). Then,
-    after the answers (s_after), each changed pool, and each changed
-    unit's evaluation, is published on the PUB feed.
+    is answered with the revisions held of the key's unit (held.c).
 
-    Forwarding: the transaction that stores a report also marks its
-    (period, fund) dirty. After the commit (and at start, for marks left by
-    a crash) every dirty pair is evaluated again, pool and units, and the
-    evaluations get the next version and enter the outbox for the province
-    in transactions that clear the marks (cityeval_forward: up to 256 pairs
-    in one; a new version replaces the older entry). The sender (sender.c)
-    delivers the outbox to the hub and resends until the hub acknowledges.
+    Evaluation is off this path: the transaction that stores a report also
+    marks its (period, fund) dirty, and after a commit that stored something
+    the loop kicks the evaluator (evaluator.c, an actor with its own store
+    handle and the PUB feed), which evaluates every dirty pair, pool and
+    units, from one read (at start too, for the marks a crash left), queues
+    the evaluations for the province with the next version (a new version
+    replaces the older entry), clears the marks and publishes the same
+    evaluations on the feed. When it says it queued some, the loop sends
+    them to the hub at once; the sender (sender.c) resends until the hub
+    acknowledges.
     SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2 or SIGALRM ends the loop
     between batches (signals.c; SIGPIPE is ignored).
 */
@@ -31,10 +32,9 @@
 #include "city.h"
 #include "citydb.h"
 #include "cityconf.h"
-#include "cityeval.h"
+#include "evaluator.h"
 #include "cli.h"
 #include "envelope.h"
-#include "evalview.h"
 #include "held.h"
 #include "inbox.h"
 #include "ingest.h"
@@ -72,7 +72,8 @@ typedef struct {
     cityconf_t conf;
     citydb_t *db;
     transport_server_t *router;
-    transport_server_t *pub;
+    transport_server_t *pub;     //  the feed, until the evaluator takes it
+    evaluator_t *evaluator;      //  evaluates, publishes and queues what is dirty
     zsock_t *province;           //  DEALER to the hub, NULL without --province
     linkwatch_t *province_watch; //  Logs why the link to the hub fails.
     sender_t *sender;
@@ -105,55 +106,6 @@ static zframe_t *s_ack(const ingest_t *in, bool accepted, uint32_t stored_revisi
     ack.reason = accepted ? "" : (char *)in->reason;
     ack.stored_revision = stored_revision;
     return envelope_ack_frame(&ack);
-}
-
-//  Publishes one evaluation as JSON on the feed, tagged with its kind.
-static void s_publish(city_t *self, Fundchain__Evaluation *eval, const char *kind)
-{
-    if (!self->pub || !eval)
-        return;
-    json_t *doc = evalview_json(eval);
-    if (doc) {
-        json_object_set_new(doc, "event", json_string(kind));
-        char *text = json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(15));
-        if (text)
-            zstr_sendx(transport_server_sock(self->pub), kind, text, NULL);
-        free(text);
-    }
-    json_decref(doc);
-}
-
-//  Publishes the pool of each changed (period, fund) once, and each stored unit.
-static void s_publish_changes(city_t *self, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (self->outcomes[i] != CITYDB_STORED)
-            continue;
-        const report_t *r = self->accepted[i];
-        Fundchain__Evaluation *unit =
-            cityeval_unit(self->db, &self->conf, r->unit, r->period, r->fund);
-        s_publish(self, unit, "unit");
-        evaluation_free(unit);
-        bool seen = false;
-        for (size_t k = 0; k < i && !seen; k++)
-            seen = self->outcomes[k] == CITYDB_STORED &&
-                   !strcmp(self->accepted[k]->period, r->period) &&
-                   !strcmp(self->accepted[k]->fund, r->fund);
-        if (seen)
-            continue;
-        Fundchain__Evaluation *pool = cityeval_pool(self->db, &self->conf, r->period, r->fund);
-        s_publish(self, pool, "pool");
-        if (pool)
-            log_info("pool %s %s: %zu units, %s, total %.2f", r->period, r->fund, pool->n_units,
-                     pool->complete ? "complete" : "incomplete", pool->total_centi / 100.0);
-        evaluation_free(pool);
-    }
-}
-
-//  Evaluates and queues every dirty (period, fund), many per transaction.
-static void s_forward_dirty(city_t *self)
-{
-    cityeval_forward(self->db, &self->conf); //  logs what it did and what failed
 }
 
 //  Examines one county message (inbox.c checked its frames and sender).
@@ -229,13 +181,23 @@ static zframe_t *s_answer(void *arg, void *item, zframe_t *identity)
     return NULL;
 }
 
-//  After the answers of a committed batch: the feed and the forwarding.
+//  Says whether the commit stored a report (and so marked a pair dirty).
+static bool s_stored_any(const city_t *self, size_t n_accepted)
+{
+    for (size_t k = 0; k < n_accepted; k++)
+        if (self->outcomes[k] == CITYDB_STORED)
+            return true;
+    return false;
+}
+
+//  After the answers of a committed batch: the evaluator evaluates what is
+//  dirty, off this path (self->outcomes holds the batch's outcomes, in order).
 static void s_after(void *arg, void **items, size_t n)
 {
     city_t *self = arg;
-    (void)items; //  self->accepted and self->outcomes hold them, in order
-    s_publish_changes(self, n);
-    s_forward_dirty(self);
+    (void)items;
+    if (s_stored_any(self, n))
+        evaluator_kick(self->evaluator);
 }
 
 static void s_clear(void *arg, void *item)
@@ -247,7 +209,8 @@ static void s_clear(void *arg, void *item)
 static void s_loop(city_t *self)
 {
     zsock_t *sock = transport_server_sock(self->router);
-    zpoller_t *poller = zpoller_new(sock, NULL);
+    zsock_t *news = evaluator_sock(self->evaluator);
+    zpoller_t *poller = zpoller_new(sock, news, NULL);
     if (self->province)
         zpoller_add(poller, self->province);
     int64_t next_send = 0;
@@ -257,6 +220,9 @@ static void s_loop(city_t *self)
             break;
         if (which == sock)
             inbox_batch(self->inbox);
+        //  Evaluations were queued for the province: send them now.
+        if (which == news && evaluator_take_news(self->evaluator) > 0 && self->sender)
+            sender_send_due(self->sender);
         if (self->sender && which == self->province)
             sender_take_acks(self->sender);
         if (self->sender && zclock_mono() >= next_send) {
@@ -376,6 +342,7 @@ static void s_free(city_t *self)
     free(self->accepted);
     free(self->outcomes);
     free(self->held);
+    evaluator_destroy(&self->evaluator); //  first: it may be in a round
     sender_destroy(&self->sender);
     linkwatch_destroy(&self->province_watch);
     zsock_destroy(&self->province);
@@ -426,7 +393,9 @@ int city_run(int argc, char **argv)
     if (self.province && !(self.sender = sender_new(citydb_store(self.db), self.province,
                                                     opts_get(opts, "province"))))
         goto done;
-    s_forward_dirty(&self); //  changes a crash left unforwarded
+    //  It evaluates at once what a crash left dirty, then what ingest marks.
+    if (!(self.evaluator = evaluator_new(data, self.conf.city, &self.pub)))
+        goto done;
     if (self.insecure)
         log_warn("--insecure: links are plain text and peers are not authenticated");
     log_info("city %s %s receiving on %s", self.conf.city, self.conf.name, opts_get(opts, "bind"));

@@ -419,6 +419,16 @@ Fundchain__Evaluation *evaluation_pool(const char *city, const char *name, const
     return s_finish(&b);
 }
 
+/* Appends a warning to an evaluation of this module. */
+int evaluation_add_warning(Fundchain__Evaluation *eval, const char *code, const char *message)
+{
+    if (!eval || !code || !message)
+        return -1;
+    s_build_t b = {eval, false};
+    s_add_warning(&b, code, "%s", message);
+    return b.failed ? -1 : 0;
+}
+
 /* Frees an Evaluation made by this module or by evaluation_decode; safe on NULL. */
 void evaluation_free(Fundchain__Evaluation *eval)
 {

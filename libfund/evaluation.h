@@ -49,6 +49,11 @@ Fundchain__Evaluation *evaluation_pool(const char *city, const char *name, const
                                        const char *const *known, size_t n_known,
                                        const eval_cfg_t *cfg);
 
+/* Appends a warning (code, message: copied, the message cut at 511 bytes)
+   to an evaluation made by this module. Returns 0, or -1 when out of
+   memory (the evaluation is unchanged then, or holds a blank warning). */
+int evaluation_add_warning(Fundchain__Evaluation *eval, const char *code, const char *message);
+
 /* Frees an Evaluation made by this module or by evaluation_decode; safe on NULL. */
 void evaluation_free(Fundchain__Evaluation *eval);
 

@@ -2,7 +2,10 @@
 
     LMDB forbids opening one environment twice in a process (closing the
     second copy would drop the first one's locks), so the stores of a
-    process opened on the same directory share one environment.
+    process opened on the same directory share one environment; for the
+    same reason lock.mdb is opened here (to allocate it) only before the
+    process's first store on the directory: POSIX drops every fcntl lock a
+    process holds on a file when it closes any descriptor of that file.
 
     Every transaction holds the environment's lock shared; changing the map
     size takes it exclusively, because LMDB allows mdb_env_set_mapsize only
@@ -713,6 +716,18 @@ static s_env_t *s_env_new(store_t *self, const char *dir, const struct stat *st,
     return NULL;
 }
 
+//  Returns this process's environment on the directory st describes, or
+//  NULL. Called with s_envs_mutex held.
+static s_env_t *s_env_find(const struct stat *st)
+{
+    for (s_env_t *shared = s_envs; shared; shared = shared->next)
+        if (shared->dev == st->st_dev && shared->ino == st->st_ino && shared->pid == getpid())
+            return shared;
+    return NULL;
+}
+
+static int s_reserve_lock(store_t *self, const char *dir);
+
 //  Finds this process's environment on the directory, or opens one.
 //  Called with s_envs_mutex held. Returns it, or NULL.
 static s_env_t *s_env_acquire(store_t *self, const char *dir, size_t mapsize)
@@ -722,12 +737,19 @@ static s_env_t *s_env_acquire(store_t *self, const char *dir, size_t mapsize)
         snprintf(self->error, sizeof self->error, "%s", strerror(errno));
         return NULL;
     }
-    for (s_env_t *shared = s_envs; shared; shared = shared->next)
-        if (shared->dev == st.st_dev && shared->ino == st.st_ino && shared->pid == getpid()) {
-            shared->refs++;
-            return shared;
-        }
-    s_env_t *shared = s_env_new(self, dir, &st, mapsize);
+    s_env_t *shared = s_env_find(&st);
+    if (shared) {
+        shared->refs++;
+        return shared;
+    }
+    //  Only before this process opens the environment: POSIX drops every
+    //  fcntl lock a process holds on a file when it closes any descriptor
+    //  of it, and LMDB's locks on lock.mdb say that the process uses it (a
+    //  process that found none would reset the lock file under us, and
+    //  mdb_reader_check would free our reader slots).
+    if (s_reserve_lock(self, dir) != 0)
+        return NULL;
+    shared = s_env_new(self, dir, &st, mapsize);
     if (shared) {
         shared->next = s_envs;
         s_envs = shared;
@@ -812,8 +834,6 @@ static int s_open_env(store_t *self, const char *dir)
         snprintf(self->error, sizeof self->error, "cannot create directory: %s", strerror(errno));
         return -1;
     }
-    if (s_reserve_lock(self, dir) != 0)
-        return -1;
     pthread_mutex_lock(&s_envs_mutex);
     self->shared = s_env_acquire(self, dir, mapsize);
     pthread_mutex_unlock(&s_envs_mutex);

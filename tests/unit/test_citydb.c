@@ -167,7 +167,7 @@ static int s_count_dirty(const char *period, const char *fund, void *arg)
 //  Commits the evaluations of two pairs (a pool and a unit each) at once.
 static void s_commit_two(fixture_t *f, Fundchain__Evaluation **a, Fundchain__Evaluation **b)
 {
-    citydb_pair_t pairs[] = {{"2023", "resident", a, 2}, {"2023-01", "resident", b, 2}};
+    citydb_pair_t pairs[] = {{"2023", "resident", a, 2, 0, 0}, {"2023-01", "resident", b, 2, 0, 0}};
     assert_int_equal(citydb_commit_pairs(f->db, pairs, 2, true), 0);
 }
 

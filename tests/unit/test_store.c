@@ -7,6 +7,7 @@
 
 #include "store.h"
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -864,6 +865,43 @@ static void test_dead_readers(void **state)
     assert_string_equal(store_error(f->store), "");
 }
 
+//  Says, from a child process, whether some process holds LMDB's lock on
+//  lock.mdb (the byte at offset 0, held shared while a process uses the
+//  environment): fcntl locks are never seen by their own process.
+static bool s_lock_held_elsewhere(const char *dir)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char path[160];
+        snprintf(path, sizeof path, "%s/lock.mdb", dir);
+        int fd = open(path, O_RDWR);
+        struct flock lk = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1};
+        _exit(fd >= 0 && fcntl(fd, F_GETLK, &lk) == 0 && lk.l_type != F_UNLCK ? 0 : 1);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+//  A second store on the same directory in one process (the city's
+//  evaluator) keeps LMDB's locks on lock.mdb: closing a descriptor of it
+//  would drop them, and another process would take the lock file for
+//  unused and reset it under the first.
+static void test_second_open_keeps_locks(void **state)
+{
+    fixture_t *f = *state;
+    const char *err = NULL;
+    f->store = store_open(f->dir, s_dbs, &err);
+    assert_non_null(f->store);
+    assert_true(s_lock_held_elsewhere(f->dir));
+    store_t *second = store_open(f->dir, s_dbs, &err);
+    assert_non_null(second);
+    assert_true(s_lock_held_elsewhere(f->dir));
+    store_destroy(&second);
+    assert_true(s_lock_held_elsewhere(f->dir));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -885,6 +923,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_identity, setup, teardown),
         cmocka_unit_test_setup_teardown(test_legacy_adopted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_create, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_second_open_keeps_locks, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
