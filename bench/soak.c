@@ -1,0 +1,8 @@
+/*  soak - stub. */
+#include "soak.h"
+
+int soak_measure(bench_t *self)
+{
+    (void)self;
+    return 0;
+}
