@@ -119,9 +119,14 @@ int baseline_measure(bench_t *self)
     char *data = bench_path(self, "baseline-%d", bench_seq(self));
     server_t server = {.endpoint = endpoint, .key = key, .allow = allow, .data = data};
     zactor_t *actor = key && allow ? zactor_new(s_server, &server) : NULL;
-    peers_cfg_t cfg = {.endpoint = endpoint, .server_pub = pub, .keys = self->keys,
-                       .codes = codes, .n = BASELINE_PEERS, .load = PEERS_REVISIONS,
-                       .msgs = self->msgs, .seconds = self->smoke ? 1.5 : 8,
+    peers_cfg_t cfg = {.endpoint = endpoint,
+                       .server_pub = pub,
+                       .keys = self->keys,
+                       .codes = codes,
+                       .n = BASELINE_PEERS,
+                       .load = PEERS_REVISIONS,
+                       .msgs = self->msgs,
+                       .seconds = self->smoke ? 1.5 : 8,
                        .max_msgs = self->smoke ? 3000 : 400000};
     peers_result_t res = {0};
     int rc = actor && server.ready ? peers_run(&cfg, &res) : -1;

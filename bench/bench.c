@@ -7,6 +7,7 @@
 #include "bench.h"
 #include "keys.h"
 #include <arpa/inet.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -54,6 +55,16 @@ void bench_fail(bench_t *self, const char *fmt, ...)
     results_header(self->results, "FAIL: %s", text);
     free(text);
     self->failures++;
+}
+
+double bench_ratio(bench_t *self, double rate, const char *what)
+{
+    if (self->baseline <= 0)
+        return NAN;
+    double ratio = rate / self->baseline;
+    if (!(ratio > 0 && ratio < 10))
+        bench_fail(self, "%s: %.3f of the baseline is not sane", what, ratio);
+    return ratio;
 }
 
 char *bench_key(bench_t *self, const char *code)
@@ -152,8 +163,8 @@ void bench_city_units(const char *city, char (*codes)[8], size_t n)
 int bench_gen_csv(bench_t *self, const char *unit, int years, const char *path)
 {
     char *cmd = NULL;
-    if (asprintf(&cmd, "python3 '%s/gen-monthly.py' --years %d --unit %s > '%s'", self->src,
-                 years, unit, path) < 0)
+    if (asprintf(&cmd, "python3 '%s/gen-monthly.py' --years %d --unit %s > '%s'", self->src, years,
+                 unit, path) < 0)
         abort();
     int rc = system(cmd);
     if (rc != 0)

@@ -53,6 +53,10 @@ char *bench_pub(bench_t *self, const char *code);
    its path (heap), or NULL on failure. */
 char *bench_allow(bench_t *self, char (*codes)[8], size_t n);
 
+/* Returns rate / self->baseline (NAN before the baseline is measured); a
+   ratio outside (0, 10) is not sane and fails the run (bench_fail). */
+double bench_ratio(bench_t *self, double rate, const char *what);
+
 /* Returns "tcp://127.0.0.1:PORT" (heap) for a port free right now. */
 char *bench_endpoint(void);
 

@@ -48,8 +48,8 @@ static char *s_units(bench_t *bench, char (*codes)[8], size_t n)
     return path;
 }
 
-int daemons_city(bench_t *self, const char *city, char (*codes)[8], size_t n,
-                 const daemon_t *hub, daemon_t *out)
+int daemons_city(bench_t *self, const char *city, char (*codes)[8], size_t n, const daemon_t *hub,
+                 daemon_t *out)
 {
     memset(out, 0, sizeof *out);
     snprintf(out->code, sizeof out->code, "%s", city);
@@ -62,11 +62,29 @@ int daemons_city(bench_t *self, const char *city, char (*codes)[8], size_t n,
     char *units = s_units(self, codes, n), *hub_pub = hub ? bench_pub(self, hub->code) : NULL;
     int rc = -1;
     if (key && allow && units) {
-        const char *argv[] = {"city-aggregator", "run", "--city", city, "--name", "基准市",
-                              "--data", out->data, "--bind", out->endpoint, "--pub", out->pub,
-                              "--key", key, "--allow", allow, "--units", units,
-                              hub ? "--province" : NULL, hub ? hub->endpoint : NULL,
-                              "--province-pub", hub_pub, NULL};
+        const char *argv[] = {"city-aggregator",
+                              "run",
+                              "--city",
+                              city,
+                              "--name",
+                              "基准市",
+                              "--data",
+                              out->data,
+                              "--bind",
+                              out->endpoint,
+                              "--pub",
+                              out->pub,
+                              "--key",
+                              key,
+                              "--allow",
+                              allow,
+                              "--units",
+                              units,
+                              hub ? "--province" : NULL,
+                              hub ? hub->endpoint : NULL,
+                              "--province-pub",
+                              hub_pub,
+                              NULL};
         rc = s_start(self, out, argv);
     } else
         s_clear(out);
@@ -86,9 +104,10 @@ int daemons_hub(bench_t *self, char (*cities)[8], size_t n, daemon_t *out)
     char *key = bench_key(self, out->code), *allow = bench_allow(self, cities, n);
     int rc = -1;
     if (key && allow) {
-        const char *argv[] = {"province-hub", "run", "--province", out->code, "--name", "四川省",
-                              "--data", out->data, "--bind", out->endpoint, "--query-bind", query,
-                              "--key", key, "--allow", allow, NULL};
+        const char *argv[] = {"province-hub", "run",    "--province", out->code, "--name",
+                              "四川省",       "--data", out->data,    "--bind",  out->endpoint,
+                              "--query-bind", query,    "--key",      key,       "--allow",
+                              allow,          NULL};
         rc = s_start(self, out, argv);
     } else
         s_clear(out);
@@ -113,9 +132,9 @@ int daemons_agent_prepare(bench_t *self, const char *unit, const daemon_t *city,
 int daemons_agent_run(bench_t *self, const daemon_t *city, daemon_t *agent)
 {
     char *key = bench_key(self, agent->code), *city_pub = bench_pub(self, city->code);
-    const char *argv[] = {"county-agent", "run",      "--unit", agent->code, "--data", agent->data,
-                          "--city",       city->endpoint, "--city-pub", city_pub, "--key", key,
-                          NULL};
+    const char *argv[] = {
+        "county-agent", "run",        "--unit", agent->code, "--data", agent->data, "--city",
+        city->endpoint, "--city-pub", city_pub, "--key",     key,      NULL};
     agent->pid = procs_spawn(self->bin, argv, agent->log);
     free(key), free(city_pub);
     return agent->pid > 0 ? 0 : -1;
@@ -123,8 +142,8 @@ int daemons_agent_run(bench_t *self, const daemon_t *city, daemon_t *agent)
 
 int daemons_submit(bench_t *self, const daemon_t *agent, const char *csv)
 {
-    const char *argv[] = {"county-agent", "submit", "--unit", agent->code,
-                          "--data",       agent->data, csv, NULL};
+    const char *argv[] = {"county-agent", "submit",    "--unit", agent->code,
+                          "--data",       agent->data, csv,      NULL};
     return procs_run(self->bin, argv, NULL, 0, agent->log);
 }
 

@@ -22,8 +22,8 @@ typedef struct {
 /* Starts a city with units codes[0..n) (keys made, allowed, listed in its
    units file), sending to hub when not NULL. Returns 0, or -1 (message on
    stderr and *out cleared). */
-int daemons_city(bench_t *self, const char *city, char (*codes)[8], size_t n,
-                 const daemon_t *hub, daemon_t *out);
+int daemons_city(bench_t *self, const char *city, char (*codes)[8], size_t n, const daemon_t *hub,
+                 daemon_t *out);
 
 /* Starts a province hub (510000) allowing cities[0..n). Returns 0 or -1. */
 int daemons_hub(bench_t *self, char (*cities)[8], size_t n, daemon_t *out);

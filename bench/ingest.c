@@ -21,16 +21,15 @@ static peers_cfg_t s_cfg(bench_t *self, const daemon_t *d, char (*codes)[8], siz
     char *p = bench_pub(self, d->code);
     snprintf(pub, sizeof pub, "%s", p);
     free(p);
-    return (peers_cfg_t){.endpoint = d->endpoint, .server_pub = pub, .keys = self->keys,
-                         .codes = codes, .n = n, .load = load, .msgs = self->msgs,
+    return (peers_cfg_t){.endpoint = d->endpoint,
+                         .server_pub = pub,
+                         .keys = self->keys,
+                         .codes = codes,
+                         .n = n,
+                         .load = load,
+                         .msgs = self->msgs,
                          .seconds = self->smoke ? 1.5 : 10,
                          .max_msgs = self->smoke ? 400 : 1000000};
-}
-
-//  Returns the rate's ratio to the baseline (NAN before it is measured).
-static double s_ratio(bench_t *self, double rate)
-{
-    return self->baseline > 0 ? rate / self->baseline : NAN;
 }
 
 //  Checks that every message was answered and accepted. Returns 0 or -1.
@@ -46,7 +45,7 @@ static int s_accounted(bench_t *self, const char *what, const peers_result_t *r)
 //  One city run: n peers of one workload. Returns 0 or -1.
 static int s_city_run(bench_t *self, peers_load_t load, size_t n)
 {
-    char (*codes)[8] = calloc(n, 8);
+    char(*codes)[8] = calloc(n, 8);
     bench_city_units(INGEST_CITY, codes, n);
     char what[128];
     snprintf(what, sizeof what, "city %s, %zu peer%s", peers_load_name(load), n, n > 1 ? "s" : "");
@@ -59,8 +58,8 @@ static int s_city_run(bench_t *self, peers_load_t load, size_t n)
         double lag = feed_lag(feed, bench_now_us(), self->smoke ? 1000 : 3000, 60000);
         char note[96];
         snprintf(note, sizeof note, "%ld reports in %.1f s", r.acked, r.seconds);
-        results_add(self->results, "city", what + 5, r.rate, "rep/s", s_ratio(self, r.rate), lag,
-                    n >= 10 ? ">= 0.50" : NULL, note);
+        results_add(self->results, "city", what + 5, r.rate, "rep/s",
+                    bench_ratio(self, r.rate, what), lag, n >= 10 ? ">= 0.50" : NULL, note);
         if (load == PEERS_REVISIONS && n == 10)
             self->city_capacity = r.rate;
     } else {
@@ -89,7 +88,7 @@ int ingest_city(bench_t *self)
 //  One hub run: n cities sending evaluations. Returns 0 or -1.
 static int s_hub_run(bench_t *self, size_t n)
 {
-    char (*cities)[8] = calloc(n, 8);
+    char(*cities)[8] = calloc(n, 8);
     for (size_t i = 0; i < n; i++)
         snprintf(cities[i], 8, "51%02zu00", i + 1);
     char what[64];
@@ -102,8 +101,8 @@ static int s_hub_run(bench_t *self, size_t n)
         char note[96];
         snprintf(note, sizeof note, "%ld evaluations in %.1f s; stored before the ack", r.acked,
                  r.seconds);
-        results_add(self->results, "hub", what + 4, r.rate, "eval/s", s_ratio(self, r.rate), NAN,
-                    n >= 10 ? ">= 0.50" : NULL, note);
+        results_add(self->results, "hub", what + 4, r.rate, "eval/s",
+                    bench_ratio(self, r.rate, what), NAN, n >= 10 ? ">= 0.50" : NULL, note);
     } else
         rc = -1;
     daemons_stop(&hub);
@@ -119,7 +118,7 @@ int ingest_hub(bench_t *self)
 //  One growth run: n units report the pair, then one peer sends revisions.
 static int s_growth_run(bench_t *self, size_t n)
 {
-    char (*codes)[8] = calloc(n, 8);
+    char(*codes)[8] = calloc(n, 8);
     bench_city_units(INGEST_CITY, codes, n);
     char what[96];
     snprintf(what, sizeof what, "city revisions, 1 peer, %zu units in the pair", n);
@@ -134,8 +133,8 @@ static int s_growth_run(bench_t *self, size_t n)
         s_accounted(self, what, &r) == 0) {
         char note[96];
         snprintf(note, sizeof note, "%ld reports in %.1f s", r.acked, r.seconds);
-        results_add(self->results, "growth", what, r.rate, "rep/s", s_ratio(self, r.rate), NAN,
-                    NULL, note);
+        results_add(self->results, "growth", what, r.rate, "rep/s", bench_ratio(self, r.rate, what),
+                    NAN, NULL, note);
     } else
         rc = -1;
     daemons_stop(&city);

@@ -59,7 +59,9 @@ static const char *s_media(const char *dev)
     if (access(path, R_OK) != 0) //  a partition: its disk's queue
         snprintf(path, sizeof path, "/sys/class/block/%s/../queue/rotational", name);
     s_field(path, "", value, sizeof value);
-    return !strcmp(value, "1") ? "rotational" : !strcmp(value, "0") ? "non-rotational" : "media unknown";
+    return !strcmp(value, "1")   ? "rotational"
+           : !strcmp(value, "0") ? "non-rotational"
+                                 : "media unknown";
 }
 
 void machine_describe(results_t *results, const char *dir)

@@ -66,8 +66,8 @@ static zframe_t *s_pack(Fundchain__Envelope *env)
     return frame;
 }
 
-zframe_t *msgs_report_frame(msgs_t *self, const char *unit, const char *period,
-                            const char *fund, uint32_t revision)
+zframe_t *msgs_report_frame(msgs_t *self, const char *unit, const char *period, const char *fund,
+                            uint32_t revision)
 {
     self->pb->unit = (char *)unit;
     self->pb->period = (char *)period;
@@ -85,8 +85,8 @@ zframe_t *msgs_report_frame(msgs_t *self, const char *unit, const char *period,
 
 size_t msgs_report_size(msgs_t *self)
 {
-    zframe_t *frame = msgs_report_frame(self, self->report->unit, self->report->period,
-                                        self->report->fund, 1000);
+    zframe_t *frame =
+        msgs_report_frame(self, self->report->unit, self->report->period, self->report->fund, 1000);
     size_t size = frame ? zframe_size(frame) : 0;
     zframe_destroy(&frame);
     return size;

@@ -29,8 +29,8 @@ size_t msgs_report_size(msgs_t *self);
 
 /* Builds a Report envelope of the template for unit, period, fund at
    revision. Returns a frame, or NULL when out of memory. */
-zframe_t *msgs_report_frame(msgs_t *self, const char *unit, const char *period,
-                            const char *fund, uint32_t revision);
+zframe_t *msgs_report_frame(msgs_t *self, const char *unit, const char *period, const char *fund,
+                            uint32_t revision);
 
 /* Returns a copy of the template as the report of unit for (period, fund),
    or NULL (a field too long, out of memory). */

@@ -13,17 +13,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PEERS_WINDOW 2000     //  messages unanswered, shared by the peers
-#define PEERS_MIN_WINDOW 16   //  ... but at least this many a peer
+#define PEERS_WINDOW 2000   //  messages unanswered, shared by the peers
+#define PEERS_MIN_WINDOW 16 //  ... but at least this many a peer
 #define PEERS_LINGER_US 30000000
 #define PEERS_WARMUP_US 60000000
 
 typedef struct {
     zsock_t *sock;
     const char *code;
-    char county[8];               //  PEERS_EVALS: the county evaluated
+    char county[8];              //  PEERS_EVALS: the county evaluated
     Fundchain__Evaluation *eval; //  PEERS_EVALS: its evaluation
-    long k;                       //  messages made
+    long k;                      //  messages made
     long inflight;
 } peer_t;
 
@@ -40,7 +40,9 @@ typedef struct {
 
 const char *peers_load_name(peers_load_t load)
 {
-    return load == PEERS_REVISIONS ? "revisions" : load == PEERS_PERIODS ? "periods" : "evaluations";
+    return load == PEERS_REVISIONS ? "revisions"
+           : load == PEERS_PERIODS ? "periods"
+                                   : "evaluations";
 }
 
 //  Builds the peer's next message.
@@ -148,8 +150,8 @@ static int s_warmup(run_t *self)
     }
     self->res.sent = 0;
     if (waiting)
-        fprintf(stderr, "bench: %ld of %zu peers got no answer from %s\n", waiting,
-                self->cfg->n, self->cfg->endpoint);
+        fprintf(stderr, "bench: %ld of %zu peers got no answer from %s\n", waiting, self->cfg->n,
+                self->cfg->endpoint);
     return waiting ? -1 : 0;
 }
 
@@ -161,8 +163,9 @@ static bool s_feed(run_t *self, int64_t t0)
     if (self->stopped || now - t0 > (int64_t)(cfg->seconds * 1e6) ||
         (cfg->max_msgs && self->res.sent >= cfg->max_msgs))
         return false;
-    long budget = cfg->rate > 0 ? (long)(cfg->rate * (double)(now - t0) / 1e6) - self->res.sent
-                                : cfg->max_msgs ? cfg->max_msgs - self->res.sent : 1L << 40;
+    long budget = cfg->rate > 0   ? (long)(cfg->rate * (double)(now - t0) / 1e6) - self->res.sent
+                  : cfg->max_msgs ? cfg->max_msgs - self->res.sent
+                                  : 1L << 40;
     for (size_t i = 0; budget > 0 && i < cfg->n; i++) {
         peer_t *p = &self->peers[(i + (size_t)self->res.sent) % cfg->n];
         while (budget > 0 && p->inflight < self->window && s_send(self, p) == 0)
@@ -240,7 +243,7 @@ static void s_actor(zsock_t *pipe, void *arg)
     self->rc = s_run(&self->cfg, pipe, &self->res);
     if (!self->res.seconds && self->rc == 0)
         self->rc = -1;
-    zsock_signal(pipe, 0); //  done: peers_stop may read the result
+    zsock_signal(pipe, 0);      //  done: peers_stop may read the result
     while (!zsys_interrupted) { //  wait for $TERM
         char *cmd = zstr_recv(pipe);
         bool term = !cmd || !strcmp(cmd, "$TERM");

@@ -39,8 +39,8 @@ typedef struct {
 
 typedef struct {
     long sent, acked, rejected, missing;
-    double seconds; //  from the start of the clock to the last answer
-    double rate;    //  acked / seconds
+    double seconds;   //  from the start of the clock to the last answer
+    double rate;      //  acked / seconds
     char reason[256]; //  the first rejection's reason
 } peers_result_t;
 

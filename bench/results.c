@@ -20,7 +20,7 @@ struct _results_t {
     size_t n_rows, cap;
 };
 
-static const char *s_titles[RESULTS_COLS] = {"section", "measure", "value",  "vs baseline",
+static const char *s_titles[RESULTS_COLS] = {"section",  "measure", "value", "vs baseline",
                                              "eval lag", "target",  "note"};
 
 results_t *results_new(void)
@@ -84,8 +84,7 @@ static void s_number(char *buf, size_t size, double v, const char *unit)
 }
 
 int results_add(results_t *self, const char *section, const char *measure, double value,
-                const char *unit, double ratio, double lag_s, const char *target,
-                const char *note)
+                const char *unit, double ratio, double lag_s, const char *target, const char *note)
 {
     if (self->n_rows == self->cap) {
         size_t cap = self->cap ? self->cap * 2 : 32;
@@ -99,8 +98,8 @@ int results_add(results_t *self, const char *section, const char *measure, doubl
     s_number(v, sizeof v, value, unit);
     snprintf(r, sizeof r, isnan(ratio) ? "-" : "%.3f", ratio);
     snprintf(l, sizeof l, isnan(lag_s) ? "-" : "%.2f s", lag_s);
-    const char *cells[RESULTS_COLS] = {section, measure,          v,           r,
-                                       l,       target ? target : "", note ? note : ""};
+    const char *cells[RESULTS_COLS] = {section,         measure, v, r, l, target ? target : "",
+                                       note ? note : ""};
     row_t *row = &self->rows[self->n_rows];
     for (int c = 0; c < RESULTS_COLS; c++)
         row->cell[c] = strdup(cells[c]);

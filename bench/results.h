@@ -23,8 +23,7 @@ int results_header(results_t *self, const char *fmt, ...) __attribute__((format(
 /* Adds a row; value, ratio and lag_s may be NAN, unit, target and note
    NULL. Returns 0 or -1 when out of memory. */
 int results_add(results_t *self, const char *section, const char *measure, double value,
-                const char *unit, double ratio, double lag_s, const char *target,
-                const char *note);
+                const char *unit, double ratio, double lag_s, const char *target, const char *note);
 
 /* Adds a row that has only a note (a figure that was not measured, and why). */
 int results_note(results_t *self, const char *section, const char *measure, const char *note);
