@@ -55,7 +55,7 @@ static int s_city_run(bench_t *self, peers_load_t load, size_t n)
     peers_cfg_t cfg = s_cfg(self, &city, codes, n, load);
     peers_result_t r = {0};
     if (feed && peers_run(&cfg, &r) == 0 && s_accounted(self, what, &r) == 0) {
-        double lag = feed_lag(feed, bench_now_us(), self->smoke ? 1000 : 3000, 60000);
+        double lag = feed_lag(feed, r.last_ack_us, self->smoke ? 1000 : 3000, 60000);
         char note[96];
         snprintf(note, sizeof note, "%ld reports in %.1f s", r.acked, r.seconds);
         results_add(self->results, "city", what + 5, r.rate, "rep/s",

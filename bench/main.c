@@ -149,7 +149,10 @@ int main(int argc, char **argv)
     if (self.soak_seconds > 0 && bin && self.results &&
         s_setup(&self, opts_get(opts, "dir") ? opts_get(opts, "dir") : "/tmp") == 0) {
         s_describe(&self);
+        int64_t t0 = bench_now_us();
         code = s_run(&self, opts_get(opts, "only")) == 0 ? (self.failures ? 1 : 0) : 2;
+        results_header(self.results, "run: %.0f s%s", (double)(bench_now_us() - t0) / 1e6,
+                       self.failures ? "; some figures failed (FAIL lines above)" : "");
         results_print(self.results, stdout);
     }
     procs_cleanup();

@@ -74,6 +74,12 @@ static int s_open(run_t *self, peer_t *p, const char *code)
         return -1;
     p->sock = transport_client_new(ZMQ_DEALER, cfg->endpoint, cert, cfg->server_pub);
     zcert_destroy(&cert);
+    if (cfg->load == PEERS_PERIODS) { //  evenly spaced starts
+        char period[16];
+        const char *fund;
+        long round = msgs_pair(0, period, &fund);
+        p->k = round * (long)(p - self->peers) / (long)cfg->n;
+    }
     if (cfg->load == PEERS_EVALS) {
         snprintf(p->county, sizeof p->county, "%.4s01", code);
         p->eval = msgs_eval(cfg->msgs, code, p->county, "2023-01", "resident");
@@ -192,6 +198,7 @@ static void s_drive(run_t *self)
         }
         s_poll(self, sending ? 2 : 100, true);
     }
+    self->res.last_ack_us = self->last_ack;
     self->res.seconds = (double)(self->last_ack - t0) / 1e6;
     self->res.rate = self->res.seconds > 0 ? (double)self->res.acked / self->res.seconds : 0;
 }

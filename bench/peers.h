@@ -7,6 +7,10 @@
     (period, fund) each time, the deadline rush; PEERS_EVALS, the peer is a
     city sending a new version of one county's evaluation each time.
 
+    In PEERS_PERIODS the peers start at evenly spaced points of the
+    sequence, so that at the receiver too nearly every message is a
+    (period, fund) it has not just seen.
+
     Before the clock starts each peer sends one message and waits for its
     answer (the handshake and the receiver's start are not timed). Each
     peer keeps at most a window of messages unanswered. The run ends when
