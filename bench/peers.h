@@ -43,9 +43,10 @@ typedef struct {
 
 typedef struct {
     long sent, acked, rejected, missing;
-    double seconds;   //  from the start of the clock to the last answer
-    double rate;      //  acked / seconds
-    char reason[256]; //  the first rejection's reason
+    double seconds;      //  from the start of the clock to the last answer
+    int64_t last_ack_us; //  when the last answer came (bench_now_us)
+    double rate;         //  acked / seconds
+    char reason[256];    //  the first rejection's reason
 } peers_result_t;
 
 typedef struct _peers_t peers_t;
