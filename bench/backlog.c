@@ -51,7 +51,7 @@ static int s_queue(bench_t *bench, drain_t *self, char (*codes)[8])
 {
     for (size_t i = 0; i < self->n; i++) {
         char *csv = bench_path(bench, "backlog-%s.csv", codes[i]);
-        int rc = daemons_agent_prepare(bench, codes[i], NULL, &self->agents[i]) == 0 &&
+        int rc = daemons_agent_prepare(bench, codes[i], &self->agents[i]) == 0 &&
                          bench_gen_csv(bench, codes[i], self->years, csv) == 0 &&
                          daemons_submit(bench, &self->agents[i], csv) == 0
                      ? 0

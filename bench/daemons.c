@@ -115,9 +115,8 @@ int daemons_hub(bench_t *self, char (*cities)[8], size_t n, daemon_t *out)
     return rc;
 }
 
-int daemons_agent_prepare(bench_t *self, const char *unit, const daemon_t *city, daemon_t *out)
+int daemons_agent_prepare(bench_t *self, const char *unit, daemon_t *out)
 {
-    (void)city;
     memset(out, 0, sizeof *out);
     out->pid = -1;
     snprintf(out->code, sizeof out->code, "%s", unit);

@@ -28,9 +28,9 @@ int daemons_city(bench_t *self, const char *city, char (*codes)[8], size_t n, co
 /* Starts a province hub (510000) allowing cities[0..n). Returns 0 or -1. */
 int daemons_hub(bench_t *self, char (*cities)[8], size_t n, daemon_t *out);
 
-/* Prepares an agent of unit for city (its data directory, no process yet).
+/* Prepares an agent of unit (its key and data directory, no process yet).
    Returns 0 or -1. */
-int daemons_agent_prepare(bench_t *self, const char *unit, const daemon_t *city, daemon_t *out);
+int daemons_agent_prepare(bench_t *self, const char *unit, daemon_t *out);
 
 /* Starts a prepared agent's `county-agent run`. Returns 0 or -1. */
 int daemons_agent_run(bench_t *self, const daemon_t *city, daemon_t *agent);

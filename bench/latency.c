@@ -171,7 +171,7 @@ int latency_measure(bench_t *self)
                      daemons_hub(self, cities, 1, &chain.hub) == 0 &&
                      daemons_city(self, LATENCY_CITY, codes, 1 + LATENCY_LOAD_PEERS, &chain.hub,
                                   &chain.city) == 0 &&
-                     daemons_agent_prepare(self, LATENCY_UNIT, &chain.city, &chain.agent) == 0 &&
+                     daemons_agent_prepare(self, LATENCY_UNIT, &chain.agent) == 0 &&
                      daemons_agent_run(self, &chain.city, &chain.agent) == 0 &&
                      (chain.db = hubdb_open(chain.hub.data, NULL))
                  ? 0

@@ -105,7 +105,7 @@ int soak_measure(bench_t *self)
         bench_gen_csv(self, SOAK_UNIT, 1, csv) == 0 &&
                 daemons_hub(self, cities, 1, &soak.hub) == 0 &&
                 daemons_city(self, SOAK_CITY, codes, 1 + SOAK_PEERS, &soak.hub, &soak.city) == 0 &&
-                daemons_agent_prepare(self, SOAK_UNIT, &soak.city, &soak.agent) == 0 &&
+                daemons_agent_prepare(self, SOAK_UNIT, &soak.agent) == 0 &&
                 daemons_agent_run(self, &soak.city, &soak.agent) == 0
             ? 0
             : -1;
