@@ -15,6 +15,9 @@
 
 #define PEERS_WINDOW 2000   //  messages unanswered, shared by the peers
 #define PEERS_MIN_WINDOW 16 //  ... but at least this many a peer
+/* and at most this many: a ROUTER drops (silently) what it sends to a peer
+   whose 1,000 (ZMQ_SNDHWM) answers are still unread */
+#define PEERS_MAX_WINDOW 500
 #define PEERS_LINGER_US 30000000
 #define PEERS_WARMUP_US 60000000
 
@@ -211,6 +214,7 @@ static int s_run(const peers_cfg_t *cfg, zsock_t *pipe, peers_result_t *out)
     self.items = calloc(cfg->n + 1, sizeof(zmq_pollitem_t));
     self.window = PEERS_WINDOW / (long)(cfg->n ? cfg->n : 1);
     self.window = self.window < PEERS_MIN_WINDOW ? PEERS_MIN_WINDOW : self.window;
+    self.window = self.window > PEERS_MAX_WINDOW ? PEERS_MAX_WINDOW : self.window;
     int rc = self.peers && self.items ? 0 : -1;
     for (size_t i = 0; rc == 0 && i < cfg->n; i++) {
         rc = s_open(&self, &self.peers[i], cfg->codes[i]);
