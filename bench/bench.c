@@ -67,6 +67,12 @@ double bench_ratio(bench_t *self, double rate, const char *what)
     return ratio;
 }
 
+const char *bench_verdict(char *buf, size_t size, const char *target, bool met)
+{
+    snprintf(buf, size, "%s: %s", target, met ? "met" : "MISSED");
+    return buf;
+}
+
 char *bench_key(bench_t *self, const char *code)
 {
     char *path = NULL;

@@ -57,6 +57,9 @@ char *bench_allow(bench_t *self, char (*codes)[8], size_t n);
    ratio outside (0, 10) is not sane and fails the run (bench_fail). */
 double bench_ratio(bench_t *self, double rate, const char *what);
 
+/* Writes "TARGET met" or "TARGET MISSED" into buf; returns buf. */
+const char *bench_verdict(char *buf, size_t size, const char *target, bool met);
+
 /* Returns "tcp://127.0.0.1:PORT" (heap) for a port free right now. */
 char *bench_endpoint(void);
 

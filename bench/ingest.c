@@ -56,10 +56,12 @@ static int s_city_run(bench_t *self, peers_load_t load, size_t n)
     peers_result_t r = {0};
     if (feed && peers_run(&cfg, &r) == 0 && s_accounted(self, what, &r) == 0) {
         double lag = feed_lag(feed, r.last_ack_us, self->smoke ? 1000 : 3000, 60000);
-        char note[96];
+        char note[96], target[64];
         snprintf(note, sizeof note, "%ld reports in %.1f s", r.acked, r.seconds);
-        results_add(self->results, "city", what + 5, r.rate, "rep/s",
-                    bench_ratio(self, r.rate, what), lag, n >= 10 ? ">= 0.50" : NULL, note);
+        double ratio = bench_ratio(self, r.rate, what);
+        bench_verdict(target, sizeof target, n >= 10 ? ">= 0.50, lag < 2 s" : "lag < 2 s",
+                      (n < 10 || ratio >= 0.5) && lag < 2);
+        results_add(self->results, "city", what + 5, r.rate, "rep/s", ratio, lag, target, note);
         if (load == PEERS_REVISIONS && n == 10)
             self->city_capacity = r.rate;
     } else {
@@ -98,11 +100,12 @@ static int s_hub_run(bench_t *self, size_t n)
     peers_cfg_t cfg = s_cfg(self, &hub, cities, n, PEERS_EVALS);
     peers_result_t r = {0};
     if (rc == 0 && peers_run(&cfg, &r) == 0 && s_accounted(self, what, &r) == 0) {
-        char note[96];
+        char note[96], target[32];
         snprintf(note, sizeof note, "%ld evaluations in %.1f s; stored before the ack", r.acked,
                  r.seconds);
-        results_add(self->results, "hub", what + 4, r.rate, "eval/s",
-                    bench_ratio(self, r.rate, what), NAN, n >= 10 ? ">= 0.50" : NULL, note);
+        double ratio = bench_ratio(self, r.rate, what);
+        results_add(self->results, "hub", what + 4, r.rate, "eval/s", ratio, NAN,
+                    bench_verdict(target, sizeof target, ">= 0.50", ratio >= 0.5), note);
     } else
         rc = -1;
     daemons_stop(&hub);

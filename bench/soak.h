@@ -4,7 +4,8 @@
     every 5 s, for --soak-seconds (default 600). Each daemon's VmRSS (and
     RssAnon, the heap: LMDB's file pages count in VmRSS too) is read from
     /proc/PID/status at the start of the load, after its first tenth
-    (warm: caches filled) and at its end; growth is judged warm -> end.
+    (warm: caches filled) and at its end; growth is judged on RssAnon, warm
+    -> end: more than 10 % and 512 kB misses the target.
 */
 #ifndef SOAK_H_INCLUDED
 #define SOAK_H_INCLUDED
