@@ -65,16 +65,14 @@ typedef struct {
     hubdb_outcome_t *outcomes;
 } accept_t;
 
+//  Compares with the stored version, read without decoding the record (a
+//  record that cannot be read is replaced, as before).
 static hubdb_outcome_t s_compare(const void *val, size_t len, uint64_t version)
 {
-    Fundchain__Evaluation *old = evaluation_decode(val, len);
-    hubdb_outcome_t outcome = HUBDB_STORED;
-    if (old && old->version == version)
-        outcome = HUBDB_DUPLICATE;
-    else if (old && old->version > version)
-        outcome = HUBDB_OLDER;
-    evaluation_free(old);
-    return outcome;
+    uint64_t old;
+    if (hubpeek_version(val, len, &old) != 0 || old < version)
+        return HUBDB_STORED;
+    return old == version ? HUBDB_DUPLICATE : HUBDB_OLDER;
 }
 
 static int s_accept_one(store_txn_t *txn, Fundchain__Evaluation *eval, hubdb_outcome_t *outcome)
@@ -121,6 +119,8 @@ int hubdb_accept(hubdb_t *self, Fundchain__Evaluation *const *evals, size_t n,
 
 typedef struct {
     hubdb_fn *fn;
+    hubdb_peek_fn *peek_fn;
+    const char *by;
     void *arg;
     char prefix[KEY_MAX];
     size_t plen;
@@ -139,17 +139,39 @@ static int s_visit(const void *key, size_t klen, const void *val, size_t vlen, v
     return rc;
 }
 
+static int s_visit_peek(const void *key, size_t klen, const void *val, size_t vlen, void *arg)
+{
+    (void)key;
+    (void)klen;
+    each_t *each = arg;
+    hubpeek_t peek;
+    if (hubpeek_read(val, vlen, each->by, &peek) != 0)
+        return 0; //  a record this version cannot read is skipped, never fatal
+    return each->peek_fn(&peek, each->arg);
+}
+
 static int s_scan(store_txn_t *txn, void *arg)
 {
     each_t *each = arg;
-    return store_scan(txn, "evals", each->prefix, each->plen, s_visit, each);
+    return store_scan(txn, "evals", each->prefix, each->plen, each->fn ? s_visit : s_visit_peek,
+                      each);
 }
 
 //  Visits the evaluations of (period, fund) at one level in code order.
 int hubdb_each(hubdb_t *self, const char *period, const char *fund,
                Fundchain__Evaluation__Level level, hubdb_fn *fn, void *arg)
 {
-    each_t each = {fn, arg, "", 0};
+    each_t each = {fn, NULL, NULL, arg, "", 0};
+    each.plen = s_key(each.prefix, period, fund, (int)level, "");
+    return store_read(self->store, s_scan, &each) == 0 ? 0 : -1;
+}
+
+//  Visits what a ranking needs of the evaluations of (period, fund) at one level.
+int hubdb_each_peek(hubdb_t *self, const char *period, const char *fund,
+                    Fundchain__Evaluation__Level level, const char *by, hubdb_peek_fn *fn,
+                    void *arg)
+{
+    each_t each = {NULL, fn, by, arg, "", 0};
     each.plen = s_key(each.prefix, period, fund, (int)level, "");
     return store_read(self->store, s_scan, &each) == 0 ? 0 : -1;
 }
