@@ -142,8 +142,7 @@ int hubpeek_read(const uint8_t *data, size_t len, const char *by, hubpeek_t *out
         else if (f.number == EV_INDICATORS && !total && !found) {
             if (s_shown(&f, by, by_len, &found, &out->centi) != 0)
                 return -1;
-        } else if (f.number == EV_INDICATORS && s_shown(&f, "", 0, &(bool){0}, &(int64_t){0}))
-            return -1; //  still checked, as protobuf-c would
+        }
     }
     if (rc != 0)
         return -1;

@@ -5,9 +5,11 @@
 
     The bytes are walked as the protobuf wire format says: fields in any
     order, a later value of a scalar field replacing an earlier one (as
-    protobuf-c decodes them), unknown fields skipped. Bytes that are not a
-    well-formed message (a truncated field, a group, a field numbered 0, a
-    length past the end) are refused: -1, and *out must not be used.
+    protobuf-c decodes them), unknown fields skipped, indicators read only
+    as far as the one asked for. Bytes that are not a well-formed message
+    as far as they are walked (a truncated field, a group, a field
+    numbered 0, a length past the end, a field of the wrong wire type) are
+    refused: -1, and *out must not be used.
 */
 #ifndef HUBPEEK_H_INCLUDED
 #define HUBPEEK_H_INCLUDED
