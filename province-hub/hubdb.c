@@ -60,7 +60,8 @@ store_t *hubdb_store(hubdb_t *self)
 }
 
 typedef struct {
-    Fundchain__Evaluation *const *evals;
+    Fundchain__Evaluation *const *evals; //  either these
+    const hubdb_record_t *records;       //  or these
     size_t n;
     hubdb_outcome_t *outcomes;
 } accept_t;
@@ -75,8 +76,10 @@ static hubdb_outcome_t s_compare(const void *val, size_t len, uint64_t version)
     return old == version ? HUBDB_DUPLICATE : HUBDB_OLDER;
 }
 
-static int s_accept_one(store_txn_t *txn, Fundchain__Evaluation *eval, hubdb_outcome_t *outcome)
+//  Stores one record unless a version at least as new is stored.
+static int s_accept_one(store_txn_t *txn, const hubdb_record_t *rec, hubdb_outcome_t *outcome)
 {
+    const Fundchain__Evaluation *eval = rec->eval;
     char key[KEY_MAX];
     size_t klen = s_key(key, eval->period, eval->fund, (int)eval->level, eval->code);
     const void *val;
@@ -89,6 +92,8 @@ static int s_accept_one(store_txn_t *txn, Fundchain__Evaluation *eval, hubdb_out
         *outcome = s_compare(val, len, eval->version);
     if (*outcome != HUBDB_STORED)
         return 0;
+    if (rec->bytes)
+        return store_put(txn, "evals", key, klen, rec->bytes, rec->len);
     size_t size;
     uint8_t *bytes = evaluation_encode(eval, &size);
     rc = bytes ? store_put(txn, "evals", key, klen, bytes, size) : -1;
@@ -100,7 +105,8 @@ static int s_accept_all(store_txn_t *txn, void *arg)
 {
     accept_t *job = arg;
     for (size_t i = 0; i < job->n; i++) {
-        int rc = s_accept_one(txn, job->evals[i], &job->outcomes[i]);
+        hubdb_record_t rec = {job->evals ? job->evals[i] : NULL, NULL, 0};
+        int rc = s_accept_one(txn, job->evals ? &rec : &job->records[i], &job->outcomes[i]);
         if (rc != 0)
             return rc;
     }
@@ -113,7 +119,17 @@ int hubdb_accept(hubdb_t *self, Fundchain__Evaluation *const *evals, size_t n,
 {
     if (n == 0)
         return 0;
-    accept_t job = {evals, n, outcomes};
+    accept_t job = {evals, NULL, n, outcomes};
+    return store_write(self->store, s_accept_all, &job);
+}
+
+//  Stores encoded records in one transaction.
+int hubdb_accept_records(hubdb_t *self, const hubdb_record_t *records, size_t n,
+                         hubdb_outcome_t *outcomes)
+{
+    if (n == 0)
+        return 0;
+    accept_t job = {NULL, records, n, outcomes};
     return store_write(self->store, s_accept_all, &job);
 }
 

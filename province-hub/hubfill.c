@@ -79,13 +79,19 @@ static const s_item_t s_items[] = {
 
 #define S_N_ITEMS (sizeof s_items / sizeof s_items[0])
 
+//  What one generation keeps.
+typedef struct {
+    const hubfill_spec_t *spec;
+    eval_cfg_t cfg;
+    diag_t *diag;
+    hubfill_fn *fn;
+    void *arg;
+} s_gen_t;
+
 //  What one fill keeps between batches.
 typedef struct {
     hubdb_t *db;
-    const hubfill_spec_t *spec;
     hubfill_stats_t *stats;
-    eval_cfg_t cfg;
-    diag_t *diag;
     Fundchain__Evaluation **batch;
     hubdb_outcome_t *outcomes;
     size_t n, cap;
@@ -131,7 +137,7 @@ static void s_value(const s_item_t *it, uint32_t h, char *buf, size_t size)
 }
 
 //  Builds and validates the report of one unit; NULL with a message.
-static report_t *s_report(s_fill_t *f, const char *code, const char *period, const char *fund)
+static report_t *s_report(s_gen_t *g, const char *code, const char *period, const char *fund)
 {
     report_t *r = report_new(code, period, fund);
     uint32_t h = s_hash(code, period, fund);
@@ -141,11 +147,11 @@ static report_t *s_report(s_fill_t *f, const char *code, const char *period, con
         if (report_add(r, s_items[i].code, value, s_items[i].uom, s_items[i].target, 0) != 0)
             report_destroy(&r);
     }
-    diag_clear(f->diag);
-    if (r && validate_report(r, code, f->cfg.fw, f->diag, NULL) != 0) {
+    diag_clear(g->diag);
+    if (r && validate_report(r, code, g->cfg.fw, g->diag, NULL) != 0) {
         char why[256];
         fprintf(stderr, "hubfill: the report of %s %s %s is refused: %s\n", code, period, fund,
-                diag_first_error(f->diag, why, sizeof why));
+                diag_first_error(g->diag, why, sizeof why));
         report_destroy(&r);
     }
     return r;
@@ -176,22 +182,21 @@ static int s_flush(s_fill_t *f)
     return rc;
 }
 
-//  Adds one evaluation to the batch (taking it); stores a full batch.
-static int s_add(s_fill_t *f, Fundchain__Evaluation *e)
+//  Hands one evaluation (taken) to the visitor.
+static int s_give(s_gen_t *g, Fundchain__Evaluation *e)
 {
     if (!e) {
         fprintf(stderr, "hubfill: out of memory\n");
         return -1;
     }
-    e->version = f->spec->version ? f->spec->version : 1;
-    f->batch[f->n++] = e;
-    return f->n == f->cap ? s_flush(f) : 0;
+    e->version = g->spec->version ? g->spec->version : 1;
+    return g->fn(e, g->arg);
 }
 
-//  Evaluates and stores the units and the pool of one city for (period, fund).
-static int s_city(s_fill_t *f, int c, const char *period, const char *fund)
+//  Evaluates the units and the pool of one city for (period, fund).
+static int s_city(s_gen_t *g, int c, const char *period, const char *fund)
 {
-    size_t n = (size_t)f->spec->units + 1;
+    size_t n = (size_t)g->spec->units + 1;
     report_t **reports = calloc(n, sizeof *reports);
     char(*codes)[8] = calloc(n, sizeof *codes);
     const char **known = calloc(n, sizeof *known);
@@ -204,12 +209,13 @@ static int s_city(s_fill_t *f, int c, const char *period, const char *fund)
         hubfill_code(c, (int)u, codes[u]);
         known[u] = codes[u];
         snprintf(unit_name, sizeof unit_name, "县%s", codes[u]);
-        reports[u] = s_report(f, codes[u], period, fund);
-        rc = reports[u] ? s_add(f, evaluation_unit(reports[u], city, u ? unit_name : name, &f->cfg))
-                        : -1;
+        reports[u] = s_report(g, codes[u], period, fund);
+        rc = reports[u]
+                 ? s_give(g, evaluation_unit(reports[u], city, u ? unit_name : name, &g->cfg))
+                 : -1;
     }
     if (rc == 0)
-        rc = s_add(f, evaluation_pool(city, name, period, fund, reports, n, known, n, &f->cfg));
+        rc = s_give(g, evaluation_pool(city, name, period, fund, reports, n, known, n, &g->cfg));
     for (size_t u = 0; reports && u < n; u++)
         report_destroy(&reports[u]);
     free(reports);
@@ -232,32 +238,48 @@ static int s_check(const hubfill_spec_t *s)
     return -1;
 }
 
-//  Generates and stores every evaluation the spec asks for.
-int hubfill_populate(hubdb_t *db, const hubfill_spec_t *spec, hubfill_stats_t *stats)
+//  Generates every evaluation the spec asks for.
+int hubfill_each(const hubfill_spec_t *spec, hubfill_fn *fn, void *arg)
 {
     if (s_check(spec) != 0)
         return -1;
-    s_fill_t f = {.db = db, .spec = spec, .stats = stats, .cap = spec->batch ? spec->batch : 1000};
-    memset(stats, 0, sizeof *stats);
-    evaluation_cfg_defaults(&f.cfg);
-    f.diag = diag_new();
-    f.batch = calloc(f.cap, sizeof *f.batch);
-    f.outcomes = calloc(f.cap, sizeof *f.outcomes);
-    int rc = f.diag && f.batch && f.outcomes ? 0 : -1;
+    s_gen_t g = {.spec = spec, .fn = fn, .arg = arg};
+    evaluation_cfg_defaults(&g.cfg);
+    g.diag = diag_new();
+    int rc = g.diag ? 0 : -1;
     for (int y = 0; rc == 0 && y < spec->years; y++)
         for (int m = 1; rc == 0 && m <= spec->months; m++)
             for (int k = 0; rc == 0 && k < spec->funds; k++) {
                 char period[16];
                 snprintf(period, sizeof period, "%04d-%02d", spec->first_year + y, m);
                 for (int c = 0; rc == 0 && c < spec->cities; c++)
-                    rc = s_city(&f, c, period, s_funds[k]);
+                    rc = s_city(&g, c, period, s_funds[k]);
             }
+    diag_destroy(&g.diag);
+    return rc;
+}
+
+//  Adds one evaluation to the batch (taking it); stores a full batch.
+static int s_add(Fundchain__Evaluation *e, void *arg)
+{
+    s_fill_t *f = arg;
+    f->batch[f->n++] = e;
+    return f->n == f->cap ? s_flush(f) : 0;
+}
+
+//  Generates and stores every evaluation the spec asks for.
+int hubfill_populate(hubdb_t *db, const hubfill_spec_t *spec, hubfill_stats_t *stats)
+{
+    s_fill_t f = {.db = db, .stats = stats, .cap = spec->batch ? spec->batch : 1000};
+    memset(stats, 0, sizeof *stats);
+    f.batch = calloc(f.cap, sizeof *f.batch);
+    f.outcomes = calloc(f.cap, sizeof *f.outcomes);
+    int rc = f.batch && f.outcomes ? hubfill_each(spec, s_add, &f) : -1;
     if (rc == 0 && f.n)
         rc = s_flush(&f);
     for (size_t i = 0; i < f.n; i++)
         evaluation_free(f.batch[i]);
     free(f.batch);
     free(f.outcomes);
-    diag_destroy(&f.diag);
     return rc;
 }

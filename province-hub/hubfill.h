@@ -43,6 +43,16 @@ void hubfill_spec_defaults(hubfill_spec_t *spec);
    (0-based) into buf (7 bytes). */
 void hubfill_code(int c, int u, char *buf);
 
+/* Takes one generated evaluation (free it with evaluation_free); returns 0
+   to go on, -1 to stop. */
+typedef int(hubfill_fn)(Fundchain__Evaluation *eval, void *arg);
+
+/* Generates every evaluation the spec asks for, in order of year, month,
+   fund and city, each city's units before its pool, and hands each to fn.
+   Returns 0, or -1 with a message on stderr (a bad spec, out of memory, a
+   report refused) or when fn returned -1. */
+int hubfill_each(const hubfill_spec_t *spec, hubfill_fn *fn, void *arg);
+
 /* Generates and stores every evaluation the spec asks for. Returns 0, or
    -1 with a message on stderr (a bad spec, out of memory, a store error). */
 int hubfill_populate(hubdb_t *db, const hubfill_spec_t *spec, hubfill_stats_t *stats);

@@ -8,7 +8,14 @@
 
 //  Field numbers of Evaluation and Shown (proto/fundchain.proto).
 enum { EV_CODE = 1, EV_LEVEL = 5, EV_VERSION = 6, EV_NAME = 7, EV_INDICATORS = 9 };
-enum { EV_TOTAL = 11, EV_HAS_TOTAL = 16, SHOWN_CODE = 1, SHOWN_CENTI = 2, SHOWN_TEXT = 3 };
+enum {
+    ENVELOPE_EVALUATION = 3,
+    EV_TOTAL = 11,
+    EV_HAS_TOTAL = 16,
+    SHOWN_CODE = 1,
+    SHOWN_CENTI = 2,
+    SHOWN_TEXT = 3
+};
 enum { WIRE_VARINT = 0, WIRE_64 = 1, WIRE_BYTES = 2, WIRE_32 = 5 };
 
 typedef struct {
@@ -165,4 +172,17 @@ int hubpeek_version(const uint8_t *data, size_t len, uint64_t *version)
         if (f.number == EV_VERSION)
             *version = f.varint;
     return rc == 0 ? 0 : -1;
+}
+
+//  Finds the Evaluation an Envelope holds when that is all it holds.
+int hubpeek_sole_evaluation(const uint8_t *data, size_t len, const uint8_t **eval, size_t *eval_len)
+{
+    s_wire_t w = {data, data + len};
+    s_field_t f;
+    if (s_next(&w, &f) != 1 || f.number != ENVELOPE_EVALUATION || f.type != WIRE_BYTES ||
+        w.p != w.end)
+        return -1;
+    *eval = f.bytes;
+    *eval_len = f.len;
+    return 0;
 }

@@ -1,5 +1,6 @@
 /*  hubpeek - reads the few fields of a stored Evaluation that a ranking and
-    the hub's version check need, straight from its protobuf bytes, without
+    the hub's version check need, and finds the evaluation in a city's
+    message, straight from its protobuf bytes, without
     decoding the rest (no allocation, nothing copied): code, name, version,
     level, the total and the value of one indicator.
 
@@ -37,5 +38,12 @@ int hubpeek_read(const uint8_t *data, size_t len, const char *by, hubpeek_t *out
 /* Reads only the version (field 6) of the Evaluation in data. Returns 0,
    or -1 when data is malformed. */
 int hubpeek_version(const uint8_t *data, size_t len, uint64_t *version);
+
+/* Finds the Evaluation an Envelope holds when that is all it holds: data is
+   exactly one field, the evaluation (field 3), as every city sends it.
+   Sets *eval and *eval_len (into data) and returns 0; returns -1 for any
+   other message, which must then be unpacked in full. */
+int hubpeek_sole_evaluation(const uint8_t *data, size_t len, const uint8_t **eval,
+                            size_t *eval_len);
 
 #endif

@@ -48,7 +48,7 @@ typedef struct {
     bool insecure;
     hubingest_t *batch;
     zframe_t **identities;
-    Fundchain__Evaluation **accepted;
+    hubdb_record_t *accepted;
     size_t *accepted_at;
     hubdb_outcome_t *outcomes;
 } hub_t;
@@ -134,17 +134,19 @@ static void s_batch(hub_t *self)
 {
     size_t n = 0, n_accepted = 0;
     while (n < BATCH_MAX && s_receive(self, n)) {
-        if (self->batch[n].verdict == HUBINGEST_ACCEPT)
-            self->accepted[n_accepted++] = self->batch[n].eval;
+        hubingest_t *in = &self->batch[n];
+        if (in->verdict == HUBINGEST_ACCEPT)
+            self->accepted[n_accepted++] = (hubdb_record_t){in->eval, in->bytes, in->len};
         n++;
     }
-    bool committed = hubdb_accept(self->db, self->accepted, n_accepted, self->outcomes) == 0;
+    bool committed =
+        hubdb_accept_records(self->db, self->accepted, n_accepted, self->outcomes) == 0;
     if (!committed)
         log_error("could not store %zu evaluations: %s (not acknowledged; they will come again)",
                   n_accepted, store_error(hubdb_store(self->db)));
     s_answer(self, n, committed);
     for (size_t i = 0; i < n; i++) {
-        evaluation_free(self->batch[i].eval);
+        hubingest_clear(&self->batch[i]);
         zframe_destroy(&self->identities[i]);
     }
 }
