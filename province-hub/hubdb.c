@@ -1,4 +1,15 @@
-/*  hubdb - the province's LMDB of evaluations. */
+/*  hubdb - the province's LMDB of evaluations.
+
+    The key "period|fund|L|code" is the index a ranking needs: the
+    candidates of (period, fund, level) are one prefix scan, in code order,
+    and nothing else is read. The value is the Evaluation's protobuf, as
+    earlier versions stored it (so their stores open and answer as they
+    are); what a ranking and the version check need is read from those
+    bytes in place (hubpeek), and only show decodes a record. A record that
+    cannot be read is skipped by the scans and replaced by the next
+    version; a store error makes the whole call fail (-1), and accept then
+    commits nothing.
+*/
 #include "hubdb.h"
 #include "evaluation.h"
 #include <stdio.h>

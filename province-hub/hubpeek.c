@@ -74,6 +74,13 @@ static int s_next(s_wire_t *w, s_field_t *f)
     return 1;
 }
 
+//  The length of a string up to its first NUL byte, as a decoded string reads.
+static size_t s_strlen(const uint8_t *bytes, size_t len)
+{
+    const uint8_t *nul = memchr(bytes, 0, len);
+    return nul ? (size_t)(nul - bytes) : len;
+}
+
 static int64_t s_zigzag(uint64_t v)
 {
     return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
@@ -93,11 +100,11 @@ static int s_shown(const s_field_t *in, const char *by, size_t by_len, bool *mat
         if (f.number <= SHOWN_TEXT && f.type != want)
             return -1;
         if (f.number == SHOWN_CODE)
-            code = f.bytes, code_len = f.len;
+            code = f.bytes, code_len = s_strlen(f.bytes, f.len);
         else if (f.number == SHOWN_CENTI)
             value = s_zigzag(f.varint);
         else if (f.number == SHOWN_TEXT)
-            text_len = f.len;
+            text_len = s_strlen(f.bytes, f.len);
     }
     *match =
         rc == 0 && text_len == 0 && code_len == by_len && (!by_len || !memcmp(code, by, by_len));
@@ -135,9 +142,9 @@ int hubpeek_read(const uint8_t *data, size_t len, const char *by, hubpeek_t *out
     int rc;
     while ((rc = s_next(&w, &f)) == 1 && s_typed(&f)) {
         if (f.number == EV_CODE)
-            out->code = (const char *)f.bytes, out->code_len = f.len;
+            out->code = (const char *)f.bytes, out->code_len = s_strlen(f.bytes, f.len);
         else if (f.number == EV_NAME)
-            out->name = (const char *)f.bytes, out->name_len = f.len;
+            out->name = (const char *)f.bytes, out->name_len = s_strlen(f.bytes, f.len);
         else if (f.number == EV_LEVEL)
             out->level = (int)f.varint;
         else if (f.number == EV_VERSION)

@@ -20,7 +20,9 @@
 #include <stdint.h>
 
 typedef struct {
-    const char *code; /* into the bytes, not terminated; code_len bytes */
+    /* Strings point into the bytes, not terminated, and end at their first
+       NUL byte, if any, as a decoded string (a C string) reads. */
+    const char *code; /* code_len bytes */
     size_t code_len;
     const char *name; /* likewise; name_len 0 when the evaluation has none */
     size_t name_len;

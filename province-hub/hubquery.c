@@ -1,4 +1,13 @@
-/*  hubquery - the hub's answers to rank and show. */
+/*  hubquery - the hub's answers to rank and show.
+
+    A ranking reads only its candidates, and of each only its code, name
+    and the value ranked on, from the stored bytes (hubdb_each_peek): no
+    evaluation is decoded, so its cost is the rows it prints. Only a --by
+    code outside the catalogue makes it read the evaluations in full, to
+    check that one of them holds it. Errors go to err with the exit code of
+    SPEC 7: 2 for a bad question, 1 when the store cannot be read or the
+    evaluation asked for is absent.
+*/
 #include "hubquery.h"
 #include "adcode.h"
 #include "cli.h"
