@@ -20,7 +20,7 @@
 
 typedef struct {
     int cities;       /* 1..20 */
-    int units;        /* counties per city, besides its 市本级: 1..450 */
+    int units;        /* counties per city, besides its 市本级: 1..1000 */
     int first_year;   /* e.g. 2015 */
     int years;        /* 1.. */
     int months;       /* months a year, 1..12 */
