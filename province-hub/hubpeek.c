@@ -46,17 +46,32 @@ static int s_varint(s_wire_t *w, uint64_t *value)
     return -1;
 }
 
+//  Reads a tag as protobuf-c does: at most 5 bytes, the wire type in the
+//  low 3 bits of the first, the field number in the 32 bits after them.
+//  Returns 0, or -1 for a tag that does not end within 5 bytes.
+static int s_tag(s_wire_t *w, s_field_t *f)
+{
+    uint8_t b = *w->p++;
+    uint32_t number = (uint32_t)(b & 0x7f) >> 3;
+    f->type = b & 7;
+    for (unsigned i = 1, shift = 4; b & 0x80; i++, shift += 7) {
+        if (i == 5 || w->p == w->end)
+            return -1;
+        b = *w->p++;
+        number |= (uint32_t)(b & 0x7f) << shift;
+    }
+    f->number = number;
+    return 0;
+}
+
 //  Reads the next field. Returns 1 when there is one, 0 at the end, -1
 //  when the bytes are malformed.
 static int s_next(s_wire_t *w, s_field_t *f)
 {
-    uint64_t tag;
     if (w->p == w->end)
         return 0;
-    if (s_varint(w, &tag) != 0 || tag >> 3 == 0 || tag >> 3 > (1u << 29) - 1)
+    if (s_tag(w, f) != 0 || f->number == 0)
         return -1;
-    f->number = (uint32_t)(tag >> 3);
-    f->type = (int)(tag & 7);
     size_t fixed = f->type == WIRE_64 ? 8 : f->type == WIRE_32 ? 4 : 0;
     if (f->type == WIRE_VARINT)
         return s_varint(w, &f->varint) == 0 ? 1 : -1;
@@ -134,6 +149,7 @@ static bool s_typed(const s_field_t *f)
 int hubpeek_read(const uint8_t *data, size_t len, const char *by, hubpeek_t *out)
 {
     memset(out, 0, sizeof *out);
+    out->code = out->name = ""; //  as decoded when absent
     bool total = !by || !strcmp(by, "total"), has_total = false, found = false;
     size_t by_len = total ? 0 : strlen(by);
     int64_t total_centi = 0;

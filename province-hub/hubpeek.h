@@ -21,7 +21,8 @@
 
 typedef struct {
     /* Strings point into the bytes, not terminated, and end at their first
-       NUL byte, if any, as a decoded string (a C string) reads. */
+       NUL byte, if any, as a decoded string (a C string) reads; "" when
+       the field is absent, never NULL. */
     const char *code; /* code_len bytes */
     size_t code_len;
     const char *name; /* likewise; name_len 0 when the evaluation has none */

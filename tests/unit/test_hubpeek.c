@@ -105,18 +105,19 @@ static void test_wire_rules(void **state)
 {
     (void)state;
     static const uint8_t bytes[] = {
-        0x0a, 0x01, 'x',                                      // code "x"
-        0x30, 0x05,                                           // version 5
-        0x0a, 0x02, 'a',  'b',                                // code "ab": the later one
-        0x30, 0x07,                                           // version 7
-        0xa0, 0x06, 0x01,                                     // field 100, varint
-        0xa9, 0x06, 1,    2,    3,   4,    5,    6,   7,   8, // field 101, 64-bit
-        0xb5, 0x06, 1,    2,    3,   4,                       // field 102, 32-bit
-        0x4a, 0x07, 0x0a, 0x01, 'm', 0x1a, 0x02, 'h', 'i',    // Shown m with text
-        0x4a, 0x05, 0x0a, 0x01, 'm', 0x10, 0x03,              // Shown m, centi -2
-        0x4a, 0x05, 0x0a, 0x01, 'm', 0x10, 0x04,              // Shown m, centi 2: not first
-        0x58, 0x01,                                           // total_centi -1
-        0x80, 0x01, 0x01,                                     // has_total
+        0x0a, 0x01, 'x',                                       // code "x"
+        0x30, 0x05,                                            // version 5
+        0x0a, 0x02, 'a',  'b',                                 // code "ab": the later one
+        0x30, 0x07,                                            // version 7
+        0xa0, 0x06, 0x01,                                      // field 100, varint
+        0xa9, 0x06, 1,    2,    3,    4,    5,    6,   7,   8, // field 101, 64-bit
+        0xb5, 0x06, 1,    2,    3,    4,                       // field 102, 32-bit
+        0xed, 0xf8, 0xcd, 0xcf, 0x32, 1,    2,    3,   4, // a 5-byte tag: field 0x3279b78e, 32-bit
+        0x4a, 0x07, 0x0a, 0x01, 'm',  0x1a, 0x02, 'h', 'i', // Shown m with text
+        0x4a, 0x05, 0x0a, 0x01, 'm',  0x10, 0x03,           // Shown m, centi -2
+        0x4a, 0x05, 0x0a, 0x01, 'm',  0x10, 0x04,           // Shown m, centi 2: not first
+        0x58, 0x01,                                         // total_centi -1
+        0x80, 0x01, 0x01,                                   // has_total
     };
     hubpeek_t p;
     assert_int_equal(hubpeek_read(bytes, sizeof bytes, NULL, &p), 0);
