@@ -1,4 +1,15 @@
-/*  hubdb - the province's LMDB of evaluations. */
+/*  hubdb - the province's LMDB of evaluations.
+
+    The key "period|fund|L|code" is the index a ranking needs: the
+    candidates of (period, fund, level) are one prefix scan, in code order,
+    and nothing else is read. The value is the Evaluation's protobuf, as
+    earlier versions stored it (so their stores open and answer as they
+    are); what a ranking and the version check need is read from those
+    bytes in place (hubpeek), and only show decodes a record. A record that
+    cannot be read is skipped by the scans and replaced by the next
+    version; a store error makes the whole call fail (-1), and accept then
+    commits nothing.
+*/
 #include "hubdb.h"
 #include "evaluation.h"
 #include <stdio.h>
@@ -60,25 +71,26 @@ store_t *hubdb_store(hubdb_t *self)
 }
 
 typedef struct {
-    Fundchain__Evaluation *const *evals;
+    Fundchain__Evaluation *const *evals; //  either these
+    const hubdb_record_t *records;       //  or these
     size_t n;
     hubdb_outcome_t *outcomes;
 } accept_t;
 
+//  Compares with the stored version, read without decoding the record (a
+//  record that cannot be read is replaced, as before).
 static hubdb_outcome_t s_compare(const void *val, size_t len, uint64_t version)
 {
-    Fundchain__Evaluation *old = evaluation_decode(val, len);
-    hubdb_outcome_t outcome = HUBDB_STORED;
-    if (old && old->version == version)
-        outcome = HUBDB_DUPLICATE;
-    else if (old && old->version > version)
-        outcome = HUBDB_OLDER;
-    evaluation_free(old);
-    return outcome;
+    uint64_t old;
+    if (hubpeek_version(val, len, &old) != 0 || old < version)
+        return HUBDB_STORED;
+    return old == version ? HUBDB_DUPLICATE : HUBDB_OLDER;
 }
 
-static int s_accept_one(store_txn_t *txn, Fundchain__Evaluation *eval, hubdb_outcome_t *outcome)
+//  Stores one record unless a version at least as new is stored.
+static int s_accept_one(store_txn_t *txn, const hubdb_record_t *rec, hubdb_outcome_t *outcome)
 {
+    const Fundchain__Evaluation *eval = rec->eval;
     char key[KEY_MAX];
     size_t klen = s_key(key, eval->period, eval->fund, (int)eval->level, eval->code);
     const void *val;
@@ -91,6 +103,8 @@ static int s_accept_one(store_txn_t *txn, Fundchain__Evaluation *eval, hubdb_out
         *outcome = s_compare(val, len, eval->version);
     if (*outcome != HUBDB_STORED)
         return 0;
+    if (rec->bytes)
+        return store_put(txn, "evals", key, klen, rec->bytes, rec->len);
     size_t size;
     uint8_t *bytes = evaluation_encode(eval, &size);
     rc = bytes ? store_put(txn, "evals", key, klen, bytes, size) : -1;
@@ -102,7 +116,8 @@ static int s_accept_all(store_txn_t *txn, void *arg)
 {
     accept_t *job = arg;
     for (size_t i = 0; i < job->n; i++) {
-        int rc = s_accept_one(txn, job->evals[i], &job->outcomes[i]);
+        hubdb_record_t rec = {job->evals ? job->evals[i] : NULL, NULL, 0};
+        int rc = s_accept_one(txn, job->evals ? &rec : &job->records[i], &job->outcomes[i]);
         if (rc != 0)
             return rc;
     }
@@ -115,12 +130,24 @@ int hubdb_accept(hubdb_t *self, Fundchain__Evaluation *const *evals, size_t n,
 {
     if (n == 0)
         return 0;
-    accept_t job = {evals, n, outcomes};
+    accept_t job = {evals, NULL, n, outcomes};
+    return store_write(self->store, s_accept_all, &job);
+}
+
+//  Stores encoded records in one transaction.
+int hubdb_accept_records(hubdb_t *self, const hubdb_record_t *records, size_t n,
+                         hubdb_outcome_t *outcomes)
+{
+    if (n == 0)
+        return 0;
+    accept_t job = {NULL, records, n, outcomes};
     return store_write(self->store, s_accept_all, &job);
 }
 
 typedef struct {
     hubdb_fn *fn;
+    hubdb_peek_fn *peek_fn;
+    const char *by;
     void *arg;
     char prefix[KEY_MAX];
     size_t plen;
@@ -139,17 +166,39 @@ static int s_visit(const void *key, size_t klen, const void *val, size_t vlen, v
     return rc;
 }
 
+static int s_visit_peek(const void *key, size_t klen, const void *val, size_t vlen, void *arg)
+{
+    (void)key;
+    (void)klen;
+    each_t *each = arg;
+    hubpeek_t peek;
+    if (hubpeek_read(val, vlen, each->by, &peek) != 0)
+        return 0; //  a record this version cannot read is skipped, never fatal
+    return each->peek_fn(&peek, each->arg);
+}
+
 static int s_scan(store_txn_t *txn, void *arg)
 {
     each_t *each = arg;
-    return store_scan(txn, "evals", each->prefix, each->plen, s_visit, each);
+    return store_scan(txn, "evals", each->prefix, each->plen, each->fn ? s_visit : s_visit_peek,
+                      each);
 }
 
 //  Visits the evaluations of (period, fund) at one level in code order.
 int hubdb_each(hubdb_t *self, const char *period, const char *fund,
                Fundchain__Evaluation__Level level, hubdb_fn *fn, void *arg)
 {
-    each_t each = {fn, arg, "", 0};
+    each_t each = {fn, NULL, NULL, arg, "", 0};
+    each.plen = s_key(each.prefix, period, fund, (int)level, "");
+    return store_read(self->store, s_scan, &each) == 0 ? 0 : -1;
+}
+
+//  Visits what a ranking needs of the evaluations of (period, fund) at one level.
+int hubdb_each_peek(hubdb_t *self, const char *period, const char *fund,
+                    Fundchain__Evaluation__Level level, const char *by, hubdb_peek_fn *fn,
+                    void *arg)
+{
+    each_t each = {NULL, fn, by, arg, "", 0};
     each.plen = s_key(each.prefix, period, fund, (int)level, "");
     return store_read(self->store, s_scan, &each) == 0 ? 0 : -1;
 }

@@ -6,6 +6,7 @@
 #define HUBDB_H_INCLUDED
 
 #include "fundchain.pb-c.h"
+#include "hubpeek.h"
 #include "store.h"
 #include <stddef.h>
 
@@ -38,9 +39,32 @@ store_t *hubdb_store(hubdb_t *self);
 int hubdb_accept(hubdb_t *self, Fundchain__Evaluation *const *evals, size_t n,
                  hubdb_outcome_t *outcomes);
 
+/* One evaluation to store, already encoded: bytes must be what the store
+   will hold, an encoding of eval (evaluation_decode(bytes) gives eval);
+   bytes NULL: hubdb encodes eval. */
+typedef struct {
+    const Fundchain__Evaluation *eval;
+    const uint8_t *bytes;
+    size_t len;
+} hubdb_record_t;
+
+/* Stores records as hubdb_accept stores evaluations (ONE transaction, the
+   newest version kept), without encoding what is encoded already. */
+int hubdb_accept_records(hubdb_t *self, const hubdb_record_t *records, size_t n,
+                         hubdb_outcome_t *outcomes);
+
 /* Visits the evaluations of (period, fund) at one level in code order. */
 int hubdb_each(hubdb_t *self, const char *period, const char *fund,
                Fundchain__Evaluation__Level level, hubdb_fn *fn, void *arg);
+
+/* Visits what a ranking needs of the evaluations of (period, fund) at one
+   level, in code order, read from the stored bytes without decoding them
+   (hubpeek_read, value by `by`); the strings point into the store until
+   fn returns. A record that cannot be read is skipped, as by hubdb_each. */
+typedef int(hubdb_peek_fn)(const hubpeek_t *peek, void *arg);
+int hubdb_each_peek(hubdb_t *self, const char *period, const char *fund,
+                    Fundchain__Evaluation__Level level, const char *by, hubdb_peek_fn *fn,
+                    void *arg);
 
 /* Returns a copy of one evaluation (free with evaluation_free), or NULL
    when there is none. */

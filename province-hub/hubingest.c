@@ -3,6 +3,7 @@
 #include "adcode.h"
 #include "envelope.h"
 #include "evaluation.h"
+#include "hubpeek.h"
 #include "period.h"
 #include "transport.h"
 #include <stdio.h>
@@ -45,14 +46,40 @@ static bool s_sized(const Fundchain__Evaluation *e, char *reason, size_t size)
     return false;
 }
 
-//  Encodes the evaluation and decodes it again (NULL when that fails).
-static Fundchain__Evaluation *s_reread(const Fundchain__Evaluation *e)
+//  Encodes the evaluation and decodes it again (NULL when that fails); the
+//  encoding, as it will be stored, goes to out.
+static Fundchain__Evaluation *s_reread(const Fundchain__Evaluation *e, hubingest_t *out)
 {
     size_t len = 0;
     uint8_t *bytes = evaluation_encode(e, &len);
     Fundchain__Evaluation *copy = bytes ? evaluation_decode(bytes, len) : NULL;
-    free(bytes);
+    if (copy) {
+        out->bytes = bytes;
+        out->len = len;
+    } else
+        free(bytes);
     return copy;
+}
+
+//  Reads the evaluation of a message that holds nothing else (what every
+//  city sends) from the bytes that will be stored: decoded once, never
+//  encoded again. NULL for any other message, or one that does not
+//  decode: the full unpack then says why.
+static Fundchain__Evaluation *s_sole(zframe_t *payload, hubingest_t *out)
+{
+    const uint8_t *bytes;
+    size_t len;
+    if (hubpeek_sole_evaluation(zframe_data(payload), zframe_size(payload), &bytes, &len) != 0)
+        return NULL;
+    Fundchain__Evaluation *e = evaluation_decode(bytes, len);
+    out->bytes = e ? malloc(len ? len : 1) : NULL;
+    if (!out->bytes) {
+        evaluation_free(e);
+        return NULL;
+    }
+    memcpy(out->bytes, bytes, len);
+    out->len = len;
+    return e;
 }
 
 //  Checks who may send what: a city its own pool and units, in the province.
@@ -79,32 +106,52 @@ void hubingest_examine(const char *province, zframe_t *payload, const char *peer
 {
     memset(out, 0, sizeof *out);
     out->verdict = HUBINGEST_DROP;
-    Fundchain__Envelope *env =
-        envelope_unpack(payload, transport_max_msg(), out->reason, sizeof out->reason);
-    if (!env)
-        return;
-    if (env->body_case != FUNDCHAIN__ENVELOPE__BODY_EVALUATION) {
-        snprintf(out->reason, sizeof out->reason,
-                 "unexpected message type %d (%s): the hub accepts evaluations only",
-                 (int)env->body_case, envelope_type_name((int)env->body_case));
-        envelope_destroy(&env);
+    size_t size = zframe_size(payload);
+    if (size > transport_max_msg()) {
+        snprintf(out->reason, sizeof out->reason, "message of %zu bytes is larger than %zu", size,
+                 transport_max_msg());
         return;
     }
-    //  Keep only the evaluation, as it will be stored: encoded again and
-    //  read back, so that what is accepted can be read from the store.
-    Fundchain__Evaluation *e = s_reread(env->evaluation);
-    envelope_destroy(&env);
+    Fundchain__Evaluation *e = s_sole(payload, out);
+    if (!e) {
+        //  Any other message is unpacked in full, which says why it is refused.
+        Fundchain__Envelope *env =
+            envelope_unpack(payload, transport_max_msg(), out->reason, sizeof out->reason);
+        if (!env)
+            return;
+        if (env->body_case != FUNDCHAIN__ENVELOPE__BODY_EVALUATION) {
+            snprintf(out->reason, sizeof out->reason,
+                     "unexpected message type %d (%s): the hub accepts evaluations only",
+                     (int)env->body_case, envelope_type_name((int)env->body_case));
+            envelope_destroy(&env);
+            return;
+        }
+        //  Keep only the evaluation, as it will be stored: encoded again and
+        //  read back, so that what is accepted can be read from the store.
+        e = s_reread(env->evaluation, out);
+        envelope_destroy(&env);
+    }
     const char *bad = e ? s_malformed(e) : "it cannot be stored and read back";
+    out->eval = e;
     if (bad) {
         snprintf(out->reason, sizeof out->reason, "malformed evaluation: %s", bad);
-        evaluation_free(e);
+        hubingest_clear(out);
         return;
     }
-    out->eval = e;
     out->verdict = s_jurisdiction(province, e, peer, out->reason, sizeof out->reason) &&
                            s_sized(e, out->reason, sizeof out->reason)
                        ? HUBINGEST_ACCEPT
                        : HUBINGEST_REJECT;
+}
+
+//  Frees what an examined message holds.
+void hubingest_clear(hubingest_t *in)
+{
+    evaluation_free(in->eval);
+    in->eval = NULL;
+    free(in->bytes);
+    in->bytes = NULL;
+    in->len = 0;
 }
 
 //  Builds the acknowledgement of an examined message.

@@ -17,13 +17,19 @@ typedef enum {
 
 typedef struct {
     hubingest_verdict_t verdict;
-    Fundchain__Evaluation *eval; /* HUBINGEST_ACCEPT and REJECT: free with evaluation_free */
-    char reason[512];
+    Fundchain__Evaluation *eval; /* HUBINGEST_ACCEPT and REJECT */
+    uint8_t *bytes;              /* likewise: eval encoded, as the store will hold it */
+    size_t len;
+    char reason[512]; /* free eval and bytes with hubingest_clear */
 } hubingest_t;
 
 /* Examines one payload frame from peer (NULL only on an --insecure link)
    for province. Fills *out; never fails. */
 void hubingest_examine(const char *province, zframe_t *payload, const char *peer, hubingest_t *out);
+
+/* Frees the evaluation and bytes of an examined message; safe when it
+   holds none. */
+void hubingest_clear(hubingest_t *in);
 
 /* Builds the acknowledgement of an examined message (accepted unless
    rejected). Returns a heap frame, or NULL when out of memory. */

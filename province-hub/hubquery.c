@@ -1,4 +1,13 @@
-/*  hubquery - the hub's answers to rank and show. */
+/*  hubquery - the hub's answers to rank and show.
+
+    A ranking reads only its candidates, and of each only its code, name
+    and the value ranked on, from the stored bytes (hubdb_each_peek): no
+    evaluation is decoded, so its cost is the rows it prints. Only a --by
+    code outside the catalogue makes it read the evaluations in full, to
+    check that one of them holds it. Errors go to err with the exit code of
+    SPEC 7: 2 for a bad question, 1 when the store cannot be read or the
+    evaluation asked for is absent.
+*/
 #include "hubquery.h"
 #include "adcode.h"
 #include "cli.h"
@@ -28,16 +37,16 @@ static int s_check(const hubquery_t *q, FILE *err)
 }
 
 typedef struct {
-    rank_row_t *rows;
-    size_t n;
-    const char *by;
     bool county;
     zhashx_t *present; //  every indicator code of the evaluations ranked
-} collect_t;
+} present_t;
 
-//  Notes the indicator codes of an evaluation. Returns 0, or -1 when out of memory.
-static int s_note_present(collect_t *c, const Fundchain__Evaluation *eval)
+//  Notes the indicator codes of an evaluation ranked.
+static int s_note_present(const Fundchain__Evaluation *eval, void *arg)
 {
+    present_t *c = arg;
+    if (c->county && adcode_is_city(eval->code))
+        return 0; //  a 市本级 is part of its city, not a county
     for (size_t i = 0; i < eval->n_indicators; i++) {
         const char *code = eval->indicators[i]->code;
         if (code && *code && !zhashx_lookup(c->present, code) &&
@@ -47,10 +56,10 @@ static int s_note_present(collect_t *c, const Fundchain__Evaluation *eval)
     return 0;
 }
 
-//  Checks --by against the codes the evaluations hold; prints why on err.
-static int s_check_by(collect_t *c, FILE *err)
+//  Checks --by against the codes the evaluations hold (sorted, n of them).
+static int s_check_codes(const char *by, zhashx_t *present, FILE *err)
 {
-    zlistx_t *keys = zhashx_keys(c->present);
+    zlistx_t *keys = zhashx_keys(present);
     if (!keys)
         return -1;
     zlistx_set_comparator(keys, (zlistx_comparator_fn *)strcmp);
@@ -60,7 +69,7 @@ static int s_check_by(collect_t *c, FILE *err)
     for (const char *k = zlistx_first(keys); codes && k; k = zlistx_next(keys))
         codes[i++] = k;
     char why[2048];
-    int rc = codes ? rank_by_check(c->by, codes, n, why, sizeof why) : -1;
+    int rc = codes ? rank_by_check(by, codes, n, why, sizeof why) : -1;
     if (rc != 0)
         fprintf(err, "%s\n", codes ? why : "out of memory");
     free(codes);
@@ -68,39 +77,53 @@ static int s_check_by(collect_t *c, FILE *err)
     return rc;
 }
 
-//  The value an evaluation is ranked on, as shown; false when it has none.
-static bool s_value(const Fundchain__Evaluation *eval, const char *by, int64_t *centi)
+//  Checks --by: total and the indicators the product knows at once; any
+//  other code must be one the evaluations ranked hold, so only then are
+//  they read in full. Returns 0, EXIT_USAGE or EXIT_RUNTIME.
+static int s_check_by(hubdb_t *db, const hubquery_t *q, const char *by, bool county,
+                      Fundchain__Evaluation__Level lv, FILE *err)
 {
-    if (!strcmp(by, "total")) {
-        *centi = eval->total_centi;
-        return eval->has_total;
-    }
-    for (size_t i = 0; i < eval->n_indicators; i++) {
-        const Fundchain__Shown *s = eval->indicators[i];
-        if (s->code && !strcmp(s->code, by) && !(s->text && *s->text)) {
-            *centi = s->centi;
-            return true;
-        }
-    }
-    return false;
+    char why[8];
+    if (rank_by_check(by, NULL, 0, why, sizeof why) == 0)
+        return 0;
+    present_t c = {county, zhashx_new()};
+    int code = EXIT_USAGE;
+    if (!c.present || hubdb_each(db, q->period, q->fund, lv, s_note_present, &c) != 0) {
+        fprintf(err, "cannot read the hub's store\n");
+        code = EXIT_RUNTIME;
+    } else if (s_check_codes(by, c.present, err) == 0)
+        code = 0;
+    zhashx_destroy(&c.present);
+    return code;
 }
 
-static int s_collect(const Fundchain__Evaluation *eval, void *arg)
+typedef struct {
+    rank_row_t *rows;
+    size_t n, cap;
+    bool county;
+} collect_t;
+
+//  Copies what is ranked of one evaluation into a row.
+static int s_collect(const hubpeek_t *peek, void *arg)
 {
     collect_t *c = arg;
-    if (c->county && adcode_is_city(eval->code))
+    rank_row_t row = {.has_value = peek->has_value, .centi = peek->centi};
+    snprintf(row.code, sizeof row.code, "%.*s", (int)peek->code_len, peek->code ? peek->code : "");
+    if (c->county && adcode_is_city(row.code))
         return 0; //  a 市本级 is part of its city, not a county
-    if (s_note_present(c, eval) != 0)
-        return -1;
-    rank_row_t *grown = realloc(c->rows, (c->n + 1) * sizeof *grown);
-    if (!grown)
-        return -1;
-    c->rows = grown;
-    rank_row_t *r = &c->rows[c->n++];
-    memset(r, 0, sizeof *r);
-    snprintf(r->code, sizeof r->code, "%s", eval->code);
-    snprintf(r->name, sizeof r->name, "%s", eval->name && *eval->name ? eval->name : eval->code);
-    r->has_value = s_value(eval, c->by, &r->centi);
+    if (peek->name_len)
+        snprintf(row.name, sizeof row.name, "%.*s", (int)peek->name_len, peek->name);
+    else
+        snprintf(row.name, sizeof row.name, "%s", row.code);
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 64;
+        rank_row_t *grown = realloc(c->rows, cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        c->rows = grown;
+        c->cap = cap;
+    }
+    c->rows[c->n++] = row;
     return 0;
 }
 
@@ -116,22 +139,22 @@ int hubquery_rank(hubdb_t *db, const hubquery_t *q, FILE *out, FILE *err)
         fprintf(err, "--level must be city or county\n");
         return EXIT_USAGE;
     }
-    collect_t c = {NULL, 0, by, !strcmp(level, "county"), zhashx_new()};
+    collect_t c = {NULL, 0, 0, !strcmp(level, "county")};
     Fundchain__Evaluation__Level lv =
         c.county ? FUNDCHAIN__EVALUATION__LEVEL__UNIT : FUNDCHAIN__EVALUATION__LEVEL__POOL;
-    int code = EXIT_RUNTIME;
-    if (!c.present || hubdb_each(db, q->period, q->fund, lv, s_collect, &c) != 0)
+    int code = s_check_by(db, q, by, c.county, lv, err);
+    if (code != 0)
+        return code;
+    if (hubdb_each_peek(db, q->period, q->fund, lv, by, s_collect, &c) != 0) {
         fprintf(err, "cannot read the hub's store\n");
-    else if (s_check_by(&c, err) != 0)
-        code = EXIT_USAGE;
-    else {
+        code = EXIT_RUNTIME;
+    } else {
         rank_sort(c.rows, c.n, rank_ascending(by));
         code = rank_print(q->period, q->fund, level, by, c.rows, c.n, q->format, out) == 0
                    ? EXIT_OK
                    : EXIT_RUNTIME;
     }
     free(c.rows);
-    zhashx_destroy(&c.present);
     return code;
 }
 

@@ -53,7 +53,7 @@ typedef struct {
     bool insecure;
     inbox_t *inbox; //  takes the cities' messages in batches (inbox.c)
     //  The commit's arguments and results, in the order of the accepted evaluations.
-    Fundchain__Evaluation **accepted;
+    hubdb_record_t *accepted;
     hubdb_outcome_t *outcomes;
 } hub_t;
 
@@ -91,9 +91,11 @@ static inbox_verdict_t s_examine(void *arg, void *item, zframe_t *payload, const
 static int s_commit(void *arg, void **items, size_t n)
 {
     hub_t *self = arg;
-    for (size_t k = 0; k < n; k++)
-        self->accepted[k] = ((hub_msg_t *)items[k])->in.eval;
-    if (hubdb_accept(self->db, self->accepted, n, self->outcomes) != 0) {
+    for (size_t k = 0; k < n; k++) {
+        const hubingest_t *in = &((hub_msg_t *)items[k])->in;
+        self->accepted[k] = (hubdb_record_t){in->eval, in->bytes, in->len};
+    }
+    if (hubdb_accept_records(self->db, self->accepted, n, self->outcomes) != 0) {
         log_error("could not store %zu evaluations: %s (not acknowledged; they will come again)", n,
                   store_error(hubdb_store(self->db)));
         return -1;
@@ -124,7 +126,7 @@ static zframe_t *s_answer(void *arg, void *item, zframe_t *identity)
 static void s_clear(void *arg, void *item)
 {
     (void)arg;
-    evaluation_free(((hub_msg_t *)item)->in.eval);
+    hubingest_clear(&((hub_msg_t *)item)->in);
 }
 
 //  Unpacks the query in payload (msg holds the frames after it). Returns

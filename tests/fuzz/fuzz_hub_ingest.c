@@ -76,9 +76,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK((out.verdict == HUBINGEST_DROP) == (out.eval == NULL));
     if (out.eval)
         s_check_ack(&out);
-    if (out.verdict == HUBINGEST_ACCEPT)
+    FUZZ_CHECK((out.eval == NULL) == (out.bytes == NULL));
+    if (out.verdict == HUBINGEST_ACCEPT) {
         s_check_accepted(out.eval, peer);
-    evaluation_free(out.eval);
+        Fundchain__Evaluation *stored = evaluation_decode(out.bytes, out.len);
+        FUZZ_CHECK(stored && stored->version == out.eval->version);
+        evaluation_free(stored);
+    }
+    hubingest_clear(&out);
     zframe_destroy(&payload);
     return 0;
 }

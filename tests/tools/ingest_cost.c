@@ -17,6 +17,7 @@
     and exits 0; 1 when a message was refused or a commit failed (the
     figures would not be the ingest's), 2 on bad usage.
 */
+#include "envelope.h"
 #include "citydb.h"
 #include "cityconf.h"
 #include "csvimport.h"
@@ -96,10 +97,7 @@ static zframe_t *s_frame(Fundchain__Report *pb, const char *mode, size_t i)
     Fundchain__Envelope env = FUNDCHAIN__ENVELOPE__INIT;
     env.body_case = FUNDCHAIN__ENVELOPE__BODY_REPORT;
     env.report = pb;
-    zframe_t *frame = zframe_new(NULL, fundchain__envelope__get_packed_size(&env));
-    if (frame)
-        fundchain__envelope__pack(&env, zframe_data(frame));
-    return frame;
+    return envelope_pack(&env);
 }
 
 //  Examines and commits messages [from, from + n). Returns 0, or -1 when

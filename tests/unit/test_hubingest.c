@@ -45,7 +45,7 @@ static void test_own_pool_accepted(void **state)
     assert_non_null(out.eval);
     assert_string_equal(out.eval->name, "攀枝花市");
     assert_int_equal(out.eval->version, 3);
-    evaluation_free(out.eval);
+    hubingest_clear(&out);
     zframe_destroy(&frame);
 }
 
@@ -59,7 +59,7 @@ static void test_other_city_rejected(void **state)
     hubingest_examine("510000", frame, "511900", &out);
     assert_int_equal(out.verdict, HUBINGEST_REJECT);
     assert_non_null(strstr(out.reason, "jurisdiction"));
-    evaluation_free(out.eval);
+    hubingest_clear(&out);
     zframe_destroy(&frame);
 }
 
@@ -79,12 +79,45 @@ static void test_field_zero_dropped(void **state)
     zframe_destroy(&frame);
 }
 
+//  A message that is only an evaluation (what a city sends) is stored as it
+//  came; one with anything more is unpacked in full and stored as encoded
+//  again: both read back as the evaluation acknowledged.
+static void test_stored_bytes(void **state)
+{
+    (void)state;
+    zframe_t *frame = s_pool_frame(NULL, 0);
+    hubingest_t out;
+    hubingest_examine("510000", frame, "510400", &out);
+    assert_int_equal(out.verdict, HUBINGEST_ACCEPT);
+    assert_int_equal(out.len, zframe_size(frame) - 2);
+    assert_memory_equal(out.bytes, zframe_data(frame) + 2, out.len);
+    hubingest_clear(&out);
+    assert_null(out.eval);
+    assert_null(out.bytes);
+    uint8_t twice[300];
+    size_t len = zframe_size(frame);
+    memcpy(twice, zframe_data(frame), len);
+    memcpy(twice + len, zframe_data(frame), len); //  the evaluation field twice
+    zframe_t *doubled = zframe_new(twice, 2 * len);
+    hubingest_examine("510000", doubled, "510400", &out);
+    assert_int_equal(out.verdict, HUBINGEST_ACCEPT);
+    Fundchain__Evaluation *stored = evaluation_decode(out.bytes, out.len);
+    assert_non_null(stored);
+    assert_int_equal(stored->version, 3);
+    assert_string_equal(stored->name, "攀枝花市");
+    evaluation_free(stored);
+    hubingest_clear(&out);
+    zframe_destroy(&doubled);
+    zframe_destroy(&frame);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_own_pool_accepted),
         cmocka_unit_test(test_other_city_rejected),
         cmocka_unit_test(test_field_zero_dropped),
+        cmocka_unit_test(test_stored_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -171,15 +171,12 @@ static void test_curve_against_plain(void **state)
 static void test_unreachable_then_up_then_down(void **state)
 {
     fixture_t *f = *state;
-    //  A port below both CZMQ's (49152 up, taken in order by every test
-    //  binding "*") and the kernel's ephemeral ranges, so that no test
-    //  running beside this one takes it once it is free.
-    char copy[64];
-    srand((unsigned)getpid());
-    do {
-        snprintf(copy, sizeof copy, "tcp://127.0.0.1:%d", 20000 + rand() % 12000);
-        f->server = transport_server_new(ZMQ_ROUTER, copy, f->server_cert, f->allow);
-    } while (!f->server);
+    //  An ipc endpoint in the fixture's own directory: no other process,
+    //  test or daemon can take it while nothing listens there.
+    char copy[PATH_MAX + 16];
+    snprintf(copy, sizeof copy, "ipc://%s/unreachable.sock", f->root);
+    f->server = transport_server_new(ZMQ_ROUTER, copy, f->server_cert, f->allow);
+    assert_non_null(f->server);
     transport_server_destroy(&f->server); //  Nothing listens there now.
     s_connect(f, copy, "510403", f->server_pub);
     linkwatch_condition_t cond = s_wait(f, LINKWATCH_UNREACHABLE);
