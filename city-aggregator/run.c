@@ -46,8 +46,7 @@
 
 #define BATCH_MAX 4096
 #define PEER_BATCH_MAX 512 //  messages of one peer in a batch: a flood cannot fill it
-#define TICK_MS 200
-#define SEND_MS 200
+#define TICK_MS 200        //  the longest wait: link checks, the sender's losses
 
 static const opt_spec_t s_specs[] = {
     {"city", true, false, "this city's 6-digit code (PPCC00)"},
@@ -284,19 +283,19 @@ static void s_loop(city_t *self)
     zpoller_t *poller = zpoller_new(sock, NULL);
     if (self->province)
         zpoller_add(poller, self->province);
-    int64_t next_send = 0;
     while (!zsys_interrupted) {
         void *which = zpoller_wait(poller, TICK_MS);
         if (zpoller_terminated(poller))
             break;
         if (which == sock)
             s_batch(self);
+        //  Acknowledgements refill the window in the transaction that
+        //  records them; otherwise what was queued goes at once (cheap when
+        //  nothing was: the sender reads at its cursor).
         if (self->sender && which == self->province)
             sender_take_acks(self->sender);
-        if (self->sender && zclock_mono() >= next_send) {
+        else if (self->sender)
             sender_send_due(self->sender);
-            next_send = zclock_mono() + SEND_MS;
-        }
         linkwatch_tick(self->province_watch);
         //  What the link to the hub last was, for city-aggregator status; a
         //  failed save is tried again at the next change or turn.
@@ -458,6 +457,8 @@ int city_run(int argc, char **argv)
     if (self.province && !(self.sender = sender_new(citydb_store(self.db), self.province,
                                                     opts_get(opts, "province"))))
         goto done;
+    if (self.sender)
+        sender_set_linkwatch(self.sender, self.province_watch);
     s_forward_dirty(&self); //  changes a crash left unforwarded
     if (self.insecure)
         log_warn("--insecure: links are plain text and peers are not authenticated");

@@ -24,7 +24,7 @@ typedef struct {
     int64_t wait_ms;      //  its backoff
     int64_t overtaken_ms; //  when a later send was seen acknowledged, 0 not yet
     uint64_t seq;         //  the send's number, in send order
-    bool acked;           //  acknowledged this round: goes after the commit
+    bool acked;           //  settled this round (acknowledged, dead): goes after the commit
 } flight_t;
 
 struct _sender_t {
@@ -244,6 +244,23 @@ static bool s_not_due(sender_t *self, const Fundchain__OutboxEntry *entry)
     return true;
 }
 
+//  Keeps key as settled this round (acknowledged, or dead), in flight or
+//  not, so that no pass of this round sends it; forgotten after the commit.
+//  Returns the flight, or NULL when out of memory.
+static flight_t *s_settled(sender_t *self, const char *key)
+{
+    flight_t *flight = zhashx_lookup(self->flights, key);
+    if (!flight) {
+        flight = calloc(1, sizeof *flight);
+        if (!flight || zhashx_insert(self->flights, key, flight) != 0) {
+            free(flight);
+            return NULL;
+        }
+        flight->acked = true;
+    }
+    return flight;
+}
+
 //  Returns true (with the change recorded) when the entry can never be sent.
 static bool s_dead(sender_t *self, const char *key, const Fundchain__Envelope *env, size_t size)
 {
@@ -257,6 +274,7 @@ static bool s_dead(sender_t *self, const char *key, const Fundchain__Envelope *e
                  size, transport_max_msg());
     log_error("%s for %s: %s: dead", key, self->peer, reason);
     s_change(self, key, FUNDCHAIN__OUTBOX_ENTRY__STATE__DEAD, reason);
+    s_settled(self, key); //  a pass of this round that starts again passes it
     return true;
 }
 
@@ -373,24 +391,16 @@ int sender_send_due(sender_t *self)
 //  Notes the acknowledgement of key: its flight is over.
 static void s_landed(sender_t *self, const char *key)
 {
-    flight_t *flight = zhashx_lookup(self->flights, key);
-    if (flight && flight->acked)
+    //  Not in flight (sent by an earlier run, or acknowledged again): kept
+    //  as settled for this round all the same, so that it is not sent.
+    flight_t *flight = s_settled(self, key);
+    self->progress_ms = self->now_ms; //  the receiver answers
+    if (!flight || flight->acked)
         return;
-    if (!flight) {
-        //  Not in flight (sent by an earlier run, or acknowledged again):
-        //  kept as acked for this round all the same, so it is not sent.
-        flight = calloc(1, sizeof *flight);
-        if (!flight || zhashx_insert(self->flights, key, flight) != 0) {
-            free(flight);
-            return;
-        }
-    } else {
-        self->n_flying--;
-        if (flight->seq > self->acked_seq)
-            self->acked_seq = flight->seq;
-    }
+    self->n_flying--;
+    if (flight->seq > self->acked_seq)
+        self->acked_seq = flight->seq;
     flight->acked = true;
-    self->progress_ms = self->now_ms;
 }
 
 //  Turns one received message into a change; ignores anything but an Ack.
