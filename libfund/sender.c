@@ -179,10 +179,10 @@ static bool s_link_up(sender_t *self)
 static bool s_lost(sender_t *self, flight_t *flight)
 {
     int64_t now = self->now_ms, wait = flight->wait_ms;
-    if (now - flight->sent_ms < wait)
-        return false;
     if (flight->seq < self->acked_seq && !flight->overtaken_ms)
         flight->overtaken_ms = now;
+    if (now - flight->sent_ms < wait)
+        return false;
     return now - self->progress_ms >= wait ||
            (flight->overtaken_ms && now - flight->overtaken_ms >= wait) ||
            flight->sent_ms < self->relinked_ms;
