@@ -10,9 +10,10 @@
     county-agent submit commits to the same LMDB outbox from another
     process; LMDB writes its commits with pwrite, so an inotify watch on
     data.mdb (IN_MODIFY) wakes the loop at once and the sender looks at
-    the whole pending index again. Every RESCAN_MS it does so anyway, in
-    case an event was missed or the watch could not be set (it then logs
-    a warning and relies on that alone). Our own commits wake the loop
+    the whole pending index again, and once more AGAIN_MS later (an event
+    can come before its commit shows to a reader). Every RESCAN_MS it does
+    so anyway, in case an event was missed or the watch could not be set
+    (it then logs a warning and relies on that alone). Our own commits wake the loop
     too; that costs one look at what is in flight.
 
     SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2 or SIGALRM ends the loop
@@ -38,6 +39,7 @@
 
 #define TICK_MS 200    //  the longest wait: link checks, losses
 #define RESCAN_MS 1000 //  the safety poll behind the inotify watch
+#define AGAIN_MS 10    //  a second look after an event: its commit may not show yet
 
 static const opt_spec_t s_specs[] = {
     {"unit", true, false, "this agent's 6-digit unit code"},
@@ -80,20 +82,21 @@ static void s_loop(sender_t *sender, zsock_t *sock, linkwatch_t *watch, store_t 
                               {NULL, notify, ZMQ_POLLIN, 0}};
     int n_items = notify >= 0 ? 2 : 1;
     int64_t next_rescan = zclock_mono() + RESCAN_MS;
+    bool again = false; //  a second look is due AGAIN_MS after an event
     sender_send_due(sender);
     while (!zsys_interrupted) {
-        if (zmq_poll(items, n_items, TICK_MS) < 0 && errno != EINTR)
+        if (zmq_poll(items, n_items, again ? AGAIN_MS : TICK_MS) < 0 && errno != EINTR)
             break; //  the context is ending
         if (zsys_interrupted)
             break;
-        if (n_items == 2 && (items[1].revents & ZMQ_POLLIN)) {
+        bool event = n_items == 2 && (items[1].revents & ZMQ_POLLIN);
+        if (event)
             s_drain(notify);
-            sender_rescan(sender);
-        }
-        if (zclock_mono() >= next_rescan) {
+        if (event || again || zclock_mono() >= next_rescan) {
             sender_rescan(sender);
             next_rescan = zclock_mono() + RESCAN_MS;
         }
+        again = event;
         if (items[0].revents & ZMQ_POLLIN)
             sender_take_acks(sender); //  and refills the window
         else
