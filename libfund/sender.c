@@ -282,14 +282,15 @@ static bool s_dead(sender_t *self, const char *key, const Fundchain__Envelope *e
 static void s_fly(sender_t *self, const char *key, uint32_t attempts)
 {
     flight_t *flight = calloc(1, sizeof *flight);
-    if (!flight)
+    if (!flight || zhashx_insert(self->flights, key, flight) != 0) {
+        free(flight);
         return; //  not tracked: found again as sent when its backoff passes
+    }
     if (self->n_flying == 0)
         self->progress_ms = self->now_ms; //  the receiver's silence counts from now
     flight->sent_ms = self->now_ms;
     flight->wait_ms = sender_backoff(attempts + 1) * 1000;
     flight->seq = ++self->seq;
-    zhashx_insert(self->flights, key, flight);
     self->n_flying++;
 }
 
