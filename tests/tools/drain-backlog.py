@@ -14,7 +14,6 @@ ap.add_argument("--years", type=int, default=153); ap.add_argument("--work", def
 ap.add_argument("--perf", action="store_true")
 a = ap.parse_args()
 B = os.path.abspath(a.bin)
-here = os.path.dirname(os.path.abspath(__file__))
 gen = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench", "gen-monthly.py")
 tmp = a.work or tempfile.mkdtemp(prefix="drain.")
 os.makedirs(tmp, exist_ok=True)
@@ -61,7 +60,7 @@ def acked():
     n = 0
     for u in units:
         with open(os.path.join(tmp, u + ".log"), "rb") as f:
-            n += len(set(l.rsplit(b" ", 1)[-1] for l in f.read().splitlines() if b" acknowledged " in l))
+            n += len(set(l.rsplit(b" ", 1)[-1] for l in f.read().split(b"\n")[:-1] if b" acknowledged " in l))
     return n
 n = 0
 while time.time() - start < 600:
