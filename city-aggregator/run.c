@@ -48,8 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TICK_MS 200
-#define SEND_MS 200
+#define TICK_MS 200 //  the longest wait: link checks, the sender's losses
 
 static const opt_spec_t s_specs[] = {
     {"city", true, false, "this city's 6-digit code (PPCC00)"},
@@ -213,22 +212,22 @@ static void s_loop(city_t *self)
     zpoller_t *poller = zpoller_new(sock, news, NULL);
     if (self->province)
         zpoller_add(poller, self->province);
-    int64_t next_send = 0;
     while (!zsys_interrupted) {
         void *which = zpoller_wait(poller, TICK_MS);
         if (zpoller_terminated(poller))
             break;
         if (which == sock)
             inbox_batch(self->inbox);
-        //  Evaluations were queued for the province: send them now.
-        if (which == news && evaluator_take_news(self->evaluator) > 0 && self->sender)
-            sender_send_due(self->sender);
+        //  Evaluations were queued for the province: send them now. An
+        //  acknowledgement refills the window in the transaction that records
+        //  it; any other turn sends what was queued (cheap when nothing was:
+        //  the sender reads at its cursor).
+        if (which == news)
+            evaluator_take_news(self->evaluator);
         if (self->sender && which == self->province)
             sender_take_acks(self->sender);
-        if (self->sender && zclock_mono() >= next_send) {
+        else if (self->sender)
             sender_send_due(self->sender);
-            next_send = zclock_mono() + SEND_MS;
-        }
         linkwatch_tick(self->province_watch);
         //  What the link to the hub last was, for city-aggregator status; a
         //  failed save is tried again at the next change or turn.
@@ -393,6 +392,8 @@ int city_run(int argc, char **argv)
     if (self.province && !(self.sender = sender_new(citydb_store(self.db), self.province,
                                                     opts_get(opts, "province"))))
         goto done;
+    if (self.sender)
+        sender_set_linkwatch(self.sender, self.province_watch);
     //  It evaluates at once what a crash left dirty, then what ingest marks.
     if (!(self.evaluator = evaluator_new(data, self.conf.city, &self.pub)))
         goto done;

@@ -1,13 +1,25 @@
 /*  run - sends the outbox to the city until every report is acknowledged.
 
     The loop (in the manner of Redis's ae.c) waits at most TICK_MS for an
-    acknowledgement, applies every acknowledgement that is waiting in one
-    transaction, then sends what is due (sender.c: queued entries at once,
-    sent ones again after a doubling backoff; an entry the city can never
-    accept goes to the dead state). SIGTERM, SIGINT, SIGHUP, SIGUSR1,
-    SIGUSR2 or SIGALRM ends the loop after the current transaction
-    (signals.c; SIGPIPE is ignored); nothing is lost, since every entry
-    stays in LMDB until its acknowledgement is recorded.
+    acknowledgement or a change of the outbox, applies every
+    acknowledgement that is waiting and refills the window of messages in
+    flight in one transaction, and otherwise sends what is due (sender.c:
+    a committed entry at once, a lost one again after a doubling backoff;
+    an entry the city can never accept goes to the dead state).
+
+    county-agent submit commits to the same LMDB outbox from another
+    process; LMDB writes its commits with pwrite, so an inotify watch on
+    data.mdb (IN_MODIFY) wakes the loop at once and the sender looks at
+    the whole pending index again, and once more AGAIN_MS later (an event
+    can come before its commit shows to a reader). Every RESCAN_MS it does
+    so anyway, in case an event was missed or the watch could not be set
+    (it then logs a warning and relies on that alone). Our own commits wake the loop
+    too; that costs one look at what is in flight.
+
+    SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2 or SIGALRM ends the loop
+    after the current transaction (signals.c; SIGPIPE is ignored); nothing
+    is lost, since every entry stays in LMDB until its acknowledgement is
+    recorded.
 */
 #include "adcode.h"
 #include "agent.h"
@@ -20,9 +32,14 @@
 #include "sender.h"
 #include "transport.h"
 #include <czmq.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
 
-#define TICK_MS 200
+#define TICK_MS 200    //  the longest wait: link checks, losses
+#define RESCAN_MS 1000 //  the safety poll behind the inotify watch
+#define AGAIN_MS 10    //  a second look after an event: its commit may not show yet
 
 static const opt_spec_t s_specs[] = {
     {"unit", true, false, "this agent's 6-digit unit code"},
@@ -33,26 +50,60 @@ static const opt_spec_t s_specs[] = {
     {"insecure", false, false, "plain text instead of CURVE (loopback or ipc only)"},
     {NULL, false, false, NULL}};
 
+//  Returns an inotify descriptor watching dir/data.mdb for commits, or -1
+//  (logged) when it cannot be set.
+static int s_watch_outbox(const char *dir)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data.mdb", dir);
+    int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (fd >= 0 && inotify_add_watch(fd, path, IN_MODIFY) >= 0)
+        return fd;
+    log_warn("cannot watch %s for new reports (%s): looking every %d ms instead", path,
+             strerror(errno), RESCAN_MS);
+    if (fd >= 0)
+        close(fd);
+    return -1;
+}
+
+//  Reads every waiting inotify event; they only say "look again".
+static void s_drain(int fd)
+{
+    char events[4096];
+    while (read(fd, events, sizeof events) > 0)
+        ;
+}
+
 //  Sends and takes acknowledgements until SIGTERM or SIGINT; keeps the
 //  link's condition in the store for status (a failed save is tried again).
-static void s_loop(sender_t *sender, zsock_t *sock, linkwatch_t *watch, store_t *store)
+static void s_loop(sender_t *sender, zsock_t *sock, linkwatch_t *watch, store_t *store, int notify)
 {
-    zpoller_t *poller = zpoller_new(sock, NULL);
-    int64_t next_send = 0;
+    zmq_pollitem_t items[] = {{zsock_resolve(sock), 0, ZMQ_POLLIN, 0},
+                              {NULL, notify, ZMQ_POLLIN, 0}};
+    int n_items = notify >= 0 ? 2 : 1;
+    int64_t next_rescan = zclock_mono() + RESCAN_MS;
+    bool again = false; //  a second look is due AGAIN_MS after an event
+    sender_send_due(sender);
     while (!zsys_interrupted) {
-        void *which = zpoller_wait(poller, TICK_MS);
-        if (zpoller_terminated(poller))
+        if (zmq_poll(items, n_items, again ? AGAIN_MS : TICK_MS) < 0 && errno != EINTR)
+            break; //  the context is ending
+        if (zsys_interrupted)
             break;
-        if (which == sock)
-            sender_take_acks(sender);
-        if (zclock_mono() >= next_send) {
-            sender_send_due(sender);
-            next_send = zclock_mono() + TICK_MS;
+        bool event = n_items == 2 && (items[1].revents & ZMQ_POLLIN);
+        if (event)
+            s_drain(notify);
+        if (event || again || zclock_mono() >= next_rescan) {
+            sender_rescan(sender);
+            next_rescan = zclock_mono() + RESCAN_MS;
         }
+        again = event;
+        if (items[0].revents & ZMQ_POLLIN)
+            sender_take_acks(sender); //  and refills the window
+        else
+            sender_send_due(sender);
         linkwatch_tick(watch);
         linkwatch_save(watch, store);
     }
-    zpoller_destroy(&poller);
 }
 
 //  The run command.
@@ -73,6 +124,7 @@ int agent_run(int argc, char **argv)
     linkwatch_t *watch = NULL;
     agentdb_t *db = NULL;
     sender_t *sender = NULL;
+    int notify = -1;
     code = EXIT_USAGE;
     if (citylink_require(opts, "county-agent run") != 0)
         goto done;
@@ -85,12 +137,16 @@ int agent_run(int argc, char **argv)
     code = EXIT_RUNTIME;
     if (!(db = agentdb_open(data, unit)) || !(sender = sender_new(agentdb_store(db), sock, city)))
         goto done;
+    sender_set_linkwatch(sender, watch);
+    notify = s_watch_outbox(data);
     log_info("unit %s sending to %s", unit, city);
-    s_loop(sender, sock, watch, agentdb_store(db));
+    s_loop(sender, sock, watch, agentdb_store(db), notify);
     signals_log_stop();
     log_info("stopped");
     code = EXIT_OK;
 done:
+    if (notify >= 0)
+        close(notify);
     sender_destroy(&sender);
     agentdb_destroy(&db);
     linkwatch_destroy(&watch);

@@ -26,6 +26,8 @@ typedef struct {
     void *arg;
     store_txn_t *txn;
     bool pending_only;
+    const char *after; //  pending_after: the key to start after, "" none
+    outbox_skip_fn *skip;
 } visit_t;
 
 static int s_visit_entry(const void *key, size_t klen, const void *val, size_t vlen, void *arg)
@@ -49,6 +51,17 @@ static int s_visit_pending(const void *key, size_t klen, const void *val, size_t
     (void)val;
     (void)vlen;
     visit_t *visit = arg;
+    char name[OUTBOX_KEY_MAX];
+    if (visit->after || visit->skip) {
+        if (klen >= sizeof name)
+            return 0;
+        memcpy(name, key, klen);
+        name[klen] = 0;
+        if (visit->after && !strcmp(name, visit->after))
+            return 0; //  the cursor itself: already passed
+        if (visit->skip && visit->skip(name, visit->arg))
+            return 0;
+    }
     const void *entry;
     size_t len;
     int rc = store_get(visit->txn, "outbox", key, klen, &entry, &len);
@@ -61,6 +74,9 @@ static int s_scan(store_txn_t *txn, void *arg)
 {
     visit_t *visit = arg;
     visit->txn = txn;
+    if (visit->after)
+        return store_scan_from(txn, "pending", visit->after, strlen(visit->after), s_visit_pending,
+                               arg);
     if (visit->pending_only)
         return store_scan(txn, "pending", NULL, 0, s_visit_pending, arg);
     return store_scan(txn, "outbox", NULL, 0, s_visit_entry, arg);
@@ -69,7 +85,15 @@ static int s_scan(store_txn_t *txn, void *arg)
 //  Visits every entry, or only the pending ones.
 int outbox_each(store_t *store, bool pending_only, outbox_fn *fn, void *arg)
 {
-    visit_t visit = {fn, arg, NULL, pending_only};
+    visit_t visit = {fn, arg, NULL, pending_only, NULL, NULL};
+    return store_read(store, s_scan, &visit) == 0 ? 0 : -1;
+}
+
+//  Visits the pending entries after a key, asking skip first.
+int outbox_each_pending_after(store_t *store, const char *after, outbox_skip_fn *skip,
+                              outbox_fn *fn, void *arg)
+{
+    visit_t visit = {fn, arg, NULL, true, after ? after : "", skip};
     return store_read(store, s_scan, &visit) == 0 ? 0 : -1;
 }
 

@@ -37,8 +37,18 @@ typedef struct {
    transaction. Returns 0, STORE_RETRY or -1. */
 int outbox_put(store_txn_t *txn, const char *key, const Fundchain__OutboxEntry *entry);
 
+/* Asked of a pending entry's key before the entry is read; returns true for
+   an entry not to read (fn is then not called for it). */
+typedef bool(outbox_skip_fn)(const char *key, void *arg);
+
 /* Visits every entry in key order, or only the pending ones. Returns 0 or -1. */
 int outbox_each(store_t *store, bool pending_only, outbox_fn *fn, void *arg);
+
+/* Visits in key order the pending entries whose keys come after after (""
+   for all), asking skip first (NULL: read them all): a sender's cursor, so
+   that what it already passed costs nothing. Returns 0 or -1. */
+int outbox_each_pending_after(store_t *store, const char *after, outbox_skip_fn *skip,
+                              outbox_fn *fn, void *arg);
 
 /* Applies state changes in one transaction. A change to an entry that is
    already acked, rejected or dead, or that does not exist, is ignored

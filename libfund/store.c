@@ -371,25 +371,44 @@ static int s_scan_cursor(store_txn_t *txn, MDB_cursor *cursor, MDB_val *k, MDB_v
     return rc == MDB_NOTFOUND ? 0 : s_fail(txn->store, "mdb_cursor_get", rc);
 }
 
-//  Visits in key order every record of db whose key starts with prefix.
-int store_scan(store_txn_t *txn, const char *db, const void *prefix, size_t plen, store_scan_fn *fn,
-               void *arg)
+//  Walks db from the first key not below start (slen 0: the first key),
+//  while keys start with prefix (plen 0: to the end).
+static int s_scan(store_txn_t *txn, const char *db, const void *start, size_t slen,
+                  const void *prefix, size_t plen, store_scan_fn *fn, void *arg)
 {
     MDB_dbi dbi;
-    if (!txn || !fn || (plen > 0 && !prefix) || s_dbi(txn, db, &dbi) != 0)
+    if (!txn || !fn || (slen > 0 && !start) || s_dbi(txn, db, &dbi) != 0)
         return -1;
-    if (plen > (size_t)mdb_env_get_maxkeysize(txn->store->shared->env))
-        return 0; //  No key can be that long.
     MDB_cursor *cursor;
     int rc = mdb_cursor_open(txn->txn, dbi, &cursor);
     if (rc != 0)
         return s_fail(txn->store, "mdb_cursor_open", rc);
-    MDB_val k = {plen, (void *)prefix};
+    MDB_val k = {slen, (void *)start};
     MDB_val v = {0, NULL};
-    rc = mdb_cursor_get(cursor, &k, &v, plen > 0 ? MDB_SET_RANGE : MDB_FIRST);
+    rc = mdb_cursor_get(cursor, &k, &v, slen > 0 ? MDB_SET_RANGE : MDB_FIRST);
     rc = s_scan_cursor(txn, cursor, &k, &v, rc, prefix, plen, fn, arg);
     mdb_cursor_close(cursor);
     return rc;
+}
+
+//  Visits in key order every record of db whose key starts with prefix.
+int store_scan(store_txn_t *txn, const char *db, const void *prefix, size_t plen, store_scan_fn *fn,
+               void *arg)
+{
+    if (plen > 0 && !prefix)
+        return -1;
+    if (txn && plen > (size_t)mdb_env_get_maxkeysize(txn->store->shared->env))
+        return 0; //  No key can be that long.
+    return s_scan(txn, db, prefix, plen, prefix, plen, fn, arg);
+}
+
+//  Visits in key order every record of db whose key is not below from.
+int store_scan_from(store_txn_t *txn, const char *db, const void *from, size_t flen,
+                    store_scan_fn *fn, void *arg)
+{
+    if (txn && flen > (size_t)mdb_env_get_maxkeysize(txn->store->shared->env))
+        return -1; //  LMDB refuses a key that long
+    return s_scan(txn, db, from, flen, NULL, 0, fn, arg);
 }
 
 //  Returns the next value of a counter in "meta" (1, 2, ...), or 0.

@@ -100,6 +100,11 @@ int store_del(store_txn_t *txn, const char *db, const void *key, size_t klen);
 int store_scan(store_txn_t *txn, const char *db, const void *prefix, size_t plen, store_scan_fn *fn,
                void *arg);
 
+/* Visits, in key order, every record of db whose key is not below from
+   (flen may be 0 for all). Returns like store_scan. */
+int store_scan_from(store_txn_t *txn, const char *db, const void *from, size_t flen,
+                    store_scan_fn *fn, void *arg);
+
 /* Returns the next value of a named counter kept in the "meta" database
    (1, 2, 3, ...). Returns 0 on failure (check store_error). */
 uint64_t store_next(store_txn_t *txn, const char *counter);

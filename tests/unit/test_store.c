@@ -241,6 +241,14 @@ static int s_scan_fn(store_txn_t *txn, void *arg)
     return scan->result;
 }
 
+static int s_scan_from_fn(store_txn_t *txn, void *arg)
+{
+    scan_t *scan = arg;
+    scan->result =
+        store_scan_from(txn, "items", scan->prefix, strlen(scan->prefix), s_collect, scan);
+    return scan->result;
+}
+
 static int s_put_many(store_txn_t *txn, void *arg)
 {
     const char *const *keys = arg;
@@ -288,6 +296,20 @@ static void test_scan(void **state)
     assert_int_equal(none.n, 0);
 
     assert_int_equal(store_read(f->store, s_scan_failing, NULL), -1);
+
+    scan_t from = {.prefix = "2023|b"}; //  with store_scan_from: a start, no prefix
+    from.stop_after = 0;
+    assert_int_equal(store_read(f->store, s_scan_from_fn, &from), 0);
+    assert_int_equal(from.n, 3);
+    assert_string_equal(from.keys[0], "2023|b");
+    assert_string_equal(from.keys[2], "2024|a");
+    scan_t gone = {.prefix = "2023|bb"}; //  a key absent: from the next one
+    assert_int_equal(store_read(f->store, s_scan_from_fn, &gone), 0);
+    assert_int_equal(gone.n, 2);
+    assert_string_equal(gone.keys[0], "2023|c");
+    scan_t first = {.prefix = ""};
+    assert_int_equal(store_read(f->store, s_scan_from_fn, &first), 0);
+    assert_int_equal(first.n, 6);
 }
 
 //  Draws counter values, for test_counters.
