@@ -40,7 +40,10 @@ static const opt_spec_t s_specs[] = {
     {"soak-seconds", true, false, "how long the soak runs (default 600)"},
     {"dir", true, false, "where the temporary directory goes (default /tmp)"},
     {"keep", false, false, "keep the temporary directory"},
+    {"help", false, false, "show this help and exit"},
     {NULL, false, false, NULL}};
+
+#define USAGE "fundbench [--smoke] [--only SECTION] [--soak-seconds N] [--dir DIR] [--keep]"
 
 //  The growth section: ingest and rank at more units a city.
 static int s_growth(bench_t *self)
@@ -134,15 +137,27 @@ int main(int argc, char **argv)
     zsys_set_logstream(NULL);
     log_setup("fundbench", LOGL_WARN);
     opts_t *opts = opts_parse(s_specs, argc, argv, 1);
-    if (!opts)
+    if (!opts) {
+        fprintf(stderr, "fundbench: try 'fundbench --help'\n");
         return 2;
+    }
+    if (opts_has(opts, "help")) {
+        opts_usage(s_specs, USAGE, stdout);
+        opts_destroy(&opts);
+        return 0;
+    }
     bench_t self = {.smoke = opts_has(opts, "smoke"),
                     .keep = opts_has(opts, "keep"),
                     .src = BENCH_SOURCE_DIR,
                     .bin = NULL,
                     .results = results_new()};
-    const char *soak = opts_get(opts, "soak-seconds");
-    self.soak_seconds = soak ? atoi(soak) : self.smoke ? 3 : 600;
+    long soak = self.smoke ? 3 : 600;
+    if (opts_number(opts, "soak-seconds", 1, 86400, &soak) != 0) {
+        results_destroy(&self.results);
+        opts_destroy(&opts);
+        return 2;
+    }
+    self.soak_seconds = (int)soak;
     char *bin = s_bin_dir();
     self.bin = bin;
     int code = 2;
