@@ -205,7 +205,8 @@ static hubdb_outcome_t s_compare(const void *val, size_t len, uint64_t version)
     if (!entry)
         return HUBDB_STORED;
     uint64_t old = entry->version;
-    fundchain__rank_entry__free_unpacked(entry, &arena.base);
+    if (pbarena_spilled(&arena))
+        fundchain__rank_entry__free_unpacked(entry, &arena.base);
     if (old < version)
         return HUBDB_STORED;
     return old == version ? HUBDB_DUPLICATE : HUBDB_OLDER;
@@ -303,7 +304,8 @@ static int s_visit_entry(const void *key, size_t klen, const void *val, size_t v
     if (!entry)
         return 0; //  an entry this version cannot read is skipped, never fatal
     int rc = each->rank_fn(entry, each->arg);
-    fundchain__rank_entry__free_unpacked(entry, &arena.base);
+    if (pbarena_spilled(&arena))
+        fundchain__rank_entry__free_unpacked(entry, &arena.base);
     return rc;
 }
 

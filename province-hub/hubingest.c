@@ -59,9 +59,20 @@ static bool s_reads_back(const uint8_t *bytes, size_t len)
     pbarena_t arena;
     pbarena_init(&arena, mem, sizeof mem);
     Fundchain__Evaluation *copy = fundchain__evaluation__unpack(&arena.base, len, bytes);
-    if (copy)
+    if (copy && pbarena_spilled(&arena))
         fundchain__evaluation__free_unpacked(copy, &arena.base);
     return copy != NULL;
+}
+
+//  Makes the arena a message is decoded into: one malloc, which holds what
+//  an evaluation of frame_size bytes decodes to (more falls back to malloc).
+static pbarena_t *s_arena_new(size_t frame_size)
+{
+    size_t size = 4 * frame_size + 4096;
+    pbarena_t *arena = malloc(sizeof *arena + size);
+    if (arena)
+        pbarena_init(arena, arena + 1, size);
+    return arena;
 }
 
 //  Takes the evaluation out of a city's message, and its encoding as it
@@ -70,8 +81,14 @@ static bool s_reads_back(const uint8_t *bytes, size_t len)
 //  evaluation or cannot be stored and read back.
 static Fundchain__Evaluation *s_take(zframe_t *payload, hubingest_t *out)
 {
-    Fundchain__Envelope *env =
-        envelope_unpack(payload, transport_max_msg(), out->reason, sizeof out->reason);
+    pbarena_t *arena = s_arena_new(zframe_size(payload));
+    if (!arena) {
+        snprintf(out->reason, sizeof out->reason, "out of memory");
+        return NULL;
+    }
+    out->arena = arena;
+    Fundchain__Envelope *env = envelope_unpack_alloc(payload, transport_max_msg(), &arena->base,
+                                                     out->reason, sizeof out->reason);
     if (!env)
         return NULL;
     Fundchain__Evaluation *e = NULL;
@@ -87,14 +104,16 @@ static Fundchain__Evaluation *s_take(zframe_t *payload, hubingest_t *out)
         if (!out->bytes || !s_reads_back(out->bytes, out->len)) {
             snprintf(out->reason, sizeof out->reason,
                      "malformed evaluation: it cannot be stored and read back");
-            evaluation_free(e);
+            if (pbarena_spilled(arena))
+                fundchain__evaluation__free_unpacked(e, &arena->base);
             e = NULL;
             free(out->bytes);
             out->bytes = NULL;
             out->len = 0;
         }
     }
-    envelope_destroy(&env);
+    if (pbarena_spilled(arena))
+        envelope_destroy_alloc(&env, &arena->base); //  else the arena's memory is freed with it
     return e;
 }
 
@@ -129,8 +148,10 @@ void hubingest_examine(const char *province, zframe_t *payload, const char *peer
         return;
     }
     Fundchain__Evaluation *e = s_take(payload, out);
-    if (!e)
+    if (!e) {
+        hubingest_clear(out);
         return;
+    }
     const char *bad = s_malformed(e);
     out->eval = e;
     if (bad) {
@@ -147,7 +168,11 @@ void hubingest_examine(const char *province, zframe_t *payload, const char *peer
 //  Frees what an examined message holds.
 void hubingest_clear(hubingest_t *in)
 {
-    evaluation_free(in->eval);
+    pbarena_t *arena = in->arena;
+    if (in->eval && arena && pbarena_spilled(arena))
+        fundchain__evaluation__free_unpacked(in->eval, &arena->base);
+    free(arena);
+    in->arena = NULL;
     in->eval = NULL;
     free(in->bytes);
     in->bytes = NULL;
