@@ -18,6 +18,7 @@
 #include "evaluation.h"
 #include "log.h"
 #include "pbarena.h"
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,7 +102,8 @@ static int s_entry_put(store_txn_t *txn, const char *key, size_t klen,
 
 typedef struct {
     store_txn_t *txn;
-    size_t n;
+    bool due; //  the store has no record that its index was built
+    size_t n; //  evaluations to index
 } build_t;
 
 static int s_count(const void *key, size_t klen, const void *val, size_t vlen, void *arg)
@@ -122,23 +124,37 @@ static int s_index_one(const void *key, size_t klen, const void *val, size_t vle
     return rc;
 }
 
-//  Gives every stored evaluation its rank index entry, once.
-static int s_build_index(store_txn_t *txn, void *arg)
+//  Says whether the rank index is still to be built, and of how many
+//  evaluations.
+static int s_unindexed(store_txn_t *txn, void *arg)
 {
-    (void)arg;
     const void *val;
     size_t len;
     int rc = store_get(txn, "meta", s_indexed, strlen(s_indexed), &val, &len);
     if (rc <= 0)
         return rc; //  built already, or a store error
-    build_t build = {txn, 0};
-    if ((rc = store_scan(txn, "evals", "", 0, s_count, &build)) != 0)
-        return rc;
+    ((build_t *)arg)->due = true;
+    return store_scan(txn, "evals", "", 0, s_count, arg);
+}
+
+//  Gives every stored evaluation its rank index entry.
+static int s_build_index(store_txn_t *txn, void *arg)
+{
+    build_t *build = arg;
+    build->txn = txn;
+    int rc = store_scan(txn, "evals", "", 0, s_index_one, build);
+    return rc ? rc : store_put(txn, "meta", s_indexed, strlen(s_indexed), "1", 1);
+}
+
+//  Builds the rank index of a store made before it, once. Returns 0 or -1.
+static int s_index(store_t *store)
+{
+    build_t build = {NULL, false, 0};
+    if (store_read(store, s_unindexed, &build) != 0)
+        return -1;
     if (build.n)
         log_info("building the rank index of %zu evaluations", build.n);
-    if ((rc = store_scan(txn, "evals", "", 0, s_index_one, &build)) != 0)
-        return rc;
-    return store_put(txn, "meta", s_indexed, strlen(s_indexed), "1", 1);
+    return build.due ? store_write(store, s_build_index, &build) : 0;
 }
 
 //  What a hub's store made before identity records has, and lacks.
@@ -159,7 +175,7 @@ hubdb_t *hubdb_open(const char *dir, const char *province)
         self->store = store_open_opts(dir, s_dbs, &opts, &err);
     if (self && !self->store)
         fprintf(stderr, "cannot open the hub store %s\n", err ? err : dir);
-    else if (self && store_write(self->store, s_build_index, NULL) != 0) {
+    else if (self && s_index(self->store) != 0) {
         fprintf(stderr, "cannot build the rank index of the hub store %s: %s\n", dir,
                 store_error(self->store));
         store_destroy(&self->store);

@@ -12,6 +12,7 @@
 
 #include "evaluation.h"
 #include "hubdb.h"
+#include "hubfill.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,6 +241,59 @@ static int s_stop(const Fundchain__RankEntry *e, void *arg)
     return 1;
 }
 
+//  Checks a rank index entry against the full decode of its evaluation:
+//  every field, and the numeric indicators in order (text ones left out).
+typedef struct {
+    hubdb_t *db;
+    int n;
+} same_t;
+
+static int s_same(const Fundchain__RankEntry *entry, void *arg)
+{
+    same_t *same = arg;
+    hubdb_t *db = same->db;
+    Fundchain__Evaluation *eval = hubdb_get(
+        db, "2023-01", "employee", (Fundchain__Evaluation__Level)entry->level, entry->code);
+    assert_non_null(eval);
+    assert_string_equal(entry->code, eval->code);
+    assert_string_equal(entry->name, eval->name);
+    assert_int_equal(entry->version, eval->version);
+    assert_int_equal(entry->has_total, eval->has_total);
+    assert_int_equal(entry->total_centi, eval->total_centi);
+    assert_true(eval->n_indicators > 10);
+    size_t v = 0;
+    for (size_t i = 0; i < eval->n_indicators; i++) {
+        const Fundchain__Shown *shown = eval->indicators[i];
+        if (shown->text && *shown->text)
+            continue;
+        assert_true(v < entry->n_values);
+        assert_string_equal(entry->values[v]->code, shown->code);
+        assert_int_equal(entry->values[v]->centi, shown->centi);
+        v++;
+    }
+    assert_int_equal(v, entry->n_values);
+    assert_true(v < eval->n_indicators); //  risk_level is text
+    evaluation_free(eval);
+    same->n++;
+    return 0;
+}
+
+//  On the evaluations the product's evaluator makes (units and pools),
+//  every rank index entry holds what a full decode gives.
+static void test_rank_entry_as_decoded(void **state)
+{
+    fixture_t *f = *state;
+    hubfill_spec_t spec = {2, 3, 2023, 1, 1, 2, 100, 7};
+    hubfill_stats_t stats;
+    assert_int_equal(hubfill_populate(f->db, &spec, &stats), 0);
+    same_t arg = {f->db, 0};
+    Fundchain__Evaluation__Level levels[] = {FUNDCHAIN__EVALUATION__LEVEL__UNIT,
+                                             FUNDCHAIN__EVALUATION__LEVEL__POOL};
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(hubdb_each_rank(f->db, "2023-01", "employee", levels[i], s_same, &arg), 0);
+    assert_int_equal(arg.n, 2 * 4 + 2);
+}
+
 static int s_put_garbage(store_txn_t *txn, void *arg)
 {
     (void)arg;
@@ -332,6 +386,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_accept_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_each_level, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rank_entry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rank_entry_as_decoded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unreadable_record, setup, teardown),
         cmocka_unit_test_setup_teardown(test_earlier_layout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_refusals, setup, teardown),
