@@ -27,6 +27,13 @@ zframe_t *envelope_ack_frame(const Fundchain__Ack *ack)
 //  Unpacks the Envelope in frame, refusing one of more than max_size bytes.
 Fundchain__Envelope *envelope_unpack(zframe_t *frame, size_t max_size, char *why, size_t why_size)
 {
+    return envelope_unpack_alloc(frame, max_size, NULL, why, why_size);
+}
+
+//  Unpacks an Envelope into the memory of alloc.
+Fundchain__Envelope *envelope_unpack_alloc(zframe_t *frame, size_t max_size,
+                                           ProtobufCAllocator *alloc, char *why, size_t why_size)
+{
     char ignored[80];
     if (!why) {
         why = ignored;
@@ -41,7 +48,7 @@ Fundchain__Envelope *envelope_unpack(zframe_t *frame, size_t max_size, char *why
         snprintf(why, why_size, "message of %zu bytes is larger than %zu", size, max_size);
         return NULL;
     }
-    Fundchain__Envelope *env = fundchain__envelope__unpack(NULL, size, zframe_data(frame));
+    Fundchain__Envelope *env = fundchain__envelope__unpack(alloc, size, zframe_data(frame));
     if (!env)
         snprintf(why, why_size, "malformed message of %zu bytes", size);
     return env;
@@ -50,8 +57,14 @@ Fundchain__Envelope *envelope_unpack(zframe_t *frame, size_t max_size, char *why
 //  Frees an unpacked Envelope and nulls the pointer.
 void envelope_destroy(Fundchain__Envelope **self_p)
 {
+    envelope_destroy_alloc(self_p, NULL);
+}
+
+//  Frees an Envelope unpacked with alloc.
+void envelope_destroy_alloc(Fundchain__Envelope **self_p, ProtobufCAllocator *alloc)
+{
     if (self_p && *self_p) {
-        fundchain__envelope__free_unpacked(*self_p, NULL);
+        fundchain__envelope__free_unpacked(*self_p, alloc);
         *self_p = NULL;
     }
 }

@@ -27,8 +27,17 @@ zframe_t *envelope_ack_frame(const Fundchain__Ack *ack);
    or not an Envelope. */
 Fundchain__Envelope *envelope_unpack(zframe_t *frame, size_t max_size, char *why, size_t why_size);
 
+/* Unpacks as envelope_unpack does, taking the memory from alloc (NULL:
+   malloc), e.g. a pbarena; free with envelope_destroy_alloc and the same
+   alloc. */
+Fundchain__Envelope *envelope_unpack_alloc(zframe_t *frame, size_t max_size,
+                                           ProtobufCAllocator *alloc, char *why, size_t why_size);
+
 /* Frees an unpacked Envelope and nulls the pointer; NULL is fine. */
 void envelope_destroy(Fundchain__Envelope **self_p);
+
+/* Frees an Envelope unpacked with alloc and nulls the pointer; NULL is fine. */
+void envelope_destroy_alloc(Fundchain__Envelope **self_p, ProtobufCAllocator *alloc);
 
 /* Returns the name of an Envelope's message type (report, ack, evaluation,
    query, reply, held-query, held-reply), or "none" for an empty or unknown one; never NULL. */

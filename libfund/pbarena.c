@@ -22,6 +22,7 @@ static void *s_alloc(void *data, size_t size)
         self->used = at + size;
         return self->buf + at;
     }
+    self->spilled++;
     return malloc(size ? size : 1);
 }
 
@@ -42,4 +43,11 @@ void pbarena_init(pbarena_t *self, void *buf, size_t size)
     self->buf = buf;
     self->size = buf ? size : 0;
     self->used = 0;
+    self->spilled = 0;
+}
+
+/* Returns true when some allocation went to malloc. */
+bool pbarena_spilled(const pbarena_t *self)
+{
+    return self->spilled != 0;
 }

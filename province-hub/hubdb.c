@@ -1,17 +1,24 @@
-/*  hubdb - the province's LMDB of evaluations.
+/*  hubdb - the province's LMDB of evaluations, and their rank index.
 
     The key "period|fund|L|code" is the index a ranking needs: the
     candidates of (period, fund, level) are one prefix scan, in code order,
-    and nothing else is read. The value is the Evaluation's protobuf, as
-    earlier versions stored it (so their stores open and answer as they
-    are); what a ranking and the version check need is read from those
-    bytes in place (hubpeek), and only show decodes a record. A record that
-    cannot be read is skipped by the scans and replaced by the next
-    version; a store error makes the whole call fail (-1), and accept then
+    and nothing else is read. "evals" holds the Evaluation's protobuf under
+    it, as earlier versions stored it; "rankidx" holds, under the same key,
+    a RankEntry (proto/fundchain.proto): the code, name, version, level,
+    total and numeric indicators of that evaluation, written in the same
+    transaction. A ranking and the version check decode only that small
+    message (protobuf-c, on a stack arena: no malloc a row); only show
+    decodes an Evaluation. A store made before the index is given one at
+    open, in one write transaction, logged. A record that cannot be read
+    has no index entry: the scans skip it and the next version replaces
+    it. A store error makes the whole call fail (-1), and accept then
     commits nothing.
 */
 #include "hubdb.h"
 #include "evaluation.h"
+#include "log.h"
+#include "pbarena.h"
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +27,10 @@ struct _hubdb_t {
     store_t *store;
 };
 
-static const char *const s_dbs[] = {"evals", "meta", NULL};
+static const char *const s_dbs[] = {"evals", "rankidx", "meta", NULL};
+
+//  In "meta" once every evaluation has its rank index entry.
+static const char s_indexed[] = "rankidx-built";
 
 #define KEY_MAX 64
 
@@ -28,6 +38,123 @@ static size_t s_key(char *buf, const char *period, const char *fund, int level, 
 {
     return (size_t)snprintf(buf, KEY_MAX, "%.15s|%.15s|%c|%.7s", period, fund,
                             level == FUNDCHAIN__EVALUATION__LEVEL__POOL ? 'P' : 'U', code);
+}
+
+#define ENTRY_VALUES 64  /* indicators packed without malloc */
+#define ENTRY_BYTES 4096 /* a packed entry's bytes without malloc */
+#define ARENA_BYTES 8192 /* an unpacked entry's memory without malloc */
+
+//  Packs the rank index entry of eval into buf (size bytes) or, when it
+//  does not fit, into memory that *heap then holds. NULL when out of memory.
+static uint8_t *s_entry_pack(const Fundchain__Evaluation *eval, uint8_t *buf, size_t size,
+                             size_t *len, uint8_t **heap)
+{
+    Fundchain__RankValue stack[ENTRY_VALUES], *vals = stack;
+    Fundchain__RankValue *ptr_stack[ENTRY_VALUES], **ptrs = ptr_stack;
+    *heap = NULL;
+    if (eval->n_indicators > ENTRY_VALUES) {
+        vals = malloc(eval->n_indicators * sizeof *vals);
+        ptrs = malloc(eval->n_indicators * sizeof *ptrs);
+    }
+    Fundchain__RankEntry entry = FUNDCHAIN__RANK_ENTRY__INIT;
+    entry.code = eval->code ? eval->code : "";
+    entry.name = eval->name ? eval->name : "";
+    entry.version = eval->version;
+    entry.level = eval->level;
+    entry.total_centi = eval->total_centi;
+    entry.has_total = eval->has_total;
+    entry.values = ptrs;
+    for (size_t i = 0; vals && ptrs && i < eval->n_indicators; i++) {
+        const Fundchain__Shown *shown = eval->indicators[i];
+        if (!shown || !shown->code || !*shown->code || (shown->text && *shown->text))
+            continue; //  a text is not a number: nothing to rank on
+        fundchain__rank_value__init(&vals[entry.n_values]);
+        vals[entry.n_values].code = shown->code;
+        vals[entry.n_values].centi = shown->centi;
+        ptrs[entry.n_values] = &vals[entry.n_values];
+        entry.n_values++;
+    }
+    uint8_t *out = NULL;
+    if (vals && ptrs) {
+        *len = fundchain__rank_entry__get_packed_size(&entry);
+        out = *len <= size ? buf : (*heap = malloc(*len));
+        if (out)
+            fundchain__rank_entry__pack(&entry, out);
+    }
+    if (vals != stack)
+        free(vals);
+    if (ptrs != ptr_stack)
+        free(ptrs);
+    return out;
+}
+
+//  Stores eval's rank index entry under key. Returns 0 or -1.
+static int s_entry_put(store_txn_t *txn, const char *key, size_t klen,
+                       const Fundchain__Evaluation *eval)
+{
+    uint8_t buf[ENTRY_BYTES], *heap;
+    size_t len = 0;
+    uint8_t *bytes = s_entry_pack(eval, buf, sizeof buf, &len, &heap);
+    int rc = bytes ? store_put(txn, "rankidx", key, klen, bytes, len) : -1;
+    free(heap);
+    return rc;
+}
+
+typedef struct {
+    store_txn_t *txn;
+    bool due; //  the store has no record that its index was built
+    size_t n; //  evaluations to index
+} build_t;
+
+static int s_count(const void *key, size_t klen, const void *val, size_t vlen, void *arg)
+{
+    (void)key, (void)klen, (void)val, (void)vlen;
+    ((build_t *)arg)->n++;
+    return 0;
+}
+
+static int s_index_one(const void *key, size_t klen, const void *val, size_t vlen, void *arg)
+{
+    build_t *build = arg;
+    Fundchain__Evaluation *eval = evaluation_decode(val, vlen);
+    if (!eval)
+        return 0; //  a record this version cannot read stays out of the index
+    int rc = s_entry_put(build->txn, key, klen, eval);
+    evaluation_free(eval);
+    return rc;
+}
+
+//  Says whether the rank index is still to be built, and of how many
+//  evaluations.
+static int s_unindexed(store_txn_t *txn, void *arg)
+{
+    const void *val;
+    size_t len;
+    int rc = store_get(txn, "meta", s_indexed, strlen(s_indexed), &val, &len);
+    if (rc <= 0)
+        return rc; //  built already, or a store error
+    ((build_t *)arg)->due = true;
+    return store_scan(txn, "evals", "", 0, s_count, arg);
+}
+
+//  Gives every stored evaluation its rank index entry.
+static int s_build_index(store_txn_t *txn, void *arg)
+{
+    build_t *build = arg;
+    build->txn = txn;
+    int rc = store_scan(txn, "evals", "", 0, s_index_one, build);
+    return rc ? rc : store_put(txn, "meta", s_indexed, strlen(s_indexed), "1", 1);
+}
+
+//  Builds the rank index of a store made before it, once. Returns 0 or -1.
+static int s_index(store_t *store)
+{
+    build_t build = {NULL, false, 0};
+    if (store_read(store, s_unindexed, &build) != 0)
+        return -1;
+    if (build.n)
+        log_info("building the rank index of %zu evaluations", build.n);
+    return build.due ? store_write(store, s_build_index, &build) : 0;
 }
 
 //  What a hub's store made before identity records has, and lacks.
@@ -46,8 +173,14 @@ hubdb_t *hubdb_open(const char *dir, const char *province)
                          .legacy_lacks = s_legacy_lacks};
     if (self)
         self->store = store_open_opts(dir, s_dbs, &opts, &err);
-    if (self && !self->store) {
+    if (self && !self->store)
         fprintf(stderr, "cannot open the hub store %s\n", err ? err : dir);
+    else if (self && s_index(self->store) != 0) {
+        fprintf(stderr, "cannot build the rank index of the hub store %s: %s\n", dir,
+                store_error(self->store));
+        store_destroy(&self->store);
+    }
+    if (self && !self->store) {
         free(self);
         self = NULL;
     }
@@ -77,17 +210,25 @@ typedef struct {
     hubdb_outcome_t *outcomes;
 } accept_t;
 
-//  Compares with the stored version, read without decoding the record (a
-//  record that cannot be read is replaced, as before).
+//  Compares with the stored version, read from the rank index entry (a
+//  record without one, or one that cannot be read, is replaced).
 static hubdb_outcome_t s_compare(const void *val, size_t len, uint64_t version)
 {
-    uint64_t old;
-    if (hubpeek_version(val, len, &old) != 0 || old < version)
+    uint8_t mem[ARENA_BYTES];
+    pbarena_t arena;
+    pbarena_init(&arena, mem, sizeof mem);
+    Fundchain__RankEntry *entry = fundchain__rank_entry__unpack(&arena.base, len, val);
+    if (!entry)
+        return HUBDB_STORED;
+    uint64_t old = entry->version;
+    if (pbarena_spilled(&arena))
+        fundchain__rank_entry__free_unpacked(entry, &arena.base);
+    if (old < version)
         return HUBDB_STORED;
     return old == version ? HUBDB_DUPLICATE : HUBDB_OLDER;
 }
 
-//  Stores one record unless a version at least as new is stored.
+//  Stores one record and its index entry unless a version at least as new is stored.
 static int s_accept_one(store_txn_t *txn, const hubdb_record_t *rec, hubdb_outcome_t *outcome)
 {
     const Fundchain__Evaluation *eval = rec->eval;
@@ -96,13 +237,15 @@ static int s_accept_one(store_txn_t *txn, const hubdb_record_t *rec, hubdb_outco
     const void *val;
     size_t len;
     *outcome = HUBDB_STORED;
-    int rc = store_get(txn, "evals", key, klen, &val, &len);
+    int rc = store_get(txn, "rankidx", key, klen, &val, &len);
     if (rc < 0)
         return -1;
     if (rc == 0)
         *outcome = s_compare(val, len, eval->version);
     if (*outcome != HUBDB_STORED)
         return 0;
+    if ((rc = s_entry_put(txn, key, klen, eval)) != 0)
+        return rc;
     if (rec->bytes)
         return store_put(txn, "evals", key, klen, rec->bytes, rec->len);
     size_t size;
@@ -146,8 +289,7 @@ int hubdb_accept_records(hubdb_t *self, const hubdb_record_t *records, size_t n,
 
 typedef struct {
     hubdb_fn *fn;
-    hubdb_peek_fn *peek_fn;
-    const char *by;
+    hubdb_rank_fn *rank_fn;
     void *arg;
     char prefix[KEY_MAX];
     size_t plen;
@@ -166,39 +308,45 @@ static int s_visit(const void *key, size_t klen, const void *val, size_t vlen, v
     return rc;
 }
 
-static int s_visit_peek(const void *key, size_t klen, const void *val, size_t vlen, void *arg)
+static int s_visit_entry(const void *key, size_t klen, const void *val, size_t vlen, void *arg)
 {
     (void)key;
     (void)klen;
     each_t *each = arg;
-    hubpeek_t peek;
-    if (hubpeek_read(val, vlen, each->by, &peek) != 0)
-        return 0; //  a record this version cannot read is skipped, never fatal
-    return each->peek_fn(&peek, each->arg);
+    uint8_t mem[ARENA_BYTES];
+    pbarena_t arena;
+    pbarena_init(&arena, mem, sizeof mem);
+    Fundchain__RankEntry *entry = fundchain__rank_entry__unpack(&arena.base, vlen, val);
+    if (!entry)
+        return 0; //  an entry this version cannot read is skipped, never fatal
+    int rc = each->rank_fn(entry, each->arg);
+    if (pbarena_spilled(&arena))
+        fundchain__rank_entry__free_unpacked(entry, &arena.base);
+    return rc;
 }
 
 static int s_scan(store_txn_t *txn, void *arg)
 {
     each_t *each = arg;
-    return store_scan(txn, "evals", each->prefix, each->plen, each->fn ? s_visit : s_visit_peek,
-                      each);
+    if (each->fn)
+        return store_scan(txn, "evals", each->prefix, each->plen, s_visit, each);
+    return store_scan(txn, "rankidx", each->prefix, each->plen, s_visit_entry, each);
 }
 
 //  Visits the evaluations of (period, fund) at one level in code order.
 int hubdb_each(hubdb_t *self, const char *period, const char *fund,
                Fundchain__Evaluation__Level level, hubdb_fn *fn, void *arg)
 {
-    each_t each = {fn, NULL, NULL, arg, "", 0};
+    each_t each = {fn, NULL, arg, "", 0};
     each.plen = s_key(each.prefix, period, fund, (int)level, "");
     return store_read(self->store, s_scan, &each) == 0 ? 0 : -1;
 }
 
-//  Visits what a ranking needs of the evaluations of (period, fund) at one level.
-int hubdb_each_peek(hubdb_t *self, const char *period, const char *fund,
-                    Fundchain__Evaluation__Level level, const char *by, hubdb_peek_fn *fn,
-                    void *arg)
+//  Visits the rank index entries of (period, fund) at one level in code order.
+int hubdb_each_rank(hubdb_t *self, const char *period, const char *fund,
+                    Fundchain__Evaluation__Level level, hubdb_rank_fn *fn, void *arg)
 {
-    each_t each = {NULL, fn, by, arg, "", 0};
+    each_t each = {NULL, fn, arg, "", 0};
     each.plen = s_key(each.prefix, period, fund, (int)level, "");
     return store_read(self->store, s_scan, &each) == 0 ? 0 : -1;
 }

@@ -1,12 +1,12 @@
 /*  hubdb - the province's LMDB: the newest version of every evaluation a
     city sent, pools and units, keyed "period|fund|P|code" (pool) or
-    "period|fund|U|code" (unit), so that a ranking is one prefix scan.
+    "period|fund|U|code" (unit), so that a ranking is one prefix scan, and
+    under the same key what a ranking reads of each (its RankEntry).
 */
 #ifndef HUBDB_H_INCLUDED
 #define HUBDB_H_INCLUDED
 
 #include "fundchain.pb-c.h"
-#include "hubpeek.h"
 #include "store.h"
 #include <stddef.h>
 
@@ -22,7 +22,8 @@ typedef enum {
 typedef int(hubdb_fn)(const Fundchain__Evaluation *eval, void *arg);
 
 /* Opens (creating) the store of province in dir; province NULL opens an
-   existing hub store for reading, and never creates one. The store of
+   existing hub store for reading, and never creates one. A store made
+   before the rank index is given one first (logged, one transaction). The store of
    another province, a city or an agent is refused, naming both. NULL with
    a message on stderr. */
 hubdb_t *hubdb_open(const char *dir, const char *province);
@@ -58,13 +59,13 @@ int hubdb_each(hubdb_t *self, const char *period, const char *fund,
                Fundchain__Evaluation__Level level, hubdb_fn *fn, void *arg);
 
 /* Visits what a ranking needs of the evaluations of (period, fund) at one
-   level, in code order, read from the stored bytes without decoding them
-   (hubpeek_read, value by `by`); the strings point into the store until
-   fn returns. A record that cannot be read is skipped, as by hubdb_each. */
-typedef int(hubdb_peek_fn)(const hubpeek_t *peek, void *arg);
-int hubdb_each_peek(hubdb_t *self, const char *period, const char *fund,
-                    Fundchain__Evaluation__Level level, const char *by, hubdb_peek_fn *fn,
-                    void *arg);
+   level, in code order: each one's RankEntry (code, name, version, level,
+   total and numeric indicators), valid until fn returns. An evaluation
+   that could not be read when stored has none and is skipped, as by
+   hubdb_each; fn returns 0 to go on, 1 to stop, -1 to fail. */
+typedef int(hubdb_rank_fn)(const Fundchain__RankEntry *entry, void *arg);
+int hubdb_each_rank(hubdb_t *self, const char *period, const char *fund,
+                    Fundchain__Evaluation__Level level, hubdb_rank_fn *fn, void *arg);
 
 /* Returns a copy of one evaluation (free with evaluation_free), or NULL
    when there is none. */

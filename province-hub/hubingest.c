@@ -1,9 +1,13 @@
-/*  hubingest - examines one message from a city. */
+/*  hubingest - examines one message from a city: unpacked (envelope),
+    its evaluation packed once as the store will hold it and read back,
+    then checked. Never fails: a message that is not an answerable
+    evaluation is a drop with the reason.
+*/
 #include "hubingest.h"
 #include "adcode.h"
 #include "envelope.h"
 #include "evaluation.h"
-#include "hubpeek.h"
+#include "pbarena.h"
 #include "period.h"
 #include "transport.h"
 #include <stdio.h>
@@ -46,39 +50,70 @@ static bool s_sized(const Fundchain__Evaluation *e, char *reason, size_t size)
     return false;
 }
 
-//  Encodes the evaluation and decodes it again (NULL when that fails); the
-//  encoding, as it will be stored, goes to out.
-static Fundchain__Evaluation *s_reread(const Fundchain__Evaluation *e, hubingest_t *out)
+//  Says whether bytes decode, as the store will be read (on a stack arena:
+//  no malloc). protobuf-c packs some of what it reads in a form it cannot
+//  read back (a field numbered 0): such an evaluation must not be accepted.
+static bool s_reads_back(const uint8_t *bytes, size_t len)
 {
-    size_t len = 0;
-    uint8_t *bytes = evaluation_encode(e, &len);
-    Fundchain__Evaluation *copy = bytes ? evaluation_decode(bytes, len) : NULL;
-    if (copy) {
-        out->bytes = bytes;
-        out->len = len;
-    } else
-        free(bytes);
-    return copy;
+    uint8_t mem[16384];
+    pbarena_t arena;
+    pbarena_init(&arena, mem, sizeof mem);
+    Fundchain__Evaluation *copy = fundchain__evaluation__unpack(&arena.base, len, bytes);
+    if (copy && pbarena_spilled(&arena))
+        fundchain__evaluation__free_unpacked(copy, &arena.base);
+    return copy != NULL;
 }
 
-//  Reads the evaluation of a message that holds nothing else (what every
-//  city sends) from the bytes that will be stored: decoded once, never
-//  encoded again. NULL for any other message, or one that does not
-//  decode: the full unpack then says why.
-static Fundchain__Evaluation *s_sole(zframe_t *payload, hubingest_t *out)
+//  Makes the arena a message is decoded into: one malloc, which holds what
+//  an evaluation of frame_size bytes decodes to (more falls back to malloc).
+static pbarena_t *s_arena_new(size_t frame_size)
 {
-    const uint8_t *bytes;
-    size_t len;
-    if (hubpeek_sole_evaluation(zframe_data(payload), zframe_size(payload), &bytes, &len) != 0)
-        return NULL;
-    Fundchain__Evaluation *e = evaluation_decode(bytes, len);
-    out->bytes = e ? malloc(len ? len : 1) : NULL;
-    if (!out->bytes) {
-        evaluation_free(e);
+    size_t size = 4 * frame_size + 4096;
+    pbarena_t *arena = malloc(sizeof *arena + size);
+    if (arena)
+        pbarena_init(arena, arena + 1, size);
+    return arena;
+}
+
+//  Takes the evaluation out of a city's message, and its encoding as it
+//  will be stored into out: packed once from what was decoded, and read
+//  back. NULL with the reason in out when the message is not an
+//  evaluation or cannot be stored and read back.
+static Fundchain__Evaluation *s_take(zframe_t *payload, hubingest_t *out)
+{
+    pbarena_t *arena = s_arena_new(zframe_size(payload));
+    if (!arena) {
+        snprintf(out->reason, sizeof out->reason, "out of memory");
         return NULL;
     }
-    memcpy(out->bytes, bytes, len);
-    out->len = len;
+    out->arena = arena;
+    Fundchain__Envelope *env = envelope_unpack_alloc(payload, transport_max_msg(), &arena->base,
+                                                     out->reason, sizeof out->reason);
+    if (!env)
+        return NULL;
+    Fundchain__Evaluation *e = NULL;
+    if (env->body_case != FUNDCHAIN__ENVELOPE__BODY_EVALUATION)
+        snprintf(out->reason, sizeof out->reason,
+                 "unexpected message type %d (%s): the hub accepts evaluations only",
+                 (int)env->body_case, envelope_type_name((int)env->body_case));
+    else {
+        e = env->evaluation; //  the envelope's own: detached before it is freed
+        env->evaluation = NULL;
+        env->body_case = FUNDCHAIN__ENVELOPE__BODY__NOT_SET;
+        out->bytes = e ? evaluation_encode(e, &out->len) : NULL;
+        if (!out->bytes || !s_reads_back(out->bytes, out->len)) {
+            snprintf(out->reason, sizeof out->reason,
+                     "malformed evaluation: it cannot be stored and read back");
+            if (pbarena_spilled(arena))
+                fundchain__evaluation__free_unpacked(e, &arena->base);
+            e = NULL;
+            free(out->bytes);
+            out->bytes = NULL;
+            out->len = 0;
+        }
+    }
+    if (pbarena_spilled(arena))
+        envelope_destroy_alloc(&env, &arena->base); //  else the arena's memory is freed with it
     return e;
 }
 
@@ -112,26 +147,12 @@ void hubingest_examine(const char *province, zframe_t *payload, const char *peer
                  transport_max_msg());
         return;
     }
-    Fundchain__Evaluation *e = s_sole(payload, out);
+    Fundchain__Evaluation *e = s_take(payload, out);
     if (!e) {
-        //  Any other message is unpacked in full, which says why it is refused.
-        Fundchain__Envelope *env =
-            envelope_unpack(payload, transport_max_msg(), out->reason, sizeof out->reason);
-        if (!env)
-            return;
-        if (env->body_case != FUNDCHAIN__ENVELOPE__BODY_EVALUATION) {
-            snprintf(out->reason, sizeof out->reason,
-                     "unexpected message type %d (%s): the hub accepts evaluations only",
-                     (int)env->body_case, envelope_type_name((int)env->body_case));
-            envelope_destroy(&env);
-            return;
-        }
-        //  Keep only the evaluation, as it will be stored: encoded again and
-        //  read back, so that what is accepted can be read from the store.
-        e = s_reread(env->evaluation, out);
-        envelope_destroy(&env);
+        hubingest_clear(out);
+        return;
     }
-    const char *bad = e ? s_malformed(e) : "it cannot be stored and read back";
+    const char *bad = s_malformed(e);
     out->eval = e;
     if (bad) {
         snprintf(out->reason, sizeof out->reason, "malformed evaluation: %s", bad);
@@ -147,7 +168,11 @@ void hubingest_examine(const char *province, zframe_t *payload, const char *peer
 //  Frees what an examined message holds.
 void hubingest_clear(hubingest_t *in)
 {
-    evaluation_free(in->eval);
+    pbarena_t *arena = in->arena;
+    if (in->eval && arena && pbarena_spilled(arena))
+        fundchain__evaluation__free_unpacked(in->eval, &arena->base);
+    free(arena);
+    in->arena = NULL;
     in->eval = NULL;
     free(in->bytes);
     in->bytes = NULL;

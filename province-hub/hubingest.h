@@ -19,6 +19,7 @@ typedef struct {
     hubingest_verdict_t verdict;
     Fundchain__Evaluation *eval; /* HUBINGEST_ACCEPT and REJECT */
     uint8_t *bytes;              /* likewise: eval encoded, as the store will hold it */
+    void *arena;                 /* the memory eval was decoded into (a pbarena) */
     size_t len;
     char reason[512]; /* free eval and bytes with hubingest_clear */
 } hubingest_t;

@@ -1,7 +1,7 @@
 /*  hubquery - the hub's answers to rank and show.
 
-    A ranking reads only its candidates, and of each only its code, name
-    and the value ranked on, from the stored bytes (hubdb_each_peek): no
+    A ranking reads only its candidates, and of each only its rank index
+    entry (hubdb_each_rank: code, name, total and numeric indicators): no
     evaluation is decoded, so its cost is the rows it prints. Only a --by
     code outside the catalogue makes it read the evaluations in full, to
     check that one of them holds it. Errors go to err with the exit code of
@@ -101,20 +101,35 @@ typedef struct {
     rank_row_t *rows;
     size_t n, cap;
     bool county;
+    const char *by;
 } collect_t;
 
+//  Sets the row's value: the total, or the first numeric indicator coded by.
+static void s_value(const Fundchain__RankEntry *entry, const char *by, rank_row_t *row)
+{
+    if (!strcmp(by, "total")) {
+        row->has_value = entry->has_total;
+        row->centi = entry->total_centi;
+        return;
+    }
+    for (size_t i = 0; i < entry->n_values; i++)
+        if (!strcmp(entry->values[i]->code, by)) {
+            row->has_value = true;
+            row->centi = entry->values[i]->centi;
+            return;
+        }
+}
+
 //  Copies what is ranked of one evaluation into a row.
-static int s_collect(const hubpeek_t *peek, void *arg)
+static int s_collect(const Fundchain__RankEntry *entry, void *arg)
 {
     collect_t *c = arg;
-    rank_row_t row = {.has_value = peek->has_value, .centi = peek->centi};
-    snprintf(row.code, sizeof row.code, "%.*s", (int)peek->code_len, peek->code ? peek->code : "");
+    rank_row_t row = {.has_value = false};
+    snprintf(row.code, sizeof row.code, "%s", entry->code);
     if (c->county && adcode_is_city(row.code))
         return 0; //  a 市本级 is part of its city, not a county
-    if (peek->name_len)
-        snprintf(row.name, sizeof row.name, "%.*s", (int)peek->name_len, peek->name);
-    else
-        snprintf(row.name, sizeof row.name, "%s", row.code);
+    snprintf(row.name, sizeof row.name, "%s", *entry->name ? entry->name : row.code);
+    s_value(entry, c->by, &row);
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 64;
         rank_row_t *grown = realloc(c->rows, cap * sizeof *grown);
@@ -139,13 +154,13 @@ int hubquery_rank(hubdb_t *db, const hubquery_t *q, FILE *out, FILE *err)
         fprintf(err, "--level must be city or county\n");
         return EXIT_USAGE;
     }
-    collect_t c = {NULL, 0, 0, !strcmp(level, "county")};
+    collect_t c = {NULL, 0, 0, !strcmp(level, "county"), by};
     Fundchain__Evaluation__Level lv =
         c.county ? FUNDCHAIN__EVALUATION__LEVEL__UNIT : FUNDCHAIN__EVALUATION__LEVEL__POOL;
     int code = s_check_by(db, q, by, c.county, lv, err);
     if (code != 0)
         return code;
-    if (hubdb_each_peek(db, q->period, q->fund, lv, by, s_collect, &c) != 0) {
+    if (hubdb_each_rank(db, q->period, q->fund, lv, s_collect, &c) != 0) {
         fprintf(err, "cannot read the hub's store\n");
         code = EXIT_RUNTIME;
     } else {

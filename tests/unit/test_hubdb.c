@@ -1,8 +1,9 @@
 /*  Tests of the province's store (province-hub/hubdb.c) on real LMDB
     files: what accept does with new, duplicate, older and newer versions
     (alone and within one batch), the scans by (period, fund, level) and
-    what they read of each record, records that cannot be read, and which
-    stores open.
+    what they read of each record (the rank index entry: total and numeric
+    indicators, replaced by a newer version), records that cannot be read,
+    a store made before the rank index, and which stores open.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 
 #include "evaluation.h"
 #include "hubdb.h"
+#include "hubfill.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,12 +156,18 @@ static int s_list_eval(const Fundchain__Evaluation *eval, void *arg)
     return 0;
 }
 
-static int s_list_peek(const hubpeek_t *p, void *arg)
+static int s_list_entry(const Fundchain__RankEntry *e, void *arg)
 {
     list_t *l = arg;
     size_t at = strlen(l->text);
-    snprintf(l->text + at, sizeof l->text - at, "%.*s@%llu=%s%lld ", (int)p->code_len, p->code,
-             (unsigned long long)p->version, p->has_value ? "" : "none:", (long long)p->centi);
+    at += (size_t)snprintf(l->text + at, sizeof l->text - at, "%s@%llu=%s%lld", e->code,
+                           (unsigned long long)e->version,
+                           e->has_total ? "" : "none:", (long long)e->total_centi);
+    for (size_t i = 0; i < e->n_values && at < sizeof l->text; i++)
+        at += (size_t)snprintf(l->text + at, sizeof l->text - at, ",%s:%lld", e->values[i]->code,
+                               (long long)e->values[i]->centi);
+    if (at < sizeof l->text)
+        snprintf(l->text + at, sizeof l->text - at, " ");
     l->n++;
     return 0;
 }
@@ -178,13 +186,13 @@ static void s_fill(fixture_t *f)
         }
 }
 
-//  A scan visits one (period, fund) at one level, in code order, and
-//  stops when asked; the peeking scan reads the same records.
+//  A scan visits one (period, fund) at one level, in code order; the scan
+//  of the rank index reads the same records.
 static void test_each_level(void **state)
 {
     fixture_t *f = *state;
     s_fill(f);
-    list_t units = {"", 0}, pools = {"", 0}, peeks = {"", 0}, none = {"", 0};
+    list_t units = {"", 0}, pools = {"", 0}, entries = {"", 0}, none = {"", 0};
     assert_int_equal(hubdb_each(f->db, "2023", "resident", FUNDCHAIN__EVALUATION__LEVEL__UNIT,
                                 s_list_eval, &units),
                      0);
@@ -193,39 +201,97 @@ static void test_each_level(void **state)
                                 s_list_eval, &pools),
                      0);
     assert_string_equal(pools.text, "510400@3 510500@5 ");
-    assert_int_equal(hubdb_each_peek(f->db, "2023-01", "resident",
-                                     FUNDCHAIN__EVALUATION__LEVEL__UNIT, "total", s_list_peek,
-                                     &peeks),
+    assert_int_equal(hubdb_each_rank(f->db, "2023-01", "resident",
+                                     FUNDCHAIN__EVALUATION__LEVEL__UNIT, s_list_entry, &entries),
                      0);
-    assert_string_equal(peeks.text, "510402@2=2000 510403@4=4000 510411@1=1000 ");
-    assert_int_equal(hubdb_each_peek(f->db, "2023", "dept", FUNDCHAIN__EVALUATION__LEVEL__UNIT,
-                                     "total", s_list_peek, &none),
+    assert_string_equal(entries.text, "510402@2=2000,months_payable:200 "
+                                      "510403@4=4000,months_payable:400 "
+                                      "510411@1=1000,months_payable:100 ");
+    assert_int_equal(hubdb_each_rank(f->db, "2023", "dept", FUNDCHAIN__EVALUATION__LEVEL__UNIT,
+                                     s_list_entry, &none),
                      0);
     assert_int_equal(none.n, 0);
 }
 
-//  What a ranking reads: the value by an indicator, none for a text one or
-//  one the evaluation lacks.
-static void test_each_peek_by(void **state)
+//  What a ranking reads: the total and the numeric indicators (a text one
+//  is not a number), none when the evaluation has no total; a newer
+//  version replaces the entry, an older one leaves it.
+static void test_rank_entry(void **state)
 {
     fixture_t *f = *state;
     s_fill(f);
-    list_t months = {"", 0}, risk = {"", 0};
+    s_eval_t e;
+    s_eval(&e, "510403", "2023", 10, 7770);
+    e.eval.has_total = false;
+    assert_int_equal(s_accept(f, &e), HUBDB_STORED);
+    s_eval(&e, "510403", "2023", 9, 1);
+    assert_int_equal(s_accept(f, &e), HUBDB_OLDER);
+    list_t entries = {"", 0};
     Fundchain__Evaluation__Level unit = FUNDCHAIN__EVALUATION__LEVEL__UNIT;
-    assert_int_equal(
-        hubdb_each_peek(f->db, "2023", "resident", unit, "months_payable", s_list_peek, &months),
-        0);
-    assert_string_equal(months.text, "510402@2=200 510403@4=400 510411@1=100 ");
-    assert_int_equal(
-        hubdb_each_peek(f->db, "2023", "resident", unit, "risk_level", s_list_peek, &risk), 0);
-    assert_string_equal(risk.text, "510402@2=none:0 510403@4=none:0 510411@1=none:0 ");
+    assert_int_equal(hubdb_each_rank(f->db, "2023", "resident", unit, s_list_entry, &entries), 0);
+    assert_string_equal(entries.text, "510402@2=2000,months_payable:200 "
+                                      "510403@10=none:7770,months_payable:777 "
+                                      "510411@1=1000,months_payable:100 ");
 }
 
-static int s_stop(const hubpeek_t *p, void *arg)
+static int s_stop(const Fundchain__RankEntry *e, void *arg)
 {
-    (void)p;
+    (void)e;
     ++*(int *)arg;
     return 1;
+}
+
+//  Checks a rank index entry against the full decode of its evaluation:
+//  every field, and the numeric indicators in order (text ones left out).
+typedef struct {
+    hubdb_t *db;
+    int n;
+} same_t;
+
+static int s_same(const Fundchain__RankEntry *entry, void *arg)
+{
+    same_t *same = arg;
+    hubdb_t *db = same->db;
+    Fundchain__Evaluation *eval = hubdb_get(
+        db, "2023-01", "employee", (Fundchain__Evaluation__Level)entry->level, entry->code);
+    assert_non_null(eval);
+    assert_string_equal(entry->code, eval->code);
+    assert_string_equal(entry->name, eval->name);
+    assert_int_equal(entry->version, eval->version);
+    assert_int_equal(entry->has_total, eval->has_total);
+    assert_int_equal(entry->total_centi, eval->total_centi);
+    assert_true(eval->n_indicators > 10);
+    size_t v = 0;
+    for (size_t i = 0; i < eval->n_indicators; i++) {
+        const Fundchain__Shown *shown = eval->indicators[i];
+        if (shown->text && *shown->text)
+            continue;
+        assert_true(v < entry->n_values);
+        assert_string_equal(entry->values[v]->code, shown->code);
+        assert_int_equal(entry->values[v]->centi, shown->centi);
+        v++;
+    }
+    assert_int_equal(v, entry->n_values);
+    assert_true(v < eval->n_indicators); //  risk_level is text
+    evaluation_free(eval);
+    same->n++;
+    return 0;
+}
+
+//  On the evaluations the product's evaluator makes (units and pools),
+//  every rank index entry holds what a full decode gives.
+static void test_rank_entry_as_decoded(void **state)
+{
+    fixture_t *f = *state;
+    hubfill_spec_t spec = {2, 3, 2023, 1, 1, 2, 100, 7};
+    hubfill_stats_t stats;
+    assert_int_equal(hubfill_populate(f->db, &spec, &stats), 0);
+    same_t arg = {f->db, 0};
+    Fundchain__Evaluation__Level levels[] = {FUNDCHAIN__EVALUATION__LEVEL__UNIT,
+                                             FUNDCHAIN__EVALUATION__LEVEL__POOL};
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(hubdb_each_rank(f->db, "2023-01", "employee", levels[i], s_same, &arg), 0);
+    assert_int_equal(arg.n, 2 * 4 + 2);
 }
 
 static int s_put_garbage(store_txn_t *txn, void *arg)
@@ -242,13 +308,12 @@ static void test_unreadable_record(void **state)
     fixture_t *f = *state;
     s_fill(f);
     assert_int_equal(store_write(hubdb_store(f->db), s_put_garbage, NULL), 0);
-    list_t units = {"", 0}, peeks = {"", 0};
+    list_t units = {"", 0}, entries = {"", 0};
     Fundchain__Evaluation__Level unit = FUNDCHAIN__EVALUATION__LEVEL__UNIT;
     assert_int_equal(hubdb_each(f->db, "2023", "resident", unit, s_list_eval, &units), 0);
     assert_int_equal(units.n, 3);
-    assert_int_equal(hubdb_each_peek(f->db, "2023", "resident", unit, NULL, s_list_peek, &peeks),
-                     0);
-    assert_int_equal(peeks.n, 3);
+    assert_int_equal(hubdb_each_rank(f->db, "2023", "resident", unit, s_list_entry, &entries), 0);
+    assert_int_equal(entries.n, 3);
     assert_null(hubdb_get(f->db, "2023", "resident", unit, "510405"));
     s_eval_t e;
     s_eval(&e, "510405", "2023", 1, 500);
@@ -256,40 +321,48 @@ static void test_unreadable_record(void **state)
     int64_t total;
     assert_int_equal(s_stored(f, "510405", &total), 1);
     int visits = 0;
-    assert_int_equal(hubdb_each_peek(f->db, "2023", "resident", unit, NULL, s_stop, &visits), 0);
+    assert_int_equal(hubdb_each_rank(f->db, "2023", "resident", unit, s_stop, &visits), 0);
     assert_int_equal(visits, 1);
 }
 
+//  Makes the store as the version before the rank index left it: the
+//  evaluation under "evals" only, and no record that the index was built.
 static int s_put_raw(store_txn_t *txn, void *arg)
 {
     s_eval_t *e = arg;
     size_t len = 0;
     uint8_t *bytes = evaluation_encode(&e->eval, &len);
-    static const char key[] = "2023|resident|U|510407";
+    static const char key[] = "2023|resident|U|510407", built[] = "rankidx-built";
     int rc = bytes ? store_put(txn, "evals", key, strlen(key), bytes, len) : -1;
     free(bytes);
-    return rc;
+    if (rc == 0)
+        rc = store_del(txn, "rankidx", key, strlen(key));
+    return rc == 0 ? store_del(txn, "meta", built, strlen(built)) : rc;
 }
 
 //  The layout is the one earlier versions wrote (an Evaluation's protobuf
-//  under "period|fund|U|code"): such a record, put there directly, is read
-//  by every path after the store is closed and opened again read-only.
+//  under "period|fund|U|code", no rank index): such a store is given its
+//  index when it is opened again (read-only), and every path reads it.
 static void test_earlier_layout(void **state)
 {
     fixture_t *f = *state;
     s_eval_t e;
     s_eval(&e, "510407", "2023", 9, 4321);
+    assert_int_equal(s_accept(f, &e), HUBDB_STORED);
     assert_int_equal(store_write(hubdb_store(f->db), s_put_raw, &e), 0);
+    list_t entries = {"", 0};
+    Fundchain__Evaluation__Level unit = FUNDCHAIN__EVALUATION__LEVEL__UNIT;
+    assert_int_equal(hubdb_each_rank(f->db, "2023", "resident", unit, s_list_entry, &entries), 0);
+    assert_int_equal(entries.n, 0); //  the earlier layout indeed
     hubdb_destroy(&f->db);
     f->db = hubdb_open(f->dir, NULL);
     assert_non_null(f->db);
     int64_t total;
     assert_int_equal(s_stored(f, "510407", &total), 9);
-    list_t peeks = {"", 0};
-    assert_int_equal(hubdb_each_peek(f->db, "2023", "resident", FUNDCHAIN__EVALUATION__LEVEL__UNIT,
-                                     NULL, s_list_peek, &peeks),
-                     0);
-    assert_string_equal(peeks.text, "510407@9=4321 ");
+    assert_int_equal(hubdb_each_rank(f->db, "2023", "resident", unit, s_list_entry, &entries), 0);
+    assert_string_equal(entries.text, "510407@9=4321,months_payable:432 ");
+    s_eval(&e, "510407", "2023", 9, 1);
+    assert_int_equal(s_accept(f, &e), HUBDB_DUPLICATE); //  the version check reads the index
 }
 
 //  The store of another province is refused; a read-only open never
@@ -312,7 +385,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_accept_outcomes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accept_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_each_level, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_each_peek_by, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rank_entry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rank_entry_as_decoded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unreadable_record, setup, teardown),
         cmocka_unit_test_setup_teardown(test_earlier_layout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_refusals, setup, teardown),

@@ -80,8 +80,8 @@ static void test_field_zero_dropped(void **state)
 }
 
 //  A message that is only an evaluation (what a city sends) is stored as it
-//  came; one with anything more is unpacked in full and stored as encoded
-//  again: both read back as the evaluation acknowledged.
+//  came (packed again, the same bytes); one with anything more is stored
+//  as encoded again: both read back as the evaluation acknowledged.
 static void test_stored_bytes(void **state)
 {
     (void)state;

@@ -69,6 +69,7 @@ static void test_unpacks_in_the_buffer(void **state)
     assert_true(arena.used > 0 && arena.used <= sizeof space);
     assert_true((uint8_t *)msg >= space && (uint8_t *)msg < space + sizeof space);
     assert_int_equal((uintptr_t)msg->items[3] % alignof(max_align_t), 0);
+    assert_false(pbarena_spilled(&arena)); //  nothing to free: the buffer holds it all
     fundchain__report__free_unpacked(msg, &arena.base);
 }
 
@@ -81,6 +82,7 @@ static void test_falls_back_to_malloc_when_full(void **state)
     Fundchain__Report *msg = fundchain__report__unpack(&arena.base, f->len, f->bytes);
     s_check(msg);
     assert_true(arena.used <= sizeof space);
+    assert_true(pbarena_spilled(&arena));
     fundchain__report__free_unpacked(msg, &arena.base); /* frees the malloc'ed part */
     pbarena_init(&arena, NULL, 0);                      /* malloc only */
     msg = fundchain__report__unpack(&arena.base, f->len, f->bytes);
