@@ -38,6 +38,7 @@ typedef struct {
     report_t **reports;
     size_t n;
     char **invalid; //  per report: why it no longer validates, or NULL
+    diag_t **diags; //  per report: what its validation said
     char **unreadable;
     size_t n_unreadable; //  warnings of records that cannot be decoded
     const framework_t *fw;
@@ -75,20 +76,30 @@ static int s_collect(const Fundchain__StoredReport *stored, void *arg)
         return 0;
     bool valid;
     char why[WHY_MAX];
-    report_t *report = citydb_report_check(stored, c->fw, &valid, why, sizeof why);
-    if (!report)
+    diag_t *diag = diag_new();
+    if (!diag)
+        return -1;
+    report_t *report = citydb_report_check(stored, c->fw, diag, &valid, why, sizeof why);
+    if (!report) {
+        diag_destroy(&diag);
         return s_unreadable(c, stored->report, why);
+    }
     report_t **grown = realloc(c->reports, (c->n + 1) * sizeof *grown);
     char **invalid = grown ? realloc(c->invalid, (c->n + 1) * sizeof *invalid) : NULL;
+    diag_t **diags = invalid ? realloc(c->diags, (c->n + 1) * sizeof *diags) : NULL;
     if (grown)
         c->reports = grown;
     if (invalid)
         c->invalid = invalid;
-    if (!invalid) {
+    if (diags)
+        c->diags = diags;
+    if (!diags) {
         report_destroy(&report);
+        diag_destroy(&diag);
         return -1;
     }
     c->reports[c->n] = report;
+    c->diags[c->n] = diag;
     c->invalid[c->n++] = valid ? NULL : strdup(why);
     return 0;
 }
@@ -97,12 +108,14 @@ static void s_collect_clear(collect_t *c)
 {
     for (size_t i = 0; i < c->n; i++) {
         report_destroy(&c->reports[i]);
+        diag_destroy(&c->diags[i]);
         free(c->invalid[i]);
     }
     for (size_t i = 0; i < c->n_unreadable; i++)
         free(c->unreadable[i]);
     free(c->reports);
     free(c->invalid);
+    free(c->diags);
     free(c->unreadable);
     memset(c, 0, sizeof *c);
 }
@@ -195,7 +208,7 @@ static Fundchain__Evaluation *s_unit(const cityconf_t *conf, const eval_cfg_t *c
 {
     const report_t *r = c->reports[i];
     Fundchain__Evaluation *eval =
-        evaluation_unit(r, conf->city, cityconf_unit_name(conf, r->unit), cfg);
+        evaluation_unit_checked(r, c->diags[i], conf->city, cityconf_unit_name(conf, r->unit), cfg);
     if (eval && c->invalid[i] && s_warn_invalid(eval, r, c->invalid[i], false) != 0) {
         evaluation_free(eval);
         eval = NULL;

@@ -351,21 +351,39 @@ Fundchain__Evaluation *evaluation_unit(const report_t *report, const char *city,
         evaluation_cfg_defaults(&defaults);
         cfg = &defaults;
     }
+    report_t *copy = report_dup(report);
+    diag_t *diag = diag_new();
+    Fundchain__Evaluation *eval = NULL;
+    if (copy && diag) {
+        validate_report(copy, NULL, cfg->fw ? cfg->fw : framework_default(), diag, NULL);
+        eval = evaluation_unit_checked(copy, diag, city, name, cfg);
+    }
+    diag_destroy(&diag);
+    report_destroy(&copy);
+    return eval;
+}
+
+/* Evaluates a report validate_report already checked, with its diagnostics. */
+Fundchain__Evaluation *evaluation_unit_checked(const report_t *report, const diag_t *diag,
+                                               const char *city, const char *name,
+                                               const eval_cfg_t *cfg)
+{
+    if (!report || !diag)
+        return NULL;
+    eval_cfg_t defaults;
+    if (!cfg) {
+        evaluation_cfg_defaults(&defaults);
+        cfg = &defaults;
+    }
     const framework_t *fw = cfg->fw ? cfg->fw : framework_default();
     char own_city[8];
     s_city_of(report->unit, own_city, sizeof own_city);
-    report_t *copy = report_dup(report);
-    diag_t *diag = diag_new();
     s_build_t b = {NULL, false};
-    if (copy && diag &&
-        s_start(&b, report->unit, city ? city : own_city, report->period, report->fund, name,
-                FUNDCHAIN__EVALUATION__LEVEL__UNIT)) {
-        validate_report(copy, NULL, fw, diag, NULL);
-        s_unit_body(&b, copy, cfg, fw, diag);
-    } else
+    if (s_start(&b, report->unit, city ? city : own_city, report->period, report->fund, name,
+                FUNDCHAIN__EVALUATION__LEVEL__UNIT))
+        s_unit_body(&b, report, cfg, fw, diag);
+    else
         b.failed = true;
-    diag_destroy(&diag);
-    report_destroy(&copy);
     return s_finish(&b);
 }
 
