@@ -125,15 +125,15 @@ typedef struct {
     size_t n;
 } known_t;
 
+//  Adds a code (repeats are dropped once the list is sorted: s_unique).
 static int s_add_code(known_t *k, const char *code)
 {
-    for (size_t i = 0; i < k->n; i++)
-        if (!strcmp(k->codes[i], code))
-            return 0;
-    char(*grown)[8] = realloc(k->codes, (k->n + 1) * sizeof *grown);
-    if (!grown)
-        return -1;
-    k->codes = grown;
+    if ((k->n & (k->n - 1)) == 0) { //  0, 1, 2, 4...: room for as many again
+        char(*grown)[8] = realloc(k->codes, (k->n ? 2 * k->n : 1) * sizeof *grown);
+        if (!grown)
+            return -1;
+        k->codes = grown;
+    }
     snprintf(k->codes[k->n++], 8, "%s", code);
     return 0;
 }
@@ -146,6 +146,19 @@ static int s_add_reporter(const char *unit, void *arg)
 static int s_cmp_code(const void *a, const void *b)
 {
     return strcmp(a, b);
+}
+
+//  Sorts the codes and drops the repeats.
+static void s_unique(known_t *k)
+{
+    if (k->n == 0)
+        return;
+    qsort(k->codes, k->n, sizeof *k->codes, s_cmp_code);
+    size_t kept = 1;
+    for (size_t i = 1; i < k->n; i++)
+        if (strcmp(k->codes[i], k->codes[kept - 1]) != 0)
+            memcpy(k->codes[kept++], k->codes[i], sizeof *k->codes);
+    k->n = kept;
 }
 
 //  The configured units and those the snapshot knows for fund, sorted.
@@ -162,8 +175,7 @@ static int s_known(citydb_snap_t *snap, const cityconf_t *conf, const char *fund
         *k = (known_t){NULL, 0};
         return -1;
     }
-    if (k->n)
-        qsort(k->codes, k->n, sizeof *k->codes, s_cmp_code);
+    s_unique(k);
     return 0;
 }
 
