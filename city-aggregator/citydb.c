@@ -419,19 +419,13 @@ int citydb_each_held(citydb_t *self, const char *unit, citydb_held_fn *fn, void 
 
 //  Turns a stored report into a report_t checked against fw, valid or not.
 report_t *citydb_report_check(const Fundchain__StoredReport *stored, const framework_t *fw,
-                              bool *valid, char *why, size_t size)
+                              diag_t *given, bool *valid, char *why, size_t size)
 {
     *valid = false;
     snprintf(why, size, "out of memory");
-    size_t len = fundchain__report__get_packed_size(stored->report);
-    uint8_t *bytes = malloc(len ? len : 1);
-    if (!bytes)
-        return NULL;
-    fundchain__report__pack(stored->report, bytes);
     const char *decode_why = NULL;
-    report_t *report = report_decode(bytes, len, &decode_why);
-    free(bytes);
-    diag_t *diag = report ? diag_new() : NULL;
+    report_t *report = report_from_pb(stored->report, &decode_why);
+    diag_t *diag = !report ? NULL : given ? given : diag_new();
     if (!report)
         snprintf(why, size, "%s", decode_why ? decode_why : "it cannot be decoded");
     else if (!diag)
@@ -442,7 +436,8 @@ report_t *citydb_report_check(const Fundchain__StoredReport *stored, const frame
         *valid = true;
         why[0] = 0;
     }
-    diag_destroy(&diag);
+    if (diag != given)
+        diag_destroy(&diag);
     return report;
 }
 
@@ -451,7 +446,7 @@ report_t *citydb_report(const Fundchain__StoredReport *stored, const framework_t
 {
     bool valid;
     char why[256];
-    report_t *report = citydb_report_check(stored, fw, &valid, why, sizeof why);
+    report_t *report = citydb_report_check(stored, fw, NULL, &valid, why, sizeof why);
     if (!valid)
         report_destroy(&report);
     return report;

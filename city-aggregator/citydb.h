@@ -14,6 +14,7 @@
 #ifndef CITYDB_H_INCLUDED
 #define CITYDB_H_INCLUDED
 
+#include "diag.h"
 #include "framework.h"
 #include "fundchain.pb-c.h"
 #include "report.h"
@@ -149,8 +150,9 @@ report_t *citydb_report(const Fundchain__StoredReport *stored, const framework_t
 /* The same, but a report that no longer validates is returned too, checked
    as far as it goes (its items in error unparsed), with *valid false and the
    first error in why (size bytes). NULL, with why, when it cannot be
-   decoded or memory runs out. */
+   decoded or memory runs out. diag (may be NULL) gets every diagnostic of
+   the validation. */
 report_t *citydb_report_check(const Fundchain__StoredReport *stored, const framework_t *fw,
-                              bool *valid, char *why, size_t size);
+                              diag_t *diag, bool *valid, char *why, size_t size);
 
 #endif

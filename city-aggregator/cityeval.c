@@ -38,6 +38,7 @@ typedef struct {
     report_t **reports;
     size_t n;
     char **invalid; //  per report: why it no longer validates, or NULL
+    diag_t **diags; //  per report: what its validation said
     char **unreadable;
     size_t n_unreadable; //  warnings of records that cannot be decoded
     const framework_t *fw;
@@ -75,20 +76,30 @@ static int s_collect(const Fundchain__StoredReport *stored, void *arg)
         return 0;
     bool valid;
     char why[WHY_MAX];
-    report_t *report = citydb_report_check(stored, c->fw, &valid, why, sizeof why);
-    if (!report)
+    diag_t *diag = diag_new();
+    if (!diag)
+        return -1;
+    report_t *report = citydb_report_check(stored, c->fw, diag, &valid, why, sizeof why);
+    if (!report) {
+        diag_destroy(&diag);
         return s_unreadable(c, stored->report, why);
+    }
     report_t **grown = realloc(c->reports, (c->n + 1) * sizeof *grown);
     char **invalid = grown ? realloc(c->invalid, (c->n + 1) * sizeof *invalid) : NULL;
+    diag_t **diags = invalid ? realloc(c->diags, (c->n + 1) * sizeof *diags) : NULL;
     if (grown)
         c->reports = grown;
     if (invalid)
         c->invalid = invalid;
-    if (!invalid) {
+    if (diags)
+        c->diags = diags;
+    if (!diags) {
         report_destroy(&report);
+        diag_destroy(&diag);
         return -1;
     }
     c->reports[c->n] = report;
+    c->diags[c->n] = diag;
     c->invalid[c->n++] = valid ? NULL : strdup(why);
     return 0;
 }
@@ -97,12 +108,14 @@ static void s_collect_clear(collect_t *c)
 {
     for (size_t i = 0; i < c->n; i++) {
         report_destroy(&c->reports[i]);
+        diag_destroy(&c->diags[i]);
         free(c->invalid[i]);
     }
     for (size_t i = 0; i < c->n_unreadable; i++)
         free(c->unreadable[i]);
     free(c->reports);
     free(c->invalid);
+    free(c->diags);
     free(c->unreadable);
     memset(c, 0, sizeof *c);
 }
@@ -112,15 +125,15 @@ typedef struct {
     size_t n;
 } known_t;
 
+//  Adds a code (repeats are dropped once the list is sorted: s_unique).
 static int s_add_code(known_t *k, const char *code)
 {
-    for (size_t i = 0; i < k->n; i++)
-        if (!strcmp(k->codes[i], code))
-            return 0;
-    char(*grown)[8] = realloc(k->codes, (k->n + 1) * sizeof *grown);
-    if (!grown)
-        return -1;
-    k->codes = grown;
+    if ((k->n & (k->n - 1)) == 0) { //  0, 1, 2, 4...: room for as many again
+        char(*grown)[8] = realloc(k->codes, (k->n ? 2 * k->n : 1) * sizeof *grown);
+        if (!grown)
+            return -1;
+        k->codes = grown;
+    }
     snprintf(k->codes[k->n++], 8, "%s", code);
     return 0;
 }
@@ -133,6 +146,19 @@ static int s_add_reporter(const char *unit, void *arg)
 static int s_cmp_code(const void *a, const void *b)
 {
     return strcmp(a, b);
+}
+
+//  Sorts the codes and drops the repeats.
+static void s_unique(known_t *k)
+{
+    if (k->n == 0)
+        return;
+    qsort(k->codes, k->n, sizeof *k->codes, s_cmp_code);
+    size_t kept = 1;
+    for (size_t i = 1; i < k->n; i++)
+        if (strcmp(k->codes[i], k->codes[kept - 1]) != 0)
+            memcpy(k->codes[kept++], k->codes[i], sizeof *k->codes);
+    k->n = kept;
 }
 
 //  The configured units and those the snapshot knows for fund, sorted.
@@ -149,8 +175,7 @@ static int s_known(citydb_snap_t *snap, const cityconf_t *conf, const char *fund
         *k = (known_t){NULL, 0};
         return -1;
     }
-    if (k->n)
-        qsort(k->codes, k->n, sizeof *k->codes, s_cmp_code);
+    s_unique(k);
     return 0;
 }
 
@@ -195,7 +220,7 @@ static Fundchain__Evaluation *s_unit(const cityconf_t *conf, const eval_cfg_t *c
 {
     const report_t *r = c->reports[i];
     Fundchain__Evaluation *eval =
-        evaluation_unit(r, conf->city, cityconf_unit_name(conf, r->unit), cfg);
+        evaluation_unit_checked(r, c->diags[i], conf->city, cityconf_unit_name(conf, r->unit), cfg);
     if (eval && c->invalid[i] && s_warn_invalid(eval, r, c->invalid[i], false) != 0) {
         evaluation_free(eval);
         eval = NULL;

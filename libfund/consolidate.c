@@ -35,13 +35,10 @@ static bool s_summed(const catalog_entry_t *entry)
     return false;
 }
 
-/* Returns the catalogue index of a code, or -1. */
+/* Returns the catalogue index of a code, or -1 (the catalogue's hash). */
 static long s_index(const char *code)
 {
-    for (size_t i = 0; i < catalog_size(); i++)
-        if (strcmp(catalog_at(i)->code, code) == 0)
-            return (long)i;
-    return -1;
+    return catalog_index(catalog_lookup(code));
 }
 
 /* Returns true when the member's item is an intra-pool transfer. */
@@ -150,12 +147,21 @@ static void s_reconcile(consolidate_t *self, const char *county_code, const char
              city_code, b);
 }
 
-/* Returns true when a member reported for unit code. */
+/* Returns true when a member reported for unit code (the members are in
+   unit order: a binary search). */
 static bool s_reported(const consolidate_t *self, const char *code)
 {
-    for (size_t m = 0; m < self->n; m++)
-        if (strcmp(self->members[m]->unit, code) == 0)
+    size_t lo = 0, hi = self->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int cmp = strcmp(code, self->members[mid]->unit);
+        if (cmp == 0)
             return true;
+        if (cmp < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
     return false;
 }
 

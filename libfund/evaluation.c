@@ -69,10 +69,14 @@ int evaluation_risk_parse(const char *text, risk_cfg_t *risk, const char **why)
     return 0;
 }
 
-/* The evaluation being built; failed once anything ran out of memory. */
+/* The evaluation being built; failed once anything ran out of memory.
+   Its arrays grow by doubling (their room is then a power of two, at
+   least 8), unless exact: an evaluation made elsewhere (decoded) has
+   arrays of exactly their count, grown one slot at a time. */
 typedef struct {
     Fundchain__Evaluation *eval;
     bool failed;
+    bool exact;
 } s_build_t;
 
 /* Returns a malloc'ed copy of text (NULL copies as ""); marks a failure. */
@@ -84,10 +88,17 @@ static char *s_dup(s_build_t *b, const char *text)
     return copy;
 }
 
-/* Grows a pointer array by one slot; returns the array or NULL (marked). */
+/* Makes room in a pointer array of n for one more; returns the array or
+   NULL (marked). */
 static void *s_grow(s_build_t *b, void *array, size_t n)
 {
-    void *grown = realloc(array, (n + 1) * sizeof(void *));
+    size_t room = n + 1;
+    if (!b->exact) {
+        if (n > 0 && (n < 8 || (n & (n - 1)) != 0))
+            return array; //  room left: 8, then every power of two
+        room = n < 8 ? 8 : 2 * n;
+    }
+    void *grown = realloc(array, room * sizeof(void *));
     if (!grown)
         b->failed = true;
     return grown;
@@ -259,11 +270,20 @@ static bool s_report_amount(const void *src, const char *code, int64_t *amount)
     return report_amount(src, code, amount);
 }
 
+/* Writes score.<code> into item (80 bytes), cut as snprintf would. */
+static void s_score_code(char item[80], const char *code)
+{
+    size_t len = strnlen(code, 80 - 7);
+    memcpy(item, "score.", 6);
+    memcpy(item + 6, code, len);
+    item[6 + len] = '\0';
+}
+
 /* Own score source over a report: its score.<code>. */
 static bool s_report_score(const void *src, const char *code, rational_t *score)
 {
     char item[80];
-    snprintf(item, sizeof item, "score.%s", code);
+    s_score_code(item, code);
     return indicator_item_value(src, item, score);
 }
 
@@ -277,7 +297,7 @@ static bool s_pool_amount(const void *src, const char *code, int64_t *amount)
 static bool s_pool_score(const void *src, const char *code, rational_t *score)
 {
     char item[80];
-    snprintf(item, sizeof item, "score.%s", code);
+    s_score_code(item, code);
     return consolidate_reported(src, item, score);
 }
 
@@ -351,21 +371,39 @@ Fundchain__Evaluation *evaluation_unit(const report_t *report, const char *city,
         evaluation_cfg_defaults(&defaults);
         cfg = &defaults;
     }
+    report_t *copy = report_dup(report);
+    diag_t *diag = diag_new();
+    Fundchain__Evaluation *eval = NULL;
+    if (copy && diag) {
+        validate_report(copy, NULL, cfg->fw ? cfg->fw : framework_default(), diag, NULL);
+        eval = evaluation_unit_checked(copy, diag, city, name, cfg);
+    }
+    diag_destroy(&diag);
+    report_destroy(&copy);
+    return eval;
+}
+
+/* Evaluates a report validate_report already checked, with its diagnostics. */
+Fundchain__Evaluation *evaluation_unit_checked(const report_t *report, const diag_t *diag,
+                                               const char *city, const char *name,
+                                               const eval_cfg_t *cfg)
+{
+    if (!report || !diag)
+        return NULL;
+    eval_cfg_t defaults;
+    if (!cfg) {
+        evaluation_cfg_defaults(&defaults);
+        cfg = &defaults;
+    }
     const framework_t *fw = cfg->fw ? cfg->fw : framework_default();
     char own_city[8];
     s_city_of(report->unit, own_city, sizeof own_city);
-    report_t *copy = report_dup(report);
-    diag_t *diag = diag_new();
-    s_build_t b = {NULL, false};
-    if (copy && diag &&
-        s_start(&b, report->unit, city ? city : own_city, report->period, report->fund, name,
-                FUNDCHAIN__EVALUATION__LEVEL__UNIT)) {
-        validate_report(copy, NULL, fw, diag, NULL);
-        s_unit_body(&b, copy, cfg, fw, diag);
-    } else
+    s_build_t b = {NULL, false, false};
+    if (s_start(&b, report->unit, city ? city : own_city, report->period, report->fund, name,
+                FUNDCHAIN__EVALUATION__LEVEL__UNIT))
+        s_unit_body(&b, report, cfg, fw, diag);
+    else
         b.failed = true;
-    diag_destroy(&diag);
-    report_destroy(&copy);
     return s_finish(&b);
 }
 
@@ -410,7 +448,7 @@ Fundchain__Evaluation *evaluation_pool(const char *city, const char *name, const
     }
     const framework_t *fw = cfg->fw ? cfg->fw : framework_default();
     consolidate_t *pool = consolidate_new(city, period, fund, reports, n_reports, known, n_known);
-    s_build_t b = {NULL, false};
+    s_build_t b = {NULL, false, false};
     if (pool && s_start(&b, city, city, period, fund, name, FUNDCHAIN__EVALUATION__LEVEL__POOL))
         s_pool_body(&b, pool, period, fund, cfg, fw);
     else
@@ -424,7 +462,7 @@ int evaluation_add_warning(Fundchain__Evaluation *eval, const char *code, const 
 {
     if (!eval || !code || !message)
         return -1;
-    s_build_t b = {eval, false};
+    s_build_t b = {eval, false, true};
     s_add_warning(&b, code, "%s", message);
     return b.failed ? -1 : 0;
 }

@@ -9,6 +9,7 @@
 #define EVALUATION_H_INCLUDED
 
 #include "fundchain.pb-c.h"
+#include "diag.h"
 #include "framework.h"
 #include "report.h"
 #include <stddef.h>
@@ -37,6 +38,13 @@ int evaluation_risk_parse(const char *text, risk_cfg_t *risk, const char **why);
    Evaluation (free with evaluation_free), or NULL when out of memory. */
 Fundchain__Evaluation *evaluation_unit(const report_t *report, const char *city, const char *name,
                                        const eval_cfg_t *cfg);
+
+/* The same for a report that validate_report already checked against
+   cfg's framework (the default when cfg or its fw is NULL), with diag the
+   diagnostics it gave: the report is neither copied nor validated again. */
+Fundchain__Evaluation *evaluation_unit_checked(const report_t *report, const diag_t *diag,
+                                               const char *city, const char *name,
+                                               const eval_cfg_t *cfg);
 
 /* Evaluates the pool of a city for one period and fund from the newest
    validated report of each unit that reported (the 市本级 is the report whose

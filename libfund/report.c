@@ -44,8 +44,64 @@ void report_destroy(report_t **self_p)
     if (!self_p || !*self_p)
         return;
     free((*self_p)->items);
+    free((*self_p)->slots);
     free(*self_p);
     *self_p = NULL;
+}
+
+/* Returns the FNV-1a hash of a code. */
+static uint32_t s_hash(const char *code)
+{
+    uint32_t h = 2166136261u;
+    for (; *code; code++)
+        h = (h ^ (unsigned char)*code) * 16777619u;
+    return h;
+}
+
+/* Returns the slot of a code: the one holding it, or the free one where it
+   goes (linear probing). */
+static size_t s_slot(const report_t *self, const char *code)
+{
+    size_t mask = self->n_slots - 1;
+    for (size_t at = s_hash(code) & mask;; at = (at + 1) & mask) {
+        uint32_t i = self->slots[at];
+        if (i == 0 || strcmp(self->items[i - 1].code, code) == 0)
+            return at;
+    }
+}
+
+/* Hashes item i (the first of a code only, as report_find finds it). */
+static void s_index_item(report_t *self, size_t i)
+{
+    size_t at = s_slot(self, self->items[i].code);
+    if (self->slots[at] == 0)
+        self->slots[at] = (uint32_t)(i + 1);
+}
+
+/* Hashes the items up to n_items, growing the table to more than twice
+   their count; returns 0, or -1 when out of memory (the index is then
+   dropped and report_find scans). */
+static int s_index(report_t *self)
+{
+    if (2 * self->n_items >= self->n_slots) {
+        size_t n = self->n_slots ? self->n_slots : 64;
+        while (2 * self->n_items >= n)
+            n *= 2;
+        uint32_t *slots = calloc(n, sizeof *slots);
+        if (!slots) {
+            free(self->slots);
+            self->slots = NULL;
+            self->n_slots = self->indexed = 0;
+            return -1;
+        }
+        free(self->slots);
+        self->slots = slots;
+        self->n_slots = n;
+        self->indexed = 0;
+    }
+    for (; self->indexed < self->n_items; self->indexed++)
+        s_index_item(self, self->indexed);
+    return 0;
 }
 
 /* Makes room for one more item; returns 0, or -1 when full or out of memory. */
@@ -97,6 +153,7 @@ int report_add(report_t *self, const char *code, const char *value, const char *
     item->amount = item->tolerance = 0;
     item->tgt = (target_t){TARGET_NONE, 0, 0};
     self->n_items++;
+    (void)s_index(self); //  without it, report_find scans
     return 0;
 }
 
@@ -116,6 +173,10 @@ void report_shrink(report_t *self)
 /* Returns the (first) item with that code, or NULL. */
 const report_item_t *report_find(const report_t *self, const char *code)
 {
+    if (self && code && self->n_slots && self->indexed == self->n_items) {
+        uint32_t i = self->slots[s_slot(self, code)];
+        return i ? &self->items[i - 1] : NULL;
+    }
     for (size_t i = 0; self && code && i < self->n_items; i++)
         if (strcmp(self->items[i].code, code) == 0)
             return &self->items[i];
@@ -304,6 +365,8 @@ report_t *report_dup(const report_t *self)
         return NULL;
     *copy = *self;
     copy->items = NULL;
+    copy->slots = NULL;
+    copy->n_slots = copy->indexed = 0;
     copy->cap = self->n_items;
     if (self->n_items) {
         copy->items = malloc(self->n_items * sizeof(report_item_t));
@@ -313,5 +376,6 @@ report_t *report_dup(const report_t *self)
         }
         memcpy(copy->items, self->items, self->n_items * sizeof(report_item_t));
     }
+    (void)s_index(copy); //  without it, report_find scans
     return copy;
 }

@@ -34,6 +34,11 @@ typedef struct {
     report_item_t *items;
     size_t n_items;
     size_t cap;
+    /* kept by report_add: a hash of the item codes (index + 1, 0 free) over
+       the first `indexed` items, so that report_find is no linear scan */
+    uint32_t *slots;
+    size_t n_slots; /* a power of two, more than twice indexed; 0: none */
+    size_t indexed;
 } report_t;
 
 /* Creates an empty report; strings longer than their field are refused

@@ -106,10 +106,10 @@ static int s_earlier(s_ctx_t *c, size_t i, const catalog_entry_t *e)
             c->at[fixed] = (int)i + 1;
         return first;
     }
-    for (size_t j = 0; e && j < i; j++)
-        if (strcmp(c->report->items[j].code, c->report->items[i].code) == 0)
-            return (int)j;
-    return -1;
+    if (!e)
+        return -1;
+    const report_item_t *first = report_find(c->report, c->report->items[i].code);
+    return first && first != &c->report->items[i] ? (int)(first - c->report->items) : -1;
 }
 
 /* Returns the (first) item of a fixed entry, or NULL when absent. */

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -269,6 +270,31 @@ static void test_dup_is_deep(void **state)
     report_destroy(&empty);
 }
 
+//  report_find goes through a hash of the codes: across the growth of its
+//  table, in a copy, and for a repeated code (the first item, as a scan
+//  finds it).
+static void test_find_many(void **state)
+{
+    report_t *r = *state;
+    char code[32];
+    for (int i = 0; i < 300; i++) {
+        snprintf(code, sizeof code, "ind.x%d", i);
+        assert_int_equal(report_add(r, code, "1", "", NULL, i + 2), 0);
+    }
+    assert_int_equal(report_add(r, "ind.x5", "2", "", NULL, 999), 0);
+    report_t *copy = report_dup(r);
+    assert_non_null(copy);
+    for (int i = 0; i < 300; i++) {
+        snprintf(code, sizeof code, "ind.x%d", i);
+        assert_ptr_equal(report_find(r, code), &r->items[i]);
+        assert_ptr_equal(report_find(copy, code), &copy->items[i]);
+    }
+    assert_int_equal(report_find(r, "ind.x5")->line, 7);
+    assert_null(report_find(r, "ind.x300"));
+    assert_null(report_find(copy, "income.total"));
+    report_destroy(&copy);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -282,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_decode_refuses_too_many_items),
         cmocka_unit_test(test_decode_survives_garbage),
         cmocka_unit_test_setup_teardown(test_dup_is_deep, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_find_many, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
