@@ -40,7 +40,6 @@ static void s_load_sample(void)
     }
     s_sample = result.reports[0];
     result.reports[0] = NULL;
-    result.n_reports = 0;
     csvimport_result_clear(&result);
     diag_destroy(&diag);
 }
