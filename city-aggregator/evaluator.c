@@ -76,8 +76,8 @@ static void s_publish_round(evaluator_t *self)
 //  EVALUATOR_TRIM_MS. glibc keeps what is freed in each thread's arena, so
 //  RSS would keep the largest round's working set (and the run loop's
 //  largest batch) and move with them, although little stays in use after
-//  a round: measured, RssAnon under a steady soak went from 6.6-7.9 MiB to
-//  4.1-4.7 MiB. A trim takes about 0.1 ms.
+//  a round. Measured at 6,400 reports/s: RssAnon 6.6-7.9 MiB without,
+//  4.1-4.7 MiB with a trim after every round. A trim takes about 0.1 ms.
 static void s_trim(evaluator_t *self)
 {
     int64_t now = zclock_mono();
