@@ -5,6 +5,7 @@
 #include "daemons.h"
 #include "peers.h"
 #include "procs.h"
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,8 @@
 #define SOAK_PEERS 10
 #define SOAK_SUBMIT_MS 5000
 #define SOAK_SLACK_KB 512 //  RssAnon may grow this much, or 10 %, warm -> end
+#define SOAK_SAMPLES 10   //  readings of each measure; the least is kept
+#define SOAK_SAMPLE_MS 200
 
 typedef struct {
     daemon_t hub, city, agent;
@@ -21,13 +24,23 @@ typedef struct {
     long rssw[3], anonw[3]; //  after its first tenth (warm)
 } soak_t;
 
-//  Reads the three daemons' memory into rss and anon.
+//  Reads the three daemons' memory into rss and anon: the least of
+//  SOAK_SAMPLES readings SOAK_SAMPLE_MS apart, so that a transient peak
+//  (a queue that fills while a daemon waits for the CPU, then drains) is
+//  not taken for growth; what a leak holds stays in every reading.
 static void s_read(soak_t *self, long *rss, long *anon)
 {
     pid_t pids[3] = {self->hub.pid, self->city.pid, self->agent.pid};
-    for (int i = 0; i < 3; i++) {
-        rss[i] = procs_status_kb(pids[i], "VmRSS");
-        anon[i] = procs_status_kb(pids[i], "RssAnon");
+    for (int i = 0; i < 3; i++)
+        rss[i] = anon[i] = LONG_MAX;
+    for (int k = 0; k < SOAK_SAMPLES; k++) {
+        if (k)
+            bench_sleep_ms(SOAK_SAMPLE_MS);
+        for (int i = 0; i < 3; i++) {
+            long r = procs_status_kb(pids[i], "VmRSS"), a = procs_status_kb(pids[i], "RssAnon");
+            rss[i] = r < rss[i] ? r : rss[i];
+            anon[i] = a < anon[i] ? a : anon[i];
+        }
     }
 }
 

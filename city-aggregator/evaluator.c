@@ -19,6 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 struct _evaluator_t {
     zactor_t *actor;
@@ -29,6 +32,7 @@ struct _evaluator_t {
     cityeval_round_t round;
     bool pending;       //  marks may be waiting
     int64_t next_round; //  zclock_mono() ms: the earliest start of the next round
+    int64_t trimmed;    //  zclock_mono() ms: the last s_trim that gave memory back
 };
 
 //  Sends one frame without blocking; a full pipe drops it.
@@ -68,6 +72,23 @@ static void s_publish_round(evaluator_t *self)
     }
 }
 
+//  Gives the memory the rounds freed back to the system, at most once per
+//  EVALUATOR_TRIM_MS. glibc keeps what is freed in each thread's arena, so
+//  RSS would keep the largest round's working set (and the run loop's
+//  largest batch) and move with them, although little stays in use after
+//  a round. Measured at 6,400 reports/s: RssAnon 6.6-7.9 MiB without,
+//  4.1-4.7 MiB with a trim after every round. A trim takes about 0.1 ms.
+static void s_trim(evaluator_t *self)
+{
+    int64_t now = zclock_mono();
+    if (now - self->trimmed < EVALUATOR_TRIM_MS)
+        return;
+    self->trimmed = now;
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
 //  Evaluates, queues and publishes one round; decides when the next is due.
 static void s_round(evaluator_t *self, zsock_t *pipe)
 {
@@ -83,6 +104,7 @@ static void s_round(evaluator_t *self, zsock_t *pipe)
     self->pending = failed || more;
     self->next_round = failed ? start + EVALUATOR_RETRY_MS : more ? 0 : start + EVALUATOR_GAP_MS;
     cityeval_round_clear(&self->round);
+    s_trim(self);
 }
 
 //  Reads every command waiting. Returns -1 when told to stop, else 0.

@@ -17,6 +17,9 @@
     left. A round that fails (the store cannot be read or written) is tried
     again after EVALUATOR_RETRY_MS; its pairs stay marked. At stop it ends
     after the current round; what is dirty stays marked for the next start.
+    After a round, at most once per EVALUATOR_TRIM_MS, the memory freed in
+    the process goes back to the system (glibc's malloc_trim), so that RSS
+    follows what is in use rather than the largest round or batch so far.
 */
 #ifndef EVALUATOR_H_INCLUDED
 #define EVALUATOR_H_INCLUDED
@@ -26,6 +29,7 @@
 
 #define EVALUATOR_GAP_MS 100    /* from the start of a round that caught up to the next */
 #define EVALUATOR_RETRY_MS 1000 /* after a round that failed */
+#define EVALUATOR_TRIM_MS 1000  /* at most this often, freed memory goes back to the system */
 
 typedef struct _evaluator_t evaluator_t;
 

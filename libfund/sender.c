@@ -107,6 +107,12 @@ size_t sender_in_flight(sender_t *self)
     return self->n_flying;
 }
 
+//  Returns the number of keys kept in memory.
+size_t sender_tracked(sender_t *self)
+{
+    return zhashx_size(self->flights);
+}
+
 //  Returns the seconds to wait before resending after attempts sends.
 int64_t sender_backoff(uint32_t attempts)
 {

@@ -76,6 +76,11 @@ int sender_take_acks(sender_t *self);
 /* Returns the number of messages in flight. */
 size_t sender_in_flight(sender_t *self);
 
+/* Returns the number of keys the sender keeps in memory (in flight, or
+   settled in a round not yet recorded): between calls, the number in
+   flight. For tests: anything more would be memory that grows. */
+size_t sender_tracked(sender_t *self);
+
 /* Returns the seconds to wait before resending after attempts sends. */
 int64_t sender_backoff(uint32_t attempts);
 

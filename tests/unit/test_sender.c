@@ -412,6 +412,45 @@ static void test_window_and_refill(void **state)
         zframe_destroy(&ids[i]);
 }
 
+//  Round after round of sends and acknowledgements, some acknowledged
+//  twice and some never sent, the sender keeps in memory only what is in
+//  flight: nothing once all is acknowledged (a regression test for memory
+//  that grows with the acknowledgements).
+static void test_acked_flights_are_forgotten(void **state)
+{
+    fixture_t *f = *state;
+    int n = 3 * SENDER_WINDOW;
+    assert_int_equal(store_write(f->store, s_put_many, &n), 0);
+    static char periods[SENDER_WINDOW][16];
+    static zframe_t *ids[SENDER_WINDOW];
+    for (int round = 0; round < 3; round++) {
+        if (round == 0)
+            assert_int_equal(sender_send_due(f->sender), SENDER_WINDOW);
+        assert_int_equal(sender_tracked(f->sender), SENDER_WINDOW);
+        int got = s_drain(f, 1000, periods, ids, SENDER_WINDOW);
+        assert_int_equal(got, SENDER_WINDOW);
+        for (int i = 0; i < got; i++)
+            s_ack(f, ids[0], periods[i]);
+        s_ack(f, ids[0], periods[0]); //  again
+        s_ack(f, ids[0], "1899-01");  //  never sent
+        zclock_sleep(100);
+        int acked = 0, taken;
+        while ((taken = sender_take_acks(f->sender)) > 0) {
+            acked += taken;
+            assert_int_equal(sender_tracked(f->sender), sender_in_flight(f->sender));
+        }
+        assert_int_equal(taken, 0);
+        assert_int_equal(acked, SENDER_WINDOW + 2);
+        for (int i = 0; i < got; i++)
+            zframe_destroy(&ids[i]);
+    }
+    assert_int_equal(sender_in_flight(f->sender), 0);
+    assert_int_equal(sender_tracked(f->sender), 0);
+    counts_t c = {0};
+    assert_int_equal(outbox_each(f->store, false, s_count_states, &c), 0);
+    assert_int_equal(c.acked, n);
+}
+
 //  An entry committed behind the cursor (another process, in the middle of
 //  the key order) waits for sender_rescan, then goes at once; an entry
 //  after the cursor goes without one.
@@ -512,6 +551,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_superseded_keeps_the_receivers_revision, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_window_and_refill, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_acked_flights_are_forgotten, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rescan_finds_entries_behind_the_cursor, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_loss_resent_with_backoff, setup, teardown),
