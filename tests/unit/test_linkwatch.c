@@ -181,8 +181,10 @@ static void test_unreachable_then_up_then_down(void **state)
     s_connect(f, copy, "510403", f->server_pub);
     linkwatch_condition_t cond = s_wait(f, LINKWATCH_UNREACHABLE);
     assert_non_null(strstr(cond.text, "nothing accepts connections there"));
+    //  libzmq retries every 100 ms: one condition all along, not one a retry.
+    uint64_t serial = s_serial(f);
     zclock_sleep(RETRIES_MS);
-    assert_int_equal(s_serial(f), 1);
+    assert_int_equal(s_serial(f), serial);
     f->server = transport_server_new(ZMQ_ROUTER, copy, f->server_cert, f->allow);
     assert_non_null(f->server);
     cond = s_wait(f, LINKWATCH_UP);
