@@ -57,8 +57,14 @@ static void s_envelope(const Fundchain__OutboxEntry *entry)
     if (!frame)
         return;
     FUZZ_CHECK(zframe_size(frame) == fundchain__envelope__get_packed_size(&env));
+    //  protobuf-c accepts some bytes that, once decoded and packed again,
+    //  it cannot read back (fuzzing found such records; test_hubingest's
+    //  test_field_zero_dropped shows one kind). Only a damaged record holds
+    //  them (the product writes none); the receiver then drops the message
+    //  as malformed and logs it. What does read back must be the same
+    //  message.
     Fundchain__Envelope *back = envelope_unpack(frame, SIZE_MAX, NULL, 0);
-    FUZZ_CHECK(back && back->body_case == env.body_case);
+    FUZZ_CHECK(!back || back->body_case == env.body_case);
     envelope_destroy(&back);
     zframe_destroy(&frame);
 }
