@@ -380,6 +380,36 @@ int citydb_snap_each(citydb_snap_t *snap, const char *period, const char *fund, 
 }
 
 typedef struct {
+    citydb_raw_fn *fn;
+    void *arg;
+    size_t plen; //  of "period|fund|": the unit follows it in the key
+} raw_t;
+
+//  Visits one record undecoded, with the unit its key ends in.
+static int s_visit_raw(const void *key, size_t klen, const void *val, size_t vlen, void *arg)
+{
+    raw_t *raw = arg;
+    char unit[16];
+    if (klen <= raw->plen || klen - raw->plen >= sizeof unit)
+        return 0;
+    memcpy(unit, (const char *)key + raw->plen, klen - raw->plen);
+    unit[klen - raw->plen] = 0;
+    return raw->fn(unit, val, vlen, raw->arg);
+}
+
+//  Visits the stored records of (period, fund) in the snapshot, undecoded.
+int citydb_snap_each_raw(citydb_snap_t *snap, const char *period, const char *fund,
+                         citydb_raw_fn *fn, void *arg)
+{
+    char prefix[KEY_MAX];
+    int plen = snprintf(prefix, sizeof prefix, "%s|%s|", period, fund);
+    if (plen <= 0 || (size_t)plen >= sizeof prefix)
+        return -1;
+    raw_t raw = {fn, arg, (size_t)plen};
+    return store_scan(snap, "reports", prefix, (size_t)plen, s_visit_raw, &raw) == 0 ? 0 : -1;
+}
+
+typedef struct {
     citydb_held_fn *fn;
     void *arg;
     char suffix[16];

@@ -116,6 +116,16 @@ int citydb_snap_marks(citydb_snap_t *snap, citydb_mark_fn *fn, void *arg);
 int citydb_snap_each(citydb_snap_t *snap, const char *period, const char *fund, citydb_fn *fn,
                      void *arg);
 
+/* Visits one stored report's record as stored: the unit (from its key) and
+   the record's bytes (a StoredReport, not decoded). Returns 0 to go on, 1
+   to stop, -1 to fail. */
+typedef int(citydb_raw_fn)(const char *unit, const void *bytes, size_t len, void *arg);
+
+/* Visits the stored records of (period, fund) of the snapshot in unit
+   order, undecoded: the caller decodes only what it needs. Returns 0 or -1. */
+int citydb_snap_each_raw(citydb_snap_t *snap, const char *period, const char *fund,
+                         citydb_raw_fn *fn, void *arg);
+
 /* Visits the units known for fund in the snapshot, in code order. Returns 0 or -1. */
 int citydb_snap_known(citydb_snap_t *snap, const char *fund, citydb_unit_fn *fn, void *arg);
 

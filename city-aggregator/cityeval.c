@@ -24,6 +24,7 @@
     runs out; a pair that cannot be evaluated stays marked (logged).
 */
 #include "cityeval.h"
+#include "evalseen.h"
 #include "evaluation.h"
 #include "log.h"
 #include <stdio.h>
@@ -33,16 +34,26 @@
 
 #define WHY_MAX 256
 
+//  One stored report of a (period, fund), as a round or a query read it.
+typedef struct {
+    report_t *report;
+    diag_t *diag;  //  what its validation said
+    char *invalid; //  why it no longer validates, or NULL
+    uint64_t hash; //  of its stored record (evalseen)
+    bool changed;  //  not what the evaluator last queued for its unit
+} member_t;
+
 //  The reports of one (period, fund), and what is wrong with any of them.
 typedef struct {
-    report_t **reports;
-    size_t n;
-    char **invalid; //  per report: why it no longer validates, or NULL
-    diag_t **diags; //  per report: what its validation said
+    member_t *members;
+    report_t **reports; //  the members' reports, for evaluation_pool
+    size_t n, cap;
     char **unreadable;
     size_t n_unreadable; //  warnings of records that cannot be decoded
     const framework_t *fw;
     const char *unit; //  only this unit, or NULL for all
+    evalseen_t *seen; //  what was queued last (NULL: every unit changed)
+    const char *period, *fund;
 } collect_t;
 
 static int s_add_text(char ***list, size_t *n, const char *text)
@@ -58,64 +69,82 @@ static int s_add_text(char ***list, size_t *n, const char *text)
 }
 
 //  Records a stored report that cannot be decoded: logged and warned of.
-static int s_unreadable(collect_t *c, const Fundchain__Report *r, const char *why)
+static int s_unreadable(collect_t *c, const char *unit, const char *why)
 {
     char text[512];
     snprintf(text, sizeof text,
-             "the stored report of %.8s %.15s %.15s revision %u cannot be decoded (%.256s): it is "
-             "left out",
-             r->unit, r->period, r->fund, r->revision, why);
+             "the stored report of %.8s %.15s %.15s cannot be decoded (%.256s): it is left out",
+             unit, c->period, c->fund, why);
     log_error("%s", text);
     return s_add_text(&c->unreadable, &c->n_unreadable, text);
 }
 
-static int s_collect(const Fundchain__StoredReport *stored, void *arg)
+//  Makes room for one more member. Returns 0 or -1.
+static int s_grow(collect_t *c)
+{
+    if (c->n < c->cap)
+        return 0;
+    size_t cap = c->cap ? 2 * c->cap : 16;
+    member_t *members = realloc(c->members, cap * sizeof *members);
+    if (members)
+        c->members = members;
+    report_t **reports = members ? realloc(c->reports, cap * sizeof *reports) : NULL;
+    if (reports)
+        c->reports = reports;
+    if (!reports)
+        return -1;
+    c->cap = cap;
+    return 0;
+}
+
+//  Decodes and checks one stored record into a member.
+static int s_collect(const char *unit, const void *bytes, size_t len, void *arg)
 {
     collect_t *c = arg;
-    if (c->unit && strcmp(stored->report->unit, c->unit))
+    if (c->unit && strcmp(unit, c->unit))
         return 0;
+    Fundchain__StoredReport *stored = fundchain__stored_report__unpack(NULL, len, bytes);
+    if (!stored || !stored->report) {
+        fundchain__stored_report__free_unpacked(stored, NULL);
+        return s_unreadable(c, unit, "not a stored report");
+    }
     bool valid;
     char why[WHY_MAX];
     diag_t *diag = diag_new();
-    if (!diag)
-        return -1;
-    report_t *report = citydb_report_check(stored, c->fw, diag, &valid, why, sizeof why);
+    report_t *report =
+        diag ? citydb_report_check(stored, c->fw, diag, &valid, why, sizeof why) : NULL;
+    fundchain__stored_report__free_unpacked(stored, NULL);
     if (!report) {
+        if (!diag)
+            return -1;
         diag_destroy(&diag);
-        return s_unreadable(c, stored->report, why);
+        return s_unreadable(c, unit, why);
     }
-    report_t **grown = realloc(c->reports, (c->n + 1) * sizeof *grown);
-    char **invalid = grown ? realloc(c->invalid, (c->n + 1) * sizeof *invalid) : NULL;
-    diag_t **diags = invalid ? realloc(c->diags, (c->n + 1) * sizeof *diags) : NULL;
-    if (grown)
-        c->reports = grown;
-    if (invalid)
-        c->invalid = invalid;
-    if (diags)
-        c->diags = diags;
-    if (!diags) {
+    char *invalid = valid ? NULL : strdup(why);
+    if ((!valid && !invalid) || s_grow(c) != 0) {
         report_destroy(&report);
         diag_destroy(&diag);
+        free(invalid);
         return -1;
     }
+    uint64_t hash = evalseen_hash(bytes, len);
     c->reports[c->n] = report;
-    c->diags[c->n] = diag;
-    c->invalid[c->n++] = valid ? NULL : strdup(why);
+    c->members[c->n++] = (member_t){report, diag, invalid, hash,
+                                    evalseen_changed(c->seen, c->period, c->fund, unit, hash)};
     return 0;
 }
 
 static void s_collect_clear(collect_t *c)
 {
     for (size_t i = 0; i < c->n; i++) {
-        report_destroy(&c->reports[i]);
-        diag_destroy(&c->diags[i]);
-        free(c->invalid[i]);
+        report_destroy(&c->members[i].report);
+        diag_destroy(&c->members[i].diag);
+        free(c->members[i].invalid);
     }
     for (size_t i = 0; i < c->n_unreadable; i++)
         free(c->unreadable[i]);
+    free(c->members);
     free(c->reports);
-    free(c->invalid);
-    free(c->diags);
     free(c->unreadable);
     memset(c, 0, sizeof *c);
 }
@@ -214,14 +243,15 @@ static int s_warn_invalid(Fundchain__Evaluation *eval, const report_t *r, const 
     return evaluation_add_warning(eval, "stored_invalid", text);
 }
 
-//  Evaluates report i of a collection, with the warning it needs.
+//  Evaluates member i of a collection, with the warning it needs.
 static Fundchain__Evaluation *s_unit(const cityconf_t *conf, const eval_cfg_t *cfg,
                                      const collect_t *c, size_t i)
 {
-    const report_t *r = c->reports[i];
+    const member_t *m = &c->members[i];
+    const report_t *r = m->report;
     Fundchain__Evaluation *eval =
-        evaluation_unit_checked(r, c->diags[i], conf->city, cityconf_unit_name(conf, r->unit), cfg);
-    if (eval && c->invalid[i] && s_warn_invalid(eval, r, c->invalid[i], false) != 0) {
+        evaluation_unit_checked(r, m->diag, conf->city, cityconf_unit_name(conf, r->unit), cfg);
+    if (eval && m->invalid && s_warn_invalid(eval, r, m->invalid, false) != 0) {
         evaluation_free(eval);
         eval = NULL;
     }
@@ -230,21 +260,20 @@ static Fundchain__Evaluation *s_unit(const cityconf_t *conf, const eval_cfg_t *c
 
 //  Evaluates the pool of a collection, with the warnings it needs (logged).
 static Fundchain__Evaluation *s_pool(const cityconf_t *conf, const eval_cfg_t *cfg,
-                                     const char *period, const char *fund, const collect_t *c,
-                                     const known_t *k)
+                                     const collect_t *c, const known_t *k)
 {
     const char **known = calloc(k->n + 1, sizeof *known);
     Fundchain__Evaluation *eval = NULL;
     for (size_t i = 0; known && i < k->n; i++)
         known[i] = k->codes[i];
     if (known)
-        eval = evaluation_pool(conf->city, conf->name, period, fund, c->reports, c->n, known, k->n,
-                               cfg);
+        eval = evaluation_pool(conf->city, conf->name, c->period, c->fund, c->reports, c->n, known,
+                               k->n, cfg);
     free(known);
     int rc = eval ? 0 : -1;
     for (size_t i = 0; rc == 0 && i < c->n; i++)
-        if (c->invalid[i])
-            rc = s_warn_invalid(eval, c->reports[i], c->invalid[i], true);
+        if (c->members[i].invalid)
+            rc = s_warn_invalid(eval, c->members[i].report, c->members[i].invalid, true);
     for (size_t i = 0; rc == 0 && i < c->n_unreadable; i++)
         rc = evaluation_add_warning(eval, "stored_unreadable", c->unreadable[i]);
     if (rc != 0)
@@ -252,96 +281,122 @@ static Fundchain__Evaluation *s_pool(const cityconf_t *conf, const eval_cfg_t *c
     return rc == 0 ? eval : NULL;
 }
 
-//  Reads and evaluates one (period, fund) on a snapshot: the pool first,
-//  then every unit in code order. Returns the count (0: no report), or -1.
+//  What s_evaluate made: the pool first (when asked for and some unit
+//  reported), then the units in code order, each with the hash of the
+//  record it was made from (hashes[0] is the pool's: 0).
+typedef struct {
+    Fundchain__Evaluation **evals;
+    uint64_t *hashes;
+    size_t n;
+    size_t read; //  reports read
+} evaluated_t;
+
+static void s_evaluated_clear(evaluated_t *e)
+{
+    for (size_t i = 0; e->evals && i < e->n; i++)
+        evaluation_free(e->evals[i]);
+    free(e->evals);
+    free(e->hashes);
+    *e = (evaluated_t){0};
+}
+
+//  Reads and evaluates one (period, fund) on a snapshot: the pool, then
+//  every unit in code order; with seen, only the units whose record changed
+//  since seen recorded it (the pool is still made from every unit).
+//  Returns 0 (out->n is 0 when no unit reported), or -1.
 static int s_evaluate(citydb_snap_t *snap, const cityconf_t *conf, const char *period,
-                      const char *fund, const char *unit, bool with_pool,
-                      Fundchain__Evaluation ***evals)
+                      const char *fund, const char *unit, bool with_pool, evalseen_t *seen,
+                      evaluated_t *out)
 {
     eval_cfg_t cfg;
     cityconf_eval_cfg(conf, &cfg);
-    collect_t c = {.fw = cfg.fw, .unit = unit};
+    collect_t c = {.fw = cfg.fw, .unit = unit, .seen = seen, .period = period, .fund = fund};
     known_t k = {NULL, 0};
-    *evals = NULL;
-    int rc = citydb_snap_each(snap, period, fund, s_collect, &c);
+    *out = (evaluated_t){0};
+    int rc = citydb_snap_each_raw(snap, period, fund, s_collect, &c);
     if (rc == 0 && with_pool)
         rc = s_known(snap, conf, fund, &k);
-    Fundchain__Evaluation **list = rc == 0 ? calloc(c.n + 1, sizeof *list) : NULL;
-    size_t n = 0;
-    bool ok = list != NULL;
+    out->evals = rc == 0 ? calloc(c.n + 1, sizeof *out->evals) : NULL;
+    out->hashes = out->evals ? calloc(c.n + 1, sizeof *out->hashes) : NULL;
+    bool ok = out->hashes != NULL;
     if (ok && c.n > 0 && with_pool)
-        ok = (list[n++] = s_pool(conf, &cfg, period, fund, &c, &k)) != NULL;
-    for (size_t i = 0; ok && i < c.n; i++)
-        ok = (list[n++] = s_unit(conf, &cfg, &c, i)) != NULL;
+        ok = (out->evals[out->n++] = s_pool(conf, &cfg, &c, &k)) != NULL;
+    for (size_t i = 0; ok && i < c.n; i++) {
+        if (!c.members[i].changed)
+            continue;
+        out->hashes[out->n] = c.members[i].hash;
+        ok = (out->evals[out->n++] = s_unit(conf, &cfg, &c, i)) != NULL;
+    }
+    out->read = c.n;
     free(k.codes);
     s_collect_clear(&c);
-    if (!ok) {
-        for (size_t i = 0; list && i < n; i++)
-            evaluation_free(list[i]);
-        free(list);
-        return -1;
-    }
-    *evals = list;
-    return (int)n;
+    if (!ok)
+        s_evaluated_clear(out);
+    return ok ? 0 : -1;
 }
 
 typedef struct {
     const cityconf_t *conf;
     const char *period, *fund, *unit;
     bool with_pool;
-    Fundchain__Evaluation **evals;
-    int n;
+    evaluated_t out;
 } one_t;
 
 static int s_evaluate_snap(citydb_snap_t *snap, void *arg)
 {
     one_t *one = arg;
-    one->n =
-        s_evaluate(snap, one->conf, one->period, one->fund, one->unit, one->with_pool, &one->evals);
-    return one->n < 0 ? -1 : 0;
+    return s_evaluate(snap, one->conf, one->period, one->fund, one->unit, one->with_pool, NULL,
+                      &one->out);
 }
 
-//  Evaluates on one snapshot; returns the count or -1.
+//  Evaluates on one snapshot; returns the count or -1 (nothing then).
 static int s_evaluate_db(citydb_t *db, one_t *one)
 {
-    if (citydb_snapshot(db, s_evaluate_snap, one) != 0)
+    if (citydb_snapshot(db, s_evaluate_snap, one) != 0) {
+        s_evaluated_clear(&one->out);
         return -1;
-    return one->n;
+    }
+    return (int)one->out.n;
+}
+
+//  Takes evaluation i out of what was evaluated, freeing the rest.
+static Fundchain__Evaluation *s_take_one(evaluated_t *out, size_t i)
+{
+    Fundchain__Evaluation *eval = NULL;
+    if (i < out->n) {
+        eval = out->evals[i];
+        out->evals[i] = NULL;
+    }
+    s_evaluated_clear(out);
+    return eval;
 }
 
 //  Evaluates the pool of (period, fund).
 Fundchain__Evaluation *cityeval_pool(citydb_t *db, const cityconf_t *conf, const char *period,
                                      const char *fund)
 {
-    one_t one = {conf, period, fund, NULL, true, NULL, 0};
-    int n = s_evaluate_db(db, &one);
-    Fundchain__Evaluation *pool = n > 0 ? one.evals[0] : NULL;
-    for (int i = 1; i < n; i++)
-        evaluation_free(one.evals[i]);
-    free(one.evals);
-    return pool;
+    one_t one = {conf, period, fund, NULL, true, {0}};
+    s_evaluate_db(db, &one);
+    return s_take_one(&one.out, 0);
 }
 
 //  Evaluates one unit's own newest report of (period, fund).
 Fundchain__Evaluation *cityeval_unit(citydb_t *db, const cityconf_t *conf, const char *unit,
                                      const char *period, const char *fund)
 {
-    one_t one = {conf, period, fund, unit, false, NULL, 0};
+    one_t one = {conf, period, fund, unit, false, {0}};
     int n = s_evaluate_db(db, &one);
-    Fundchain__Evaluation *eval = n == 1 ? one.evals[0] : NULL;
-    for (int i = 1; i < n; i++)
-        evaluation_free(one.evals[i]);
-    free(one.evals);
-    return eval;
+    return s_take_one(&one.out, n == 1 ? 0 : SIZE_MAX); //  a unit has one report of a pair
 }
 
 //  Evaluates the pool of (period, fund) and every unit that reported for it.
 int cityeval_all(citydb_t *db, const cityconf_t *conf, const char *period, const char *fund,
                  Fundchain__Evaluation ***evals)
 {
-    one_t one = {conf, period, fund, NULL, true, NULL, 0};
+    one_t one = {conf, period, fund, NULL, true, {0}};
     int n = s_evaluate_db(db, &one);
-    *evals = n >= 0 ? one.evals : NULL;
+    *evals = one.out.evals;
+    free(one.out.hashes);
     return n;
 }
 
@@ -376,8 +431,8 @@ static int s_take_mark(const citydb_mark_t *mark, void *arg)
     }
     cityeval_pair_t *pair = &round->pairs[round->n];
     memset(pair, 0, sizeof *pair);
-    int n = s_evaluate(t->snap, t->conf, mark->period, mark->fund, NULL, true, &pair->evals);
-    if (n < 0) {
+    evaluated_t out;
+    if (s_evaluate(t->snap, t->conf, mark->period, mark->fund, NULL, true, round->seen, &out)) {
         log_error("cannot evaluate %s %s (it stays marked and is tried again)", mark->period,
                   mark->fund);
         t->failed++;
@@ -387,8 +442,10 @@ static int s_take_mark(const citydb_mark_t *mark, void *arg)
     snprintf(pair->fund, sizeof pair->fund, "%s", mark->fund);
     pair->generation = mark->generation;
     pair->since_ms = mark->since_ms;
-    pair->n = (size_t)n;
-    t->reports += (size_t)n;
+    pair->evals = out.evals;
+    pair->hashes = out.hashes;
+    pair->n = out.n;
+    t->reports += out.read + out.n;
     round->n++;
     return 0;
 }
@@ -421,6 +478,8 @@ int cityeval_take(citydb_t *db, const cityconf_t *conf, cityeval_round_t *round)
         round->max_pairs = CITYEVAL_ROUND_PAIRS;
     if (round->max_reports == 0)
         round->max_reports = CITYEVAL_ROUND_REPORTS;
+    if (round->incremental && !round->seen && !(round->seen = evalseen_new(0)))
+        return -1;
     round->pairs = calloc(round->max_pairs, sizeof *round->pairs);
     if (!round->pairs)
         return -1;
@@ -436,6 +495,18 @@ int cityeval_take(citydb_t *db, const cityconf_t *conf, cityeval_round_t *round)
                     round->pairs[round->n - 1].fund);
     round->failed = (size_t)t.failed;
     return (int)round->n;
+}
+
+//  Records the units a committed round evaluated, so that the next rounds
+//  evaluate them again only once their records change. A unit that cannot
+//  be recorded is forgotten: evaluated again, never taken as unchanged.
+static void s_remember(cityeval_round_t *round)
+{
+    for (size_t i = 0; round->seen && i < round->n; i++) {
+        const cityeval_pair_t *p = &round->pairs[i];
+        for (size_t k = 1; k < p->n; k++)
+            evalseen_record(round->seen, p->period, p->fund, p->evals[k]->code, p->hashes[k]);
+    }
 }
 
 //  Versions and queues a round in one transaction, clearing its marks.
@@ -458,10 +529,12 @@ int cityeval_queue(citydb_t *db, cityeval_round_t *round)
     if (rc != 0)
         log_error("cannot queue the evaluations of %zu changed periods: %s (they stay marked)",
                   round->n, store_error(citydb_store(db)));
-    else
+    else {
+        s_remember(round);
         log_info("queued %zu evaluations of %zu changed periods (%s %s ...), version %llu", evals,
                  round->n, round->pairs[0].period, round->pairs[0].fund,
                  (unsigned long long)(round->pairs[0].n ? round->pairs[0].evals[0]->version : 0));
+    }
     return rc;
 }
 
@@ -472,12 +545,20 @@ void cityeval_round_clear(cityeval_round_t *round)
         for (size_t k = 0; k < round->pairs[i].n; k++)
             evaluation_free(round->pairs[i].evals[k]);
         free(round->pairs[i].evals);
+        free(round->pairs[i].hashes);
     }
     free(round->pairs);
     round->pairs = NULL;
     round->n = 0;
     round->more = false;
     round->failed = 0;
+}
+
+//  Frees everything a round holds, its memory of the units included.
+void cityeval_round_free(cityeval_round_t *round)
+{
+    cityeval_round_clear(round);
+    evalseen_destroy(&round->seen);
 }
 
 //  Evaluates and queues every dirty pair, round after round.

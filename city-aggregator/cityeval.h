@@ -34,7 +34,7 @@ int cityeval_all(citydb_t *db, const cityconf_t *conf, const char *period, const
 int cityeval_known(citydb_t *db, const cityconf_t *conf, const char *fund, char (**codes)[8]);
 
 #define CITYEVAL_ROUND_PAIRS 256    /* pairs of a round at most */
-#define CITYEVAL_ROUND_REPORTS 2048 /* a round takes no more pair once it holds these */
+#define CITYEVAL_ROUND_REPORTS 2048 /* a round takes no more pair once it read and made these */
 #define CITYEVAL_PAIR_MAX 40        /* "period|fund" */
 
 /* One dirty pair of a round, evaluated from the round's snapshot. */
@@ -43,14 +43,21 @@ typedef struct {
     uint64_t generation;           /* of its mark in the snapshot */
     int64_t since_ms;              /* dirty since (unix ms, 0: unknown) */
     Fundchain__Evaluation **evals; /* the pool first, then the units in code order */
+    uint64_t *hashes;              /* per evaluation: of the record a unit's was made from */
     size_t n;
 } cityeval_pair_t;
 
 /* A round of dirty pairs. Set max_pairs and max_reports (0: the defaults
-   above) and zero the rest before the first round; keep it between rounds
-   (after says where the next one starts). */
+   above) and incremental, and zero the rest before the first round; keep
+   it between rounds (after says where the next one starts, seen what the
+   rounds queued). An incremental round evaluates the pool of each pair
+   from every unit, but the units only when their stored record changed
+   since a committed round queued their evaluation (evalseen.h); free it
+   with cityeval_round_free. Otherwise every unit is evaluated. */
 typedef struct {
     size_t max_pairs, max_reports;
+    bool incremental;
+    struct _evalseen_t *seen;      /* incremental: the units queued, by record */
     char after[CITYEVAL_PAIR_MAX]; /* the last pair taken: the next round starts after it */
     cityeval_pair_t *pairs;        /* the pairs taken by the last cityeval_take */
     size_t n;
@@ -60,21 +67,27 @@ typedef struct {
 } cityeval_round_t;
 
 /* Takes the next round: in ONE read transaction, the marks of up to
-   max_pairs dirty pairs (fewer once the round holds max_reports
-   evaluations), each pair's reports in one scan, from which its pool and
-   every unit are evaluated. Returns the number of pairs taken (0: nothing
+   max_pairs dirty pairs (fewer once the round has read and evaluated
+   max_reports reports and evaluations), each pair's reports in one scan,
+   from which its pool and every unit (incremental: every changed unit)
+   are evaluated. Returns the number of pairs taken (0: nothing
    dirty), or -1 when the store cannot be read (logged). */
 int cityeval_take(citydb_t *db, const cityconf_t *conf, cityeval_round_t *round);
 
 /* Gives every pair of the round the next version, queues its evaluations
    for the province (each replacing the entry of its older version) and
    clears its mark unless a report stored after the snapshot renewed it:
-   ONE write transaction. Returns 0, or -1 when nothing was done (logged;
-   the marks stay, so the pairs are evaluated again). */
+   ONE write transaction; then, when incremental, records the units it
+   queued in seen. Returns 0, or -1 when nothing was done (logged; the
+   marks stay and nothing is recorded, so the pairs and their units are
+   evaluated again). */
 int cityeval_queue(citydb_t *db, cityeval_round_t *round);
 
-/* Frees the pairs of a round, keeping its settings and after. */
+/* Frees the pairs of a round, keeping its settings, after and seen. */
 void cityeval_round_clear(cityeval_round_t *round);
+
+/* Frees everything a round holds, seen included; the round may be used again. */
+void cityeval_round_free(cityeval_round_t *round);
 
 /* Evaluates and queues every dirty pair, round after round, until none is
    left (for a store nothing else writes to: tests, tools). Returns the

@@ -14,7 +14,7 @@
 #include "citydb.h"
 #include "cityconf.h"
 #include "cityeval.h"
-#include "evalview.h"
+#include "evaluation.h"
 #include "log.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,20 +41,21 @@ static void s_say(zsock_t *sock, const char *word)
     zmq_send(zsock_resolve(sock), word, strlen(word), ZMQ_DONTWAIT);
 }
 
-//  Publishes one evaluation as JSON on the feed, tagged with its kind.
+//  Publishes one evaluation on the feed: its kind, then the Evaluation as
+//  protobuf (the bytes the province gets; watch renders them as JSON, so
+//  the city spends no time on text a subscriber may never read).
 static void s_publish(evaluator_t *self, const Fundchain__Evaluation *eval, const char *kind)
 {
-    json_t *doc = evalview_json(eval);
-    char *text = NULL;
-    if (doc) {
-        json_object_set_new(doc, "event", json_string(kind));
-        text = json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(15));
-    }
-    if (!text || zstr_sendx(transport_server_sock(self->pub), kind, text, NULL) != 0)
+    size_t len = 0;
+    uint8_t *bytes = evaluation_encode(eval, &len);
+    zmsg_t *msg = bytes ? zmsg_new() : NULL;
+    if (msg && (zmsg_addstr(msg, kind) != 0 || zmsg_addmem(msg, bytes, len) != 0))
+        zmsg_destroy(&msg);
+    if (!msg || zmsg_send(&msg, transport_server_sock(self->pub)) != 0)
         log_warn("could not publish the %s evaluation of %s %s %s on the feed", kind, eval->code,
                  eval->period, eval->fund);
-    free(text);
-    json_decref(doc);
+    zmsg_destroy(&msg);
+    free(bytes);
 }
 
 //  Publishes every evaluation of a queued round: the pool, then its units.
@@ -148,6 +149,7 @@ evaluator_t *evaluator_new(const char *dir, const char *city, transport_server_t
     if (!self)
         return NULL;
     cityconf_init(&self->conf);
+    self->round.incremental = true;
     self->db = citydb_open(dir, city);
     if (!self->db || cityconf_load(&self->conf, citydb_store(self->db)) != 0) {
         log_error("the evaluator cannot open the city store %s", dir);
@@ -172,7 +174,7 @@ void evaluator_destroy(evaluator_t **self_p)
         return;
     evaluator_t *self = *self_p;
     zactor_destroy(&self->actor);
-    cityeval_round_clear(&self->round);
+    cityeval_round_free(&self->round);
     transport_server_destroy(&self->pub);
     cityconf_clear(&self->conf);
     citydb_destroy(&self->db);

@@ -1,8 +1,13 @@
 /*  watch - prints live pool and evaluation updates from a city's feed, one
     JSON object a line ("event": "pool" or "unit"), until --count updates
-    were printed or SIGINT/SIGTERM.
+    were printed or SIGINT/SIGTERM. The feed carries each event as two
+    frames, its kind and the Evaluation as protobuf (the bytes the province
+    gets); watch renders it as the JSON of show and pool. A message that is
+    not such an event is reported on stderr and skipped.
 */
 #include "city.h"
+#include "evaluation.h"
+#include "evalview.h"
 #include "cli.h"
 #include "keys.h"
 #include "transport.h"
@@ -30,6 +35,34 @@ static zsock_t *s_subscribe(const opts_t *opts, const char *pub)
     return sock;
 }
 
+//  Prints one event of the feed as a JSON line. Returns 0, or -1 when the
+//  message is not an event (said on stderr).
+static int s_print(zmsg_t *msg)
+{
+    zframe_t *kind = zmsg_first(msg), *body = zmsg_next(msg);
+    Fundchain__Evaluation *eval =
+        zmsg_size(msg) == 2 ? evaluation_decode(zframe_data(body), zframe_size(body)) : NULL;
+    json_t *doc = eval ? evalview_json(eval) : NULL;
+    char *event = kind ? zframe_strdup(kind) : NULL;
+    char *text = NULL;
+    if (doc && event && json_object_set_new(doc, "event", json_string(event)) == 0)
+        text = json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    if (text) {
+        printf("%s\n", text);
+        fflush(stdout);
+    } else
+        fprintf(stderr,
+                "watch: skipped a feed message that is not an evaluation event (%zu "
+                "frames)\n",
+                zmsg_size(msg));
+    int rc = text ? 0 : -1;
+    free(text);
+    free(event);
+    json_decref(doc);
+    evaluation_free(eval);
+    return rc;
+}
+
 //  The watch command.
 int city_watch(int argc, char **argv)
 {
@@ -48,14 +81,10 @@ int city_watch(int argc, char **argv)
         while (!zsys_interrupted && (count < 0 || seen < count)) {
             if (zpoller_wait(poller, 500) != sock)
                 continue;
-            char *kind = NULL, *text = NULL;
-            if (zstr_recvx(sock, &kind, &text, NULL) == 2) {
-                printf("%s\n", text);
-                fflush(stdout);
+            zmsg_t *msg = zmsg_recv(sock);
+            if (msg && s_print(msg) == 0)
                 seen++;
-            }
-            zstr_free(&kind);
-            zstr_free(&text);
+            zmsg_destroy(&msg);
         }
         zpoller_destroy(&poller);
         code = EXIT_OK;

@@ -2,9 +2,10 @@
     evaluations from stored reports, a round of dirty pairs evaluated from
     one read (a report stored after the snapshot is not in it), the
     generation race (mark, snapshot, mark again, clear: still dirty), rounds
-    that wrap so that no pair starves, and a stored report that no longer
+    that wrap so that no pair starves, a stored report that no longer
     validates (a stricter framework): evaluated with a warning, never
-    dropped.
+    dropped; incremental rounds (only changed units evaluated again, and
+    only once a round is queued) and a record that cannot be decoded.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +18,7 @@
 #include "evaluation.h"
 #include "framework.h"
 #include "outbox.h"
+#include "store.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -311,6 +313,76 @@ static void test_valid_no_warning(void **state)
     evaluation_free(pool);
 }
 
+//  An incremental round evaluates the pool from every unit, but evaluates,
+//  queues (and so publishes) only the units whose record changed since a
+//  committed round queued them; a round that was taken but never queued
+//  records nothing, so its units are evaluated again.
+static void test_incremental_units(void **state)
+{
+    fixture_t *f = *state;
+    s_accept(f, "513322", "2023", "resident", 1, "100.00");
+    s_accept(f, "513331", "2023", "resident", 1, "25.00");
+    s_accept(f, "513336", "2023", "resident", 1, "5.00");
+    cityeval_round_t round = {.incremental = true};
+    assert_int_equal(cityeval_take(f->db, &f->conf, &round), 1);
+    assert_int_equal(round.pairs[0].n, 4); //  pool + 3 units: none was queued yet
+    cityeval_round_clear(&round);          //  taken, never queued: nothing recorded
+    assert_int_equal(cityeval_take(f->db, &f->conf, &round), 1);
+    assert_int_equal(round.pairs[0].n, 4);
+    assert_int_equal(cityeval_queue(f->db, &round), 0);
+    uint64_t first = round.pairs[0].evals[0]->version;
+    cityeval_round_clear(&round);
+    assert_int_equal(s_outbox(f), 4);
+    s_accept(f, "513331", "2023", "resident", 2, "35.00");
+    assert_int_equal(cityeval_take(f->db, &f->conf, &round), 1);
+    assert_int_equal(round.pairs[0].n, 2); //  the pool and 513331 alone
+    const Fundchain__Evaluation *pool = round.pairs[0].evals[0];
+    assert_int_equal(pool->level, FUNDCHAIN__EVALUATION__LEVEL__POOL);
+    assert_int_equal(pool->n_units, 3);
+    assert_int_equal(s_amount(pool, "income.total"), 14000);
+    assert_string_equal(round.pairs[0].evals[1]->code, "513331");
+    assert_int_equal(s_amount(round.pairs[0].evals[1], "income.total"), 3500);
+    assert_int_equal(cityeval_queue(f->db, &round), 0);
+    assert_true(round.pairs[0].evals[1]->version > first);
+    cityeval_round_clear(&round);
+    assert_int_equal(s_outbox(f), 4); //  the pool's and 513331's entries replaced
+    assert_int_equal(s_marks(f), 0);
+    assert_int_equal(cityeval_take(f->db, &f->conf, &round), 0);
+    //  A round that does not remember (queries, tools) evaluates every unit.
+    s_accept(f, "513322", "2023", "resident", 2, "110.00");
+    cityeval_round_t all = {0};
+    assert_int_equal(cityeval_take(f->db, &f->conf, &all), 1);
+    assert_int_equal(all.pairs[0].n, 4);
+    cityeval_round_free(&all);
+    cityeval_round_free(&round);
+}
+
+static int s_damage(store_txn_t *txn, void *arg)
+{
+    (void)arg;
+    const char key[] = "2023|resident|513331", junk[] = "\xff\xff\xff\xff";
+    return store_put(txn, "reports", key, strlen(key), junk, 4);
+}
+
+//  A stored record that cannot be decoded is left out of the pool with a
+//  stored_unreadable warning naming its unit; the other units are evaluated.
+static void test_unreadable_record(void **state)
+{
+    fixture_t *f = *state;
+    s_accept(f, "513322", "2023", "resident", 1, "100.00");
+    s_accept(f, "513331", "2023", "resident", 1, "25.00");
+    assert_int_equal(store_write(citydb_store(f->db), s_damage, NULL), 0);
+    Fundchain__Evaluation **all = NULL;
+    assert_int_equal(cityeval_all(f->db, &f->conf, "2023", "resident", &all), 2);
+    assert_int_equal(all[0]->n_units, 1);
+    assert_int_equal(s_amount(all[0], "income.total"), 10000);
+    assert_true(s_has_warning(all[0], "stored_unreadable", "513331 2023 resident"));
+    assert_string_equal(all[1]->code, "513322");
+    evaluation_free(all[0]);
+    evaluation_free(all[1]);
+    free(all);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -320,6 +392,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rounds_wrap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_report, setup, teardown),
         cmocka_unit_test_setup_teardown(test_valid_no_warning, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_incremental_units, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unreadable_record, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #include "citydb.h"
 #include "cityconf.h"
 #include "evaluator.h"
+#include "evaluation.h"
 #include "outbox.h"
 #include "transport.h"
 #include <czmq.h>
@@ -126,13 +127,21 @@ static void s_events(fixture_t *f, int *pools, int *units)
     *pools = *units = 0;
     zpoller_t *poller = zpoller_new(f->sub, NULL);
     while (zpoller_wait(poller, 300)) {
-        char *kind = NULL, *text = NULL;
-        assert_int_equal(zstr_recvx(f->sub, &kind, &text, NULL), 2);
-        assert_non_null(strstr(text, "\"event\":\""));
+        zmsg_t *msg = zmsg_recv(f->sub);
+        assert_non_null(msg);
+        assert_int_equal(zmsg_size(msg), 2); //  the kind, then the Evaluation
+        char *kind = zmsg_popstr(msg);
+        zframe_t *body = zmsg_pop(msg);
+        Fundchain__Evaluation *eval = evaluation_decode(zframe_data(body), zframe_size(body));
+        assert_non_null(eval);
+        assert_int_equal(eval->level, !strcmp(kind, "pool") ? FUNDCHAIN__EVALUATION__LEVEL__POOL
+                                                            : FUNDCHAIN__EVALUATION__LEVEL__UNIT);
         *pools += !strcmp(kind, "pool");
         *units += !strcmp(kind, "unit");
+        evaluation_free(eval);
+        zframe_destroy(&body);
         zstr_free(&kind);
-        zstr_free(&text);
+        zmsg_destroy(&msg);
     }
     zpoller_destroy(&poller);
 }
@@ -181,11 +190,36 @@ static void test_kick(void **state)
     assert_int_equal(s_marks(f), 1);
 }
 
+//  A new revision of one unit of a pair: the feed and the outbox get the
+//  pool and that unit again, not the units that did not change.
+static void test_changed_units_only(void **state)
+{
+    fixture_t *f = *state;
+    s_accept(f, "513322", "2023", 1);
+    s_accept(f, "513331", "2023", 1);
+    evaluator_t *evaluator = evaluator_new(f->dir, "513300", &f->pub);
+    assert_non_null(evaluator);
+    s_wait_news(evaluator);
+    int pools, units;
+    s_events(f, &pools, &units);
+    assert_int_equal(pools, 1);
+    assert_int_equal(units, 2);
+    s_accept(f, "513331", "2023", 2);
+    evaluator_kick(evaluator);
+    s_wait_news(evaluator);
+    s_events(f, &pools, &units);
+    assert_int_equal(pools, 1);
+    assert_int_equal(units, 1);
+    assert_int_equal(s_outbox(f), 3); //  the pool and 513331 replaced their entries
+    evaluator_destroy(&evaluator);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_marks_at_start, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kick, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_changed_units_only, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
