@@ -5,8 +5,12 @@
     the units known for its fund) is read in one read transaction, so that
     the pool and its units agree. cityeval_take evaluates a round of dirty
     pairs the same way: in ONE read transaction it takes the marks of up to
-    max_pairs pairs (or about max_reports reports) and, for each pair, its
-    reports in one scan, from which the pool and every unit are evaluated.
+    max_pairs pairs (or about max_reports evaluations) and, for each pair,
+    its reports in one scan, from which the pool and every unit are
+    evaluated; an incremental round (the evaluator's) evaluates only the
+    units whose stored record changed since a committed round queued them
+    (evalseen.h), so that a pair of 100 units that one report changed
+    costs one unit's evaluation besides its pool.
     A round starts after the last pair of the previous one and wraps, so
     that pairs renewed all the time cannot starve the others.
     cityeval_queue then versions and queues the round for the province in
@@ -288,7 +292,6 @@ typedef struct {
     Fundchain__Evaluation **evals;
     uint64_t *hashes;
     size_t n;
-    size_t read; //  reports read
 } evaluated_t;
 
 static void s_evaluated_clear(evaluated_t *e)
@@ -327,7 +330,6 @@ static int s_evaluate(citydb_snap_t *snap, const cityconf_t *conf, const char *p
         out->hashes[out->n] = c.members[i].hash;
         ok = (out->evals[out->n++] = s_unit(conf, &cfg, &c, i)) != NULL;
     }
-    out->read = c.n;
     free(k.codes);
     s_collect_clear(&c);
     if (!ok)
@@ -445,7 +447,7 @@ static int s_take_mark(const citydb_mark_t *mark, void *arg)
     pair->evals = out.evals;
     pair->hashes = out.hashes;
     pair->n = out.n;
-    t->reports += out.read + out.n;
+    t->reports += out.n;
     round->n++;
     return 0;
 }

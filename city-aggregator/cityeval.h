@@ -34,7 +34,7 @@ int cityeval_all(citydb_t *db, const cityconf_t *conf, const char *period, const
 int cityeval_known(citydb_t *db, const cityconf_t *conf, const char *fund, char (**codes)[8]);
 
 #define CITYEVAL_ROUND_PAIRS 256    /* pairs of a round at most */
-#define CITYEVAL_ROUND_REPORTS 2048 /* a round takes no more pair once it read and made these */
+#define CITYEVAL_ROUND_REPORTS 2048 /* a round takes no more pair once it holds these evaluations */
 #define CITYEVAL_PAIR_MAX 40        /* "period|fund" */
 
 /* One dirty pair of a round, evaluated from the round's snapshot. */
@@ -67,8 +67,8 @@ typedef struct {
 } cityeval_round_t;
 
 /* Takes the next round: in ONE read transaction, the marks of up to
-   max_pairs dirty pairs (fewer once the round has read and evaluated
-   max_reports reports and evaluations), each pair's reports in one scan,
+   max_pairs dirty pairs (fewer once the round holds max_reports
+   evaluations), each pair's reports in one scan,
    from which its pool and every unit (incremental: every changed unit)
    are evaluated. Returns the number of pairs taken (0: nothing
    dirty), or -1 when the store cannot be read (logged). */

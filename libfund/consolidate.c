@@ -5,6 +5,7 @@
 #include "adcode.h"
 #include "catalog.h"
 #include "decimal.h"
+#include "poolmember.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +13,13 @@
 
 struct _consolidate_t {
     char city[8];
-    const report_t **members; /* newest report of each unit, by unit code */
+    const poolmember_t **members; /* newest report of each unit, by unit code */
     size_t n;
-    const report_t *own; /* the 市本级's report, or NULL */
-    int64_t *sums;       /* per catalogue entry */
-    bool *has;           /* per catalogue entry: some unit contributes */
+    const poolmember_t *own; /* the 市本级's, or NULL */
+    poolmember_t **owned;    /* made by consolidate_new from its reports */
+    size_t n_owned;
+    int64_t *sums; /* per catalogue entry */
+    bool *has;     /* per catalogue entry: some unit contributes */
     diag_t *warnings;
     bool complete;
 };
@@ -42,10 +45,10 @@ static long s_index(const char *code)
 }
 
 /* Returns true when the member's item is an intra-pool transfer. */
-static bool s_eliminated(const consolidate_t *self, const report_t *member,
+static bool s_eliminated(const consolidate_t *self, const poolmember_t *member,
                          const catalog_entry_t *entry)
 {
-    bool own = strcmp(member->unit, self->city) == 0;
+    bool own = strcmp(poolmember_unit(member), self->city) == 0;
     return (entry->pool_role == POOL_COUNTY_INTRA && !own) ||
            (entry->pool_role == POOL_CITY_INTRA && own);
 }
@@ -81,7 +84,7 @@ static void s_sum(consolidate_t *self, bool *broken)
         for (size_t m = 0; s_summed(entry) && m < self->n; m++) {
             int64_t amount;
             if (!s_eliminated(self, self->members[m], entry) &&
-                report_amount(self->members[m], entry->code, &amount))
+                poolmember_amount(self->members[m], k, &amount))
                 s_add(self, (long)k, amount, broken);
         }
     }
@@ -90,7 +93,7 @@ static void s_sum(consolidate_t *self, bool *broken)
         for (size_t m = 0; entry->pool_role != POOL_KEEP && m < self->n; m++) {
             int64_t amount;
             if (s_eliminated(self, self->members[m], entry) &&
-                report_amount(self->members[m], entry->code, &amount))
+                poolmember_amount(self->members[m], k, &amount))
                 s_take_out(self, entry, amount, broken);
         }
     }
@@ -107,14 +110,14 @@ typedef struct {
 } s_side_t;
 
 /* Adds a member's item to one side of a reconciliation. */
-static void s_side_add(s_side_t *side, const report_t *member, const char *code)
+static void s_side_add(s_side_t *side, const poolmember_t *member, const char *code)
 {
     int64_t amount;
-    if (!report_amount(member, code, &amount))
+    long k = s_index(code);
+    if (k < 0 || !poolmember_amount(member, (size_t)k, &amount))
         return;
-    const report_item_t *item = report_find(member, code);
     side->sum += amount;
-    side->tolerance += item ? item->tolerance : 0;
+    side->tolerance += poolmember_tolerance(member, (size_t)k);
     side->reported = true;
 }
 
@@ -154,7 +157,7 @@ static bool s_reported(const consolidate_t *self, const char *code)
     size_t lo = 0, hi = self->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int cmp = strcmp(code, self->members[mid]->unit);
+        int cmp = strcmp(code, poolmember_unit(self->members[mid]));
         if (cmp == 0)
             return true;
         if (cmp < 0)
@@ -193,40 +196,41 @@ static void s_completeness(consolidate_t *self, const char *const *known, size_t
 /* Orders members by unit code. */
 static int s_by_unit(const void *a, const void *b)
 {
-    const report_t *const *x = a, *const *y = b;
-    return strcmp((*x)->unit, (*y)->unit);
+    const poolmember_t *const *x = a, *const *y = b;
+    return strcmp(poolmember_unit(*x), poolmember_unit(*y));
 }
 
-/* Keeps the newest report of each unit of the city for period and fund. */
+/* Keeps the newest member of each unit of the city for period and fund. */
 static void s_select(consolidate_t *self, const char *period, const char *fund,
-                     report_t *const *reports, size_t n_reports)
+                     const poolmember_t *const *members, size_t n_members)
 {
-    for (size_t i = 0; i < n_reports; i++) {
-        const report_t *r = reports[i];
-        if (!r || strcmp(r->period, period) != 0 || strcmp(r->fund, fund) != 0 ||
-            !adcode_in_city(r->unit, self->city))
+    for (size_t i = 0; i < n_members; i++) {
+        const poolmember_t *r = members[i];
+        if (!r || strcmp(poolmember_period(r), period) != 0 ||
+            strcmp(poolmember_fund(r), fund) != 0 ||
+            !adcode_in_city(poolmember_unit(r), self->city))
             continue;
         size_t m = 0;
-        while (m < self->n && strcmp(self->members[m]->unit, r->unit) != 0)
+        while (m < self->n && strcmp(poolmember_unit(self->members[m]), poolmember_unit(r)) != 0)
             m++;
         if (m == self->n)
             self->members[self->n++] = r;
-        else if (r->revision > self->members[m]->revision)
+        else if (poolmember_revision(r) > poolmember_revision(self->members[m]))
             self->members[m] = r;
     }
     if (self->n > 1)
         qsort(self->members, self->n, sizeof self->members[0], s_by_unit);
     for (size_t m = 0; m < self->n; m++)
-        if (strcmp(self->members[m]->unit, self->city) == 0)
+        if (strcmp(poolmember_unit(self->members[m]), self->city) == 0)
             self->own = self->members[m];
 }
 
-/* Consolidates the reports of city for period and fund. */
-consolidate_t *consolidate_new(const char *city, const char *period, const char *fund,
-                               report_t *const *reports, size_t n_reports, const char *const *known,
-                               size_t n_known)
+/* Consolidates the members of city for period and fund. */
+consolidate_t *consolidate_new_members(const char *city, const char *period, const char *fund,
+                                       const poolmember_t *const *members, size_t n_members,
+                                       const char *const *known, size_t n_known)
 {
-    if (!city || !period || !fund || (n_reports && !reports) || (n_known && !known) ||
+    if (!city || !period || !fund || (n_members && !members) || (n_known && !known) ||
         strlen(city) >= sizeof((consolidate_t *)0)->city)
         return NULL;
     consolidate_t *self = calloc(1, sizeof(consolidate_t));
@@ -235,7 +239,7 @@ consolidate_t *consolidate_new(const char *city, const char *period, const char 
     strcpy(self->city, city);
     size_t n = catalog_size();
     bool *broken = calloc(n, sizeof(bool));
-    self->members = calloc(n_reports ? n_reports : 1, sizeof(report_t *));
+    self->members = calloc(n_members ? n_members : 1, sizeof *self->members);
     self->sums = calloc(n, sizeof(int64_t));
     self->has = calloc(n, sizeof(bool));
     self->warnings = diag_new();
@@ -244,7 +248,7 @@ consolidate_t *consolidate_new(const char *city, const char *period, const char 
         consolidate_destroy(&self);
         return NULL;
     }
-    s_select(self, period, fund, reports, n_reports);
+    s_select(self, period, fund, members, n_members);
     s_sum(self, broken);
     free(broken);
     s_completeness(self, known, n_known);
@@ -253,12 +257,44 @@ consolidate_t *consolidate_new(const char *city, const char *period, const char 
     return self;
 }
 
+/* Consolidates the reports of city for period and fund, through members
+   made of them (owned by the pool). */
+consolidate_t *consolidate_new(const char *city, const char *period, const char *fund,
+                               report_t *const *reports, size_t n_reports, const char *const *known,
+                               size_t n_known)
+{
+    if (n_reports && !reports)
+        return NULL;
+    poolmember_t **owned = calloc(n_reports ? n_reports : 1, sizeof *owned);
+    size_t n = 0;
+    bool ok = owned != NULL;
+    for (size_t i = 0; ok && i < n_reports; i++)
+        if (reports[i])
+            ok = (owned[n++] = poolmember_new(reports[i])) != NULL;
+    consolidate_t *self =
+        ok ? consolidate_new_members(city, period, fund, (const poolmember_t *const *)owned, n,
+                                     known, n_known)
+           : NULL;
+    if (self) {
+        self->owned = owned;
+        self->n_owned = n;
+        return self;
+    }
+    for (size_t i = 0; owned && i < n; i++)
+        poolmember_destroy(&owned[i]);
+    free(owned);
+    return NULL;
+}
+
 /* Destroys the pool and nulls the pointer; safe on NULL. */
 void consolidate_destroy(consolidate_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
     consolidate_t *self = *self_p;
+    for (size_t i = 0; i < self->n_owned; i++)
+        poolmember_destroy(&self->owned[i]);
+    free(self->owned);
     free(self->members);
     free(self->sums);
     free(self->has);
@@ -289,10 +325,11 @@ typedef struct {
 } s_mean_t;
 
 /* Adds one county's value to the mean. */
-static void s_mean_add(s_mean_t *mean, const report_t *county, rational_t value)
+static void s_mean_add(s_mean_t *mean, const poolmember_t *county, rational_t value)
 {
     int64_t enrolled;
-    if (report_amount(county, "stat.enrolled", &enrolled) && enrolled > 0) {
+    long k = s_index("stat.enrolled");
+    if (k >= 0 && poolmember_amount(county, (size_t)k, &enrolled) && enrolled > 0) {
         mean->weighted = rational_add(mean->weighted, rational_mul(value, rational_int(enrolled)));
         mean->weights += enrolled;
     } else
@@ -306,12 +343,12 @@ bool consolidate_reported(const consolidate_t *self, const char *code, rational_
 {
     if (!self || !code || !value)
         return false;
-    if (self->own && indicator_item_value(self->own, code, value))
+    if (self->own && poolmember_value(self->own, code, value))
         return true;
     s_mean_t mean = {rational_int(0), rational_int(0), 0, 0, true};
     for (size_t m = 0; m < self->n; m++) {
         rational_t one;
-        if (self->members[m] != self->own && indicator_item_value(self->members[m], code, &one))
+        if (self->members[m] != self->own && poolmember_value(self->members[m], code, &one))
             s_mean_add(&mean, self->members[m], one);
     }
     if (mean.count == 0)
@@ -329,9 +366,9 @@ int consolidate_add_reported(const consolidate_t *self, indicator_set_t *ind)
     if (!self || !ind)
         return -1;
     for (size_t m = 0; m < self->n; m++) {
-        const report_t *r = self->members[m];
-        for (size_t i = 0; i < r->n_items; i++) {
-            const char *code = r->items[i].code;
+        const poolmember_t *r = self->members[m];
+        for (size_t i = 0; i < poolmember_items(r); i++) {
+            const char *code = poolmember_item_code(r, i);
             rational_t value;
             if (strncmp(code, "ind.", 4) != 0 || code[4] == '\0' ||
                 indicator_set_find(ind, code + 4))
@@ -353,7 +390,7 @@ size_t consolidate_size(const consolidate_t *self)
 /* Returns the code of reporting unit i, in code order, or NULL. */
 const char *consolidate_unit_at(const consolidate_t *self, size_t i)
 {
-    return self && i < self->n ? self->members[i]->unit : NULL;
+    return self && i < self->n ? poolmember_unit(self->members[i]) : NULL;
 }
 
 /* Returns true when every known unit reported. */

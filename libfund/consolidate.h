@@ -14,6 +14,7 @@
 
 #include "diag.h"
 #include "indicator.h"
+#include "poolmember.h"
 #include "rational.h"
 #include "report.h"
 #include <stdbool.h>
@@ -24,11 +25,18 @@ typedef struct _consolidate_t consolidate_t;
 /* Consolidates the reports of city for period and fund: reports of other
    cities, periods or funds are ignored, and of several reports of one unit
    the highest revision is used. known lists every known unit code. The
-   pool borrows the reports: they must outlive it. Returns NULL when out of
-   memory or on a bad argument. */
+   pool takes what it needs of each report (poolmember.h): the reports may
+   go once it is made. Returns NULL when out of memory or on a bad argument. */
 consolidate_t *consolidate_new(const char *city, const char *period, const char *fund,
                                report_t *const *reports, size_t n_reports, const char *const *known,
                                size_t n_known);
+
+/* The same from the members of the reports (poolmember.h), which the pool
+   borrows: they must outlive it. Returns NULL when out of memory or on a
+   bad argument. */
+consolidate_t *consolidate_new_members(const char *city, const char *period, const char *fund,
+                                       const poolmember_t *const *members, size_t n_members,
+                                       const char *const *known, size_t n_known);
 
 /* Destroys the pool and nulls the pointer; safe on NULL. */
 void consolidate_destroy(consolidate_t **self_p);

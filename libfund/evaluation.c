@@ -432,6 +432,26 @@ static void s_pool_body(s_build_t *b, const consolidate_t *pool, const char *per
     indicator_set_destroy(&ind);
 }
 
+/* Builds the evaluation of a consolidated pool; NULL when out of memory. */
+static Fundchain__Evaluation *s_pool_eval(consolidate_t *pool, const char *city, const char *name,
+                                          const char *period, const char *fund,
+                                          const eval_cfg_t *cfg)
+{
+    eval_cfg_t defaults;
+    if (!cfg) {
+        evaluation_cfg_defaults(&defaults);
+        cfg = &defaults;
+    }
+    const framework_t *fw = cfg->fw ? cfg->fw : framework_default();
+    s_build_t b = {NULL, false, false};
+    if (pool && s_start(&b, city, city, period, fund, name, FUNDCHAIN__EVALUATION__LEVEL__POOL))
+        s_pool_body(&b, pool, period, fund, cfg, fw);
+    else
+        b.failed = true;
+    consolidate_destroy(&pool);
+    return s_finish(&b);
+}
+
 /* Evaluates the pool of a city for one period and fund; NULL when out of memory
    or on a missing argument. */
 Fundchain__Evaluation *evaluation_pool(const char *city, const char *name, const char *period,
@@ -441,20 +461,22 @@ Fundchain__Evaluation *evaluation_pool(const char *city, const char *name, const
 {
     if (!city || !period || !fund)
         return NULL;
-    eval_cfg_t defaults;
-    if (!cfg) {
-        evaluation_cfg_defaults(&defaults);
-        cfg = &defaults;
-    }
-    const framework_t *fw = cfg->fw ? cfg->fw : framework_default();
     consolidate_t *pool = consolidate_new(city, period, fund, reports, n_reports, known, n_known);
-    s_build_t b = {NULL, false, false};
-    if (pool && s_start(&b, city, city, period, fund, name, FUNDCHAIN__EVALUATION__LEVEL__POOL))
-        s_pool_body(&b, pool, period, fund, cfg, fw);
-    else
-        b.failed = true;
-    consolidate_destroy(&pool);
-    return s_finish(&b);
+    return s_pool_eval(pool, city, name, period, fund, cfg);
+}
+
+/* The same from the members of the reports. */
+Fundchain__Evaluation *evaluation_pool_members(const char *city, const char *name,
+                                               const char *period, const char *fund,
+                                               const poolmember_t *const *members, size_t n_members,
+                                               const char *const *known, size_t n_known,
+                                               const eval_cfg_t *cfg)
+{
+    if (!city || !period || !fund)
+        return NULL;
+    consolidate_t *pool =
+        consolidate_new_members(city, period, fund, members, n_members, known, n_known);
+    return s_pool_eval(pool, city, name, period, fund, cfg);
 }
 
 /* Appends a warning to an evaluation of this module. */

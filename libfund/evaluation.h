@@ -11,6 +11,7 @@
 #include "fundchain.pb-c.h"
 #include "diag.h"
 #include "framework.h"
+#include "poolmember.h"
 #include "report.h"
 #include <stddef.h>
 
@@ -56,6 +57,14 @@ Fundchain__Evaluation *evaluation_pool(const char *city, const char *name, const
                                        const char *fund, report_t *const *reports, size_t n_reports,
                                        const char *const *known, size_t n_known,
                                        const eval_cfg_t *cfg);
+
+/* The same from the members of the reports (poolmember.h): the same
+   evaluation, without the reports. */
+Fundchain__Evaluation *evaluation_pool_members(const char *city, const char *name,
+                                               const char *period, const char *fund,
+                                               const poolmember_t *const *members, size_t n_members,
+                                               const char *const *known, size_t n_known,
+                                               const eval_cfg_t *cfg);
 
 /* Appends a warning (code, message: copied, the message cut at 511 bytes)
    to an evaluation made by this module. Returns 0, or -1 when out of

@@ -5,9 +5,13 @@
     timed) and times cityeval_take and cityeval_queue over all the pairs.
 
         evalcost --csv FILE --data DIR [--pairs N] [--units U] [--rounds R]
+                 [--changed K]
 
-    It prints one line:
-        pairs N units U take X us/pair Y us/evaluation queue Z us/pair
+    With --changed, the rounds are the evaluator's (incremental): a first
+    round, not timed, evaluates every unit, then each timed round stores a
+    new revision of K units of each pair only, so that it shows what a pair
+    costs when few of its units changed. It prints one line:
+        pairs N units U changed K take X us/pair Y us/evaluation queue Z us/pair
     and exits 0; 1 when the store or a round failed, 2 on bad usage.
 */
 #include "citydb.h"
@@ -28,6 +32,7 @@ static const opt_spec_t s_specs[] = {
     {"pairs", true, false, "(period, fund) pairs (default 10)"},
     {"units", true, false, "units per pair, at most 100 (default 100)"},
     {"rounds", true, false, "timed rounds (default 5)"},
+    {"changed", true, false, "units of each pair a timed round changes (default: all)"},
     {NULL, false, false, NULL}};
 
 static double s_cpu(void)
@@ -56,6 +61,7 @@ static report_t *s_load(const char *csv)
 //  Stores revision rev of every unit of every pair. Returns 0 or -1.
 static int s_fill(citydb_t *db, const report_t *model, size_t pairs, size_t units, uint32_t rev)
 {
+
     report_t **batch = calloc(units, sizeof *batch);
     citydb_outcome_t *outcomes = calloc(units, sizeof *outcomes);
     int rc = batch && outcomes ? 0 : -1;
@@ -64,7 +70,7 @@ static int s_fill(citydb_t *db, const report_t *model, size_t pairs, size_t unit
             if (!(batch[u] = report_dup(model)))
                 rc = -1;
             else {
-                snprintf(batch[u]->unit, sizeof batch[u]->unit, "5133%02zu", u);
+                snprintf(batch[u]->unit, sizeof batch[u]->unit, "5133%02u", (unsigned)(u % 100));
                 snprintf(batch[u]->period, sizeof batch[u]->period, "%04u-%02u",
                          (unsigned)(2000 + p / 12 % 1000), (unsigned)(p % 12 + 1));
                 batch[u]->revision = rev;
@@ -82,13 +88,20 @@ static int s_fill(citydb_t *db, const report_t *model, size_t pairs, size_t unit
 
 //  Runs the rounds and prints the figures. Returns the exit code.
 static int s_run(citydb_t *db, const cityconf_t *conf, const report_t *model, size_t pairs,
-                 size_t units, size_t rounds)
+                 size_t units, size_t rounds, size_t changed)
 {
     double take = 0, queue = 0;
     size_t evals = 0, taken = 0;
-    cityeval_round_t round = {.max_pairs = pairs, .max_reports = pairs * (units + 1) + 1};
+    cityeval_round_t round = {.max_pairs = pairs,
+                              .max_reports = 2 * pairs * (units + 1) + 1,
+                              .incremental = changed < units};
+    if (round.incremental &&
+        (s_fill(db, model, pairs, units, 1) != 0 || cityeval_take(db, conf, &round) != (int)pairs ||
+         cityeval_queue(db, &round) != 0))
+        return 1;
+    cityeval_round_clear(&round);
     for (size_t r = 0; r < rounds; r++) {
-        if (s_fill(db, model, pairs, units, (uint32_t)(r + 2)) != 0)
+        if (s_fill(db, model, pairs, changed, (uint32_t)(r + 2)) != 0)
             return 1;
         double t0 = s_cpu();
         int n = cityeval_take(db, conf, &round);
@@ -105,8 +118,10 @@ static int s_run(citydb_t *db, const cityconf_t *conf, const report_t *model, si
             evals += round.pairs[i].n;
         cityeval_round_clear(&round);
     }
-    printf("pairs %zu units %zu take %.1f us/pair %.2f us/evaluation queue %.1f us/pair\n", pairs,
-           units, take * 1e6 / (double)taken, take * 1e6 / (double)evals,
+    cityeval_round_free(&round);
+    printf("pairs %zu units %zu changed %zu take %.1f us/pair %.2f us/evaluation queue %.1f "
+           "us/pair\n",
+           pairs, units, changed, take * 1e6 / (double)taken, take * 1e6 / (double)evals,
            queue * 1e6 / (double)taken);
     return 0;
 }
@@ -120,6 +135,8 @@ int main(int argc, char **argv)
     size_t pairs = opts_get(opts, "pairs") ? strtoul(opts_get(opts, "pairs"), NULL, 10) : 10;
     size_t units = opts_get(opts, "units") ? strtoul(opts_get(opts, "units"), NULL, 10) : 100;
     size_t rounds = opts_get(opts, "rounds") ? strtoul(opts_get(opts, "rounds"), NULL, 10) : 5;
+    size_t changed =
+        opts_get(opts, "changed") ? strtoul(opts_get(opts, "changed"), NULL, 10) : units;
     int code = 2;
     cityconf_t conf;
     cityconf_init(&conf);
@@ -127,15 +144,15 @@ int main(int argc, char **argv)
     citydb_t *db = NULL;
     report_t *model = NULL;
     if (!opts_get(opts, "csv") || !opts_get(opts, "data") || !pairs || pairs > 10000 || !units ||
-        units > 100 || !rounds) {
+        units > 100 || !rounds || !changed || changed > units) {
         fprintf(stderr, "usage: evalcost --csv FILE --data DIR [--pairs N] [--units U] "
-                        "[--rounds R]\n");
+                        "[--rounds R] [--changed K]\n");
         goto done;
     }
     code = 1;
     if ((model = s_load(opts_get(opts, "csv"))) &&
         (db = citydb_open(opts_get(opts, "data"), conf.city)))
-        code = s_run(db, &conf, model, pairs, units, rounds);
+        code = s_run(db, &conf, model, pairs, units, rounds, changed);
 done:
     citydb_destroy(&db);
     report_destroy(&model);
