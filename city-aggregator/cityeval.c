@@ -38,19 +38,23 @@
 
 #define WHY_MAX 256
 
-//  One stored report of a (period, fund), as a round or a query read it.
+//  One stored report of a (period, fund), as a round or a query read it:
+//  its part in the pool, and when its unit is evaluated, the report.
 typedef struct {
-    report_t *report;
-    diag_t *diag;  //  what its validation said
-    char *invalid; //  why it no longer validates, or NULL
-    uint64_t hash; //  of its stored record (evalseen)
-    bool changed;  //  not what the evaluator last queued for its unit
+    report_t *report;         //  decoded and checked (NULL: its member was kept)
+    diag_t *diag;             //  what its validation said
+    const char *invalid;      //  why it no longer validates, or NULL
+    char *own_invalid;        //  invalid, when this member owns it
+    uint64_t hash;            //  of its stored record (evalseen)
+    bool changed;             //  not what the evaluator last queued for its unit
+    const poolmember_t *part; //  what the pool takes of it
+    poolmember_t *own_part;   //  part, when no evalseen keeps it
 } member_t;
 
 //  The reports of one (period, fund), and what is wrong with any of them.
 typedef struct {
     member_t *members;
-    report_t **reports; //  the members' reports, for evaluation_pool
+    const poolmember_t **parts; //  the members' parts, for evaluation_pool_members
     size_t n, cap;
     char **unreadable;
     size_t n_unreadable; //  warnings of records that cannot be decoded
@@ -92,63 +96,97 @@ static int s_grow(collect_t *c)
     member_t *members = realloc(c->members, cap * sizeof *members);
     if (members)
         c->members = members;
-    report_t **reports = members ? realloc(c->reports, cap * sizeof *reports) : NULL;
-    if (reports)
-        c->reports = reports;
-    if (!reports)
+    const poolmember_t **parts = members ? realloc(c->parts, cap * sizeof *parts) : NULL;
+    if (parts)
+        c->parts = parts;
+    if (!parts)
         return -1;
     c->cap = cap;
     return 0;
 }
 
-//  Decodes and checks one stored record into a member.
+//  Appends a member (its part taken from m). Returns 0 or -1.
+static int s_append(collect_t *c, member_t *m)
+{
+    if (s_grow(c) != 0)
+        return -1;
+    c->parts[c->n] = m->part;
+    c->members[c->n++] = *m;
+    return 0;
+}
+
+//  Frees what a member owns.
+static void s_member_clear(member_t *m)
+{
+    report_destroy(&m->report);
+    diag_destroy(&m->diag);
+    poolmember_destroy(&m->own_part);
+    free(m->own_invalid);
+    memset(m, 0, sizeof *m);
+}
+
+//  Decodes and checks a stored record into m. Returns 0, 1 when it cannot
+//  be decoded (warned of), or -1 when out of memory.
+static int s_decode(collect_t *c, const char *unit, const void *bytes, size_t len, member_t *m)
+{
+    Fundchain__StoredReport *stored = fundchain__stored_report__unpack(NULL, len, bytes);
+    if (!stored || !stored->report) {
+        fundchain__stored_report__free_unpacked(stored, NULL);
+        return s_unreadable(c, unit, "not a stored report") ? -1 : 1;
+    }
+    bool valid;
+    char why[WHY_MAX];
+    m->diag = diag_new();
+    m->report =
+        m->diag ? citydb_report_check(stored, c->fw, m->diag, &valid, why, sizeof why) : NULL;
+    fundchain__stored_report__free_unpacked(stored, NULL);
+    if (!m->report)
+        return !m->diag ? -1 : s_unreadable(c, unit, why) ? -1 : 1;
+    if (!valid && !(m->invalid = m->own_invalid = strdup(why)))
+        return -1;
+    m->own_part = poolmember_new(m->report);
+    m->part = m->own_part;
+    return m->part ? 0 : -1;
+}
+
+//  Takes one stored record into the collection: the member evalseen kept
+//  of it when its unit is unchanged, else decoded and checked (and its
+//  member kept for the next rounds; an unchanged unit's report is not).
 static int s_collect(const char *unit, const void *bytes, size_t len, void *arg)
 {
     collect_t *c = arg;
     if (c->unit && strcmp(unit, c->unit))
         return 0;
-    Fundchain__StoredReport *stored = fundchain__stored_report__unpack(NULL, len, bytes);
-    if (!stored || !stored->report) {
-        fundchain__stored_report__free_unpacked(stored, NULL);
-        return s_unreadable(c, unit, "not a stored report");
+    member_t m = {.hash = evalseen_hash(bytes, len)};
+    m.changed = evalseen_changed(c->seen, c->period, c->fund, unit, m.hash);
+    if (!m.changed &&
+        (m.part = evalseen_member(c->seen, c->period, c->fund, unit, m.hash, &m.invalid)))
+        return s_append(c, &m);
+    int rc = s_decode(c, unit, bytes, len, &m);
+    if (rc == 0 && c->seen) {
+        const poolmember_t *kept =
+            evalseen_keep(c->seen, c->period, c->fund, unit, m.hash, &m.own_part, m.invalid);
+        if (kept)
+            m.part = kept;
     }
-    bool valid;
-    char why[WHY_MAX];
-    diag_t *diag = diag_new();
-    report_t *report =
-        diag ? citydb_report_check(stored, c->fw, diag, &valid, why, sizeof why) : NULL;
-    fundchain__stored_report__free_unpacked(stored, NULL);
-    if (!report) {
-        if (!diag)
-            return -1;
-        diag_destroy(&diag);
-        return s_unreadable(c, unit, why);
+    if (rc == 0 && !m.changed) { //  only its part is needed
+        report_destroy(&m.report);
+        diag_destroy(&m.diag);
     }
-    char *invalid = valid ? NULL : strdup(why);
-    if ((!valid && !invalid) || s_grow(c) != 0) {
-        report_destroy(&report);
-        diag_destroy(&diag);
-        free(invalid);
-        return -1;
-    }
-    uint64_t hash = evalseen_hash(bytes, len);
-    c->reports[c->n] = report;
-    c->members[c->n++] = (member_t){report, diag, invalid, hash,
-                                    evalseen_changed(c->seen, c->period, c->fund, unit, hash)};
-    return 0;
+    if (rc == 0 && s_append(c, &m) == 0)
+        return 0;
+    s_member_clear(&m);
+    return rc > 0 ? 0 : -1;
 }
 
 static void s_collect_clear(collect_t *c)
 {
-    for (size_t i = 0; i < c->n; i++) {
-        report_destroy(&c->members[i].report);
-        diag_destroy(&c->members[i].diag);
-        free(c->members[i].invalid);
-    }
+    for (size_t i = 0; i < c->n; i++)
+        s_member_clear(&c->members[i]);
     for (size_t i = 0; i < c->n_unreadable; i++)
         free(c->unreadable[i]);
     free(c->members);
-    free(c->reports);
+    free(c->parts);
     free(c->unreadable);
     memset(c, 0, sizeof *c);
 }
@@ -235,15 +273,16 @@ int cityeval_known(citydb_t *db, const cityconf_t *conf, const char *fund, char 
 }
 
 //  Adds the warning of a report that no longer validates, and logs it.
-static int s_warn_invalid(Fundchain__Evaluation *eval, const report_t *r, const char *why, bool log)
+static int s_warn_invalid(Fundchain__Evaluation *eval, const poolmember_t *r, const char *why,
+                          bool log)
 {
     char text[512];
     snprintf(text, sizeof text,
              "the stored report of %s revision %u no longer validates against this city's "
              "framework (%.300s); it is evaluated as far as its items parse",
-             r->unit, r->revision, why);
+             poolmember_unit(r), poolmember_revision(r), why);
     if (log)
-        log_warn("%s %s: %s", r->period, r->fund, text);
+        log_warn("%s %s: %s", poolmember_period(r), poolmember_fund(r), text);
     return evaluation_add_warning(eval, "stored_invalid", text);
 }
 
@@ -255,7 +294,7 @@ static Fundchain__Evaluation *s_unit(const cityconf_t *conf, const eval_cfg_t *c
     const report_t *r = m->report;
     Fundchain__Evaluation *eval =
         evaluation_unit_checked(r, m->diag, conf->city, cityconf_unit_name(conf, r->unit), cfg);
-    if (eval && m->invalid && s_warn_invalid(eval, r, m->invalid, false) != 0) {
+    if (eval && m->invalid && s_warn_invalid(eval, m->part, m->invalid, false) != 0) {
         evaluation_free(eval);
         eval = NULL;
     }
@@ -271,13 +310,13 @@ static Fundchain__Evaluation *s_pool(const cityconf_t *conf, const eval_cfg_t *c
     for (size_t i = 0; known && i < k->n; i++)
         known[i] = k->codes[i];
     if (known)
-        eval = evaluation_pool(conf->city, conf->name, c->period, c->fund, c->reports, c->n, known,
-                               k->n, cfg);
+        eval = evaluation_pool_members(conf->city, conf->name, c->period, c->fund, c->parts, c->n,
+                                       known, k->n, cfg);
     free(known);
     int rc = eval ? 0 : -1;
     for (size_t i = 0; rc == 0 && i < c->n; i++)
         if (c->members[i].invalid)
-            rc = s_warn_invalid(eval, c->members[i].report, c->members[i].invalid, true);
+            rc = s_warn_invalid(eval, c->members[i].part, c->members[i].invalid, true);
     for (size_t i = 0; rc == 0 && i < c->n_unreadable; i++)
         rc = evaluation_add_warning(eval, "stored_unreadable", c->unreadable[i]);
     if (rc != 0)
@@ -316,6 +355,7 @@ static int s_evaluate(citydb_snap_t *snap, const cityconf_t *conf, const char *p
     collect_t c = {.fw = cfg.fw, .unit = unit, .seen = seen, .period = period, .fund = fund};
     known_t k = {NULL, 0};
     *out = (evaluated_t){0};
+    evalseen_trim(seen); //  no member is in use between two pairs
     int rc = citydb_snap_each_raw(snap, period, fund, s_collect, &c);
     if (rc == 0 && with_pool)
         rc = s_known(snap, conf, fund, &k);
@@ -480,7 +520,7 @@ int cityeval_take(citydb_t *db, const cityconf_t *conf, cityeval_round_t *round)
         round->max_pairs = CITYEVAL_ROUND_PAIRS;
     if (round->max_reports == 0)
         round->max_reports = CITYEVAL_ROUND_REPORTS;
-    if (round->incremental && !round->seen && !(round->seen = evalseen_new(0)))
+    if (round->incremental && !round->seen && !(round->seen = evalseen_new(0, 0)))
         return -1;
     round->pairs = calloc(round->max_pairs, sizeof *round->pairs);
     if (!round->pairs)

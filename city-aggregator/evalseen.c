@@ -1,6 +1,7 @@
-/*  evalseen - the hashes of the stored records the evaluator last queued
-    evaluations of, one per "period|fund|unit" (see evalseen.h), in a CZMQ
-    hash table whose values are heap copies of the 64-bit hash.
+/*  evalseen - what the evaluator remembers of each unit (see evalseen.h),
+    one entry per "period|fund|unit" in a CZMQ hash table: the hash of the
+    record last queued, and the member made of the record last read with
+    that record's hash.
 */
 #include "evalseen.h"
 #include "log.h"
@@ -11,27 +12,51 @@
 
 #define KEY_MAX 48
 
+typedef struct {
+    uint64_t queued;      //  the record last queued (0: none)
+    uint64_t member_hash; //  the record member was made of
+    poolmember_t *member; //  or NULL
+    char *invalid;        //  why that record no longer validates, or NULL
+} entry_t;
+
 struct _evalseen_t {
-    zhashx_t *units; //  "period|fund|unit" -> uint64_t *
-    size_t max;
+    zhashx_t *units; //  "period|fund|unit" -> entry_t *
+    size_t max, max_bytes;
+    size_t bytes; //  of the members kept
 };
 
-static void s_free_hash(void **item)
+//  Drops an entry's member, counting its bytes out.
+static void s_drop_member(evalseen_t *self, entry_t *entry)
 {
-    free(*item);
+    if (self)
+        self->bytes -=
+            poolmember_bytes(entry->member) + (entry->invalid ? strlen(entry->invalid) + 1 : 0);
+    poolmember_destroy(&entry->member);
+    free(entry->invalid);
+    entry->invalid = NULL;
+    entry->member_hash = 0;
+}
+
+static void s_free_entry(void **item)
+{
+    entry_t *entry = *item;
+    if (entry)
+        s_drop_member(NULL, entry);
+    free(entry);
     *item = NULL;
 }
 
 //  Creates an empty memory.
-evalseen_t *evalseen_new(size_t max)
+evalseen_t *evalseen_new(size_t max, size_t member_bytes)
 {
     evalseen_t *self = calloc(1, sizeof *self);
     if (!self || !(self->units = zhashx_new())) {
         free(self);
         return NULL;
     }
-    zhashx_set_destructor(self->units, s_free_hash);
+    zhashx_set_destructor(self->units, s_free_entry);
     self->max = max ? max : EVALSEEN_MAX;
+    self->max_bytes = member_bytes ? member_bytes : EVALSEEN_MEMBER_BYTES;
     return self;
 }
 
@@ -76,47 +101,103 @@ static bool s_key(char *key, const char *period, const char *fund, const char *u
     return n > 0 && n < KEY_MAX;
 }
 
+//  The entry of a unit, made when make and missing; NULL when none.
+static entry_t *s_entry(evalseen_t *self, const char *period, const char *fund, const char *unit,
+                        bool make)
+{
+    char key[KEY_MAX];
+    if (!self || !s_key(key, period, fund, unit))
+        return NULL;
+    entry_t *entry = zhashx_lookup(self->units, key);
+    if (entry || !make)
+        return entry;
+    if (!(entry = calloc(1, sizeof *entry)))
+        return NULL;
+    if (zhashx_insert(self->units, key, entry) != 0) {
+        free(entry);
+        return NULL;
+    }
+    return entry;
+}
+
 //  True unless last queued from a record of this hash.
 bool evalseen_changed(evalseen_t *self, const char *period, const char *fund, const char *unit,
                       uint64_t hash)
 {
-    char key[KEY_MAX];
-    if (!self || !s_key(key, period, fund, unit))
-        return true;
-    const uint64_t *seen = zhashx_lookup(self->units, key);
-    return !seen || *seen != hash;
+    const entry_t *entry = s_entry(self, period, fund, unit, false);
+    return !entry || entry->queued != hash;
 }
 
 //  Records the hash a unit's evaluation was queued from.
 int evalseen_record(evalseen_t *self, const char *period, const char *fund, const char *unit,
                     uint64_t hash)
 {
-    char key[KEY_MAX];
-    if (!self || !s_key(key, period, fund, unit))
+    entry_t *entry = s_entry(self, period, fund, unit, true);
+    if (!entry)
         return -1;
-    uint64_t *seen = zhashx_lookup(self->units, key);
-    if (seen) {
-        *seen = hash;
-        return 0;
+    entry->queued = hash;
+    return 0;
+}
+
+//  The member made of the unit's record of this hash.
+const poolmember_t *evalseen_member(evalseen_t *self, const char *period, const char *fund,
+                                    const char *unit, uint64_t hash, const char **invalid)
+{
+    const entry_t *entry = s_entry(self, period, fund, unit, false);
+    if (!entry || !entry->member || entry->member_hash != hash)
+        return NULL;
+    *invalid = entry->invalid;
+    return entry->member;
+}
+
+//  Keeps the member made of the unit's record of this hash.
+const poolmember_t *evalseen_keep(evalseen_t *self, const char *period, const char *fund,
+                                  const char *unit, uint64_t hash, poolmember_t **member_p,
+                                  const char *invalid)
+{
+    entry_t *entry = s_entry(self, period, fund, unit, true);
+    char *why = invalid ? strdup(invalid) : NULL;
+    if (!entry || (invalid && !why)) {
+        free(why);
+        return NULL;
     }
-    if (zhashx_size(self->units) >= self->max) {
+    s_drop_member(self, entry);
+    entry->member = *member_p;
+    entry->member_hash = hash;
+    entry->invalid = why;
+    *member_p = NULL;
+    self->bytes += poolmember_bytes(entry->member) + (why ? strlen(why) + 1 : 0);
+    return entry->member;
+}
+
+//  Enforces the bounds, between two uses of members.
+void evalseen_trim(evalseen_t *self)
+{
+    if (!self)
+        return;
+    if (zhashx_size(self->units) > self->max) {
         log_info("the evaluator forgets the %zu units it remembered (at most %zu): each is "
                  "evaluated again when its period next changes",
                  zhashx_size(self->units), self->max);
         zhashx_purge(self->units);
+        self->bytes = 0;
+    } else if (self->bytes > self->max_bytes) {
+        log_info("the evaluator drops the pool members it kept (%zu bytes, at most %zu): they "
+                 "are read again from the store",
+                 self->bytes, self->max_bytes);
+        for (entry_t *e = zhashx_first(self->units); e; e = zhashx_next(self->units))
+            s_drop_member(self, e);
     }
-    if (!(seen = malloc(sizeof *seen)))
-        return -1;
-    *seen = hash;
-    if (zhashx_insert(self->units, key, seen) != 0) {
-        free(seen);
-        return -1;
-    }
-    return 0;
 }
 
 //  The number of units remembered.
 size_t evalseen_size(evalseen_t *self)
 {
     return self ? zhashx_size(self->units) : 0;
+}
+
+//  The bytes of the members kept.
+size_t evalseen_member_bytes(evalseen_t *self)
+{
+    return self ? self->bytes : 0;
 }

@@ -383,6 +383,59 @@ static void test_unreadable_record(void **state)
     free(all);
 }
 
+//  Packs an evaluation with its version left out, to compare two.
+static uint8_t *s_bytes(Fundchain__Evaluation *e, size_t *len)
+{
+    uint64_t version = e->version;
+    e->version = 0;
+    uint8_t *bytes = evaluation_encode(e, len);
+    e->version = version;
+    assert_non_null(bytes);
+    return bytes;
+}
+
+//  An incremental round makes the pool of unchanged units from the members
+//  it kept (no decoding, no validation): the same pool, to the byte, as a
+//  query makes from the store, stored_invalid warnings of kept members
+//  included.
+static void test_incremental_pool_same(void **state)
+{
+    fixture_t *f = *state;
+    s_accept(f, "513300", "2023", "resident", 1, "50.00");
+    s_accept(f, "513322", "2023", "resident", 1, "100.00");
+    s_accept(f, "513331", "2023", "resident", 1, "25.00");
+    const char *text = framework_text(framework_default());
+    const char *from = "policy_formulation,政策制定,decision,5,";
+    const char *at = strstr(text, from);
+    assert_non_null(at);
+    char *strict = strdup(text);
+    strict[at - text + strlen(from) - 2] = '3';
+    f->conf.framework = framework_parse("strict", strict, strlen(strict), NULL);
+    free(strict);
+    assert_non_null(f->conf.framework);
+    cityeval_round_t round = {.incremental = true};
+    assert_int_equal(cityeval_take(f->db, &f->conf, &round), 1);
+    assert_int_equal(cityeval_queue(f->db, &round), 0);
+    cityeval_round_clear(&round);
+    s_accept(f, "513331", "2023", "resident", 2, "35.00");
+    assert_int_equal(cityeval_take(f->db, &f->conf, &round), 1);
+    assert_int_equal(round.pairs[0].n, 2);
+    Fundchain__Evaluation *pool = round.pairs[0].evals[0];
+    assert_true(s_has_warning(pool, "stored_invalid", "513322 revision 1"));
+    assert_true(s_has_warning(pool, "stored_invalid", "513331 revision 2"));
+    assert_int_equal(s_amount(pool, "income.total"), 18500);
+    Fundchain__Evaluation *query = cityeval_pool(f->db, &f->conf, "2023", "resident");
+    assert_non_null(query);
+    size_t a_len, b_len;
+    uint8_t *a = s_bytes(pool, &a_len), *b = s_bytes(query, &b_len);
+    assert_int_equal(a_len, b_len);
+    assert_memory_equal(a, b, a_len);
+    free(a);
+    free(b);
+    evaluation_free(query);
+    cityeval_round_free(&round);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -394,6 +447,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_valid_no_warning, setup, teardown),
         cmocka_unit_test_setup_teardown(test_incremental_units, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unreadable_record, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_incremental_pool_same, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
