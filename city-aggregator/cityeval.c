@@ -462,6 +462,9 @@ static int s_take_mark(const citydb_mark_t *mark, void *arg)
 {
     take_t *t = arg;
     cityeval_round_t *round = t->round;
+    if (!t->wrapped && mark->since_ms > 0 &&
+        (round->oldest_ms == 0 || mark->since_ms < round->oldest_ms))
+        round->oldest_ms = mark->since_ms; //  the first pass sees every mark
     char name[CITYEVAL_PAIR_MAX];
     s_pair_name(name, sizeof name, mark->period, mark->fund);
     bool after = strcmp(name, round->after) > 0;
@@ -469,7 +472,7 @@ static int s_take_mark(const citydb_mark_t *mark, void *arg)
         return 0; //  another pass takes it
     if (round->n >= round->max_pairs || (round->n > 0 && t->reports >= round->max_reports)) {
         round->more = true;
-        return 1;
+        return t->wrapped ? 1 : 0; //  the first pass goes on, for the marks' ages
     }
     cityeval_pair_t *pair = &round->pairs[round->n];
     memset(pair, 0, sizeof *pair);
@@ -593,6 +596,7 @@ void cityeval_round_clear(cityeval_round_t *round)
     round->pairs = NULL;
     round->n = 0;
     round->more = false;
+    round->oldest_ms = 0;
     round->failed = 0;
 }
 

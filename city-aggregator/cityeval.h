@@ -34,7 +34,8 @@ int cityeval_all(citydb_t *db, const cityconf_t *conf, const char *period, const
 int cityeval_known(citydb_t *db, const cityconf_t *conf, const char *fund, char (**codes)[8]);
 
 #define CITYEVAL_ROUND_PAIRS 256    /* pairs of a round at most */
-#define CITYEVAL_ROUND_REPORTS 2048 /* a round takes no more pair once it holds these evaluations */
+#define CITYEVAL_ROUND_REPORTS 2048 /* a round takes no more pair once it holds these evaluations  \
+                                     */
 #define CITYEVAL_PAIR_MAX 40        /* "period|fund" */
 
 /* One dirty pair of a round, evaluated from the round's snapshot. */
@@ -62,6 +63,7 @@ typedef struct {
     cityeval_pair_t *pairs;        /* the pairs taken by the last cityeval_take */
     size_t n;
     bool more;           /* the round was full: marks are left for the next */
+    int64_t oldest_ms;   /* since when the oldest mark of the snapshot waits (unix ms; 0: none) */
     size_t failed;       /* pairs that could not be evaluated (logged, still marked) */
     int64_t snapshot_ms; /* when the snapshot was taken (unix ms) */
 } cityeval_round_t;

@@ -16,6 +16,7 @@
 #include "cityeval.h"
 #include "evaluation.h"
 #include "log.h"
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,10 @@ struct _evaluator_t {
     bool pending;       //  marks may be waiting
     int64_t next_round; //  zclock_mono() ms: the earliest start of the next round
     int64_t trimmed;    //  zclock_mono() ms: the last s_trim that gave memory back
+    //  Shared with the run loop: since when (unix ms) the oldest change not
+    //  yet evaluated waits, as the last round's snapshot showed it; 0 when
+    //  that round caught up or failed.
+    _Atomic int64_t waiting_since;
 };
 
 //  Sends one frame without blocking; a full pipe drops it.
@@ -102,6 +107,9 @@ static void s_round(evaluator_t *self, zsock_t *pipe)
     }
     bool failed = n < 0 || (n > 0 && !queued) || self->round.failed > 0;
     bool more = queued && self->round.more;
+    //  A round that caught up leaves only what was marked after its
+    //  snapshot; a failing one is logged, and nothing waits for it.
+    atomic_store(&self->waiting_since, !failed && more ? self->round.oldest_ms : 0);
     self->pending = failed || more;
     self->next_round = failed ? start + EVALUATOR_RETRY_MS : more ? 0 : start + EVALUATOR_GAP_MS;
     cityeval_round_clear(&self->round);
@@ -193,6 +201,13 @@ void evaluator_kick(evaluator_t *self)
 zsock_t *evaluator_sock(evaluator_t *self)
 {
     return zactor_sock(self->actor);
+}
+
+//  How long the oldest change not yet evaluated has waited.
+int64_t evaluator_waiting_ms(evaluator_t *self)
+{
+    int64_t since = self ? atomic_load(&self->waiting_since) : 0;
+    return since ? zclock_time() - since : 0;
 }
 
 //  Reads the evaluator's news; returns the rounds queued.

@@ -30,6 +30,7 @@
 #define EVALUATOR_GAP_MS 100    /* from the start of a round that caught up to the next */
 #define EVALUATOR_RETRY_MS 1000 /* after a round that failed */
 #define EVALUATOR_TRIM_MS 1000  /* at most this often, freed memory goes back to the system */
+#define EVALUATOR_HOLD_MS 3000  /* the run loop takes no report while a change waits longer */
 
 typedef struct _evaluator_t evaluator_t;
 
@@ -51,6 +52,12 @@ void evaluator_kick(evaluator_t *self);
 /* The socket to poll: readable when the evaluator has queued evaluations
    for the province. */
 zsock_t *evaluator_sock(evaluator_t *self);
+
+/* Returns how long (ms) the oldest change not yet evaluated has waited, as
+   the snapshot of the evaluator's last round showed it: 0 when that round
+   caught up (what was marked since is younger than the round) or failed,
+   or nothing was marked. Safe from the run loop's thread. */
+int64_t evaluator_waiting_ms(evaluator_t *self);
 
 /* Reads what the evaluator said, without blocking. Returns the number of
    rounds it queued since the last call (0: none). */

@@ -24,7 +24,12 @@
     replaces the older entry), clears the marks and publishes the same
     evaluations on the feed. When it says it queued some, the loop sends
     them to the hub at once; the sender (sender.c) resends until the hub
-    acknowledges.
+    acknowledges. While the oldest change the evaluator has not reached
+    waits more than EVALUATOR_HOLD_MS, the loop takes no report (the
+    counties keep theirs, unacknowledged, and send them again): under a
+    load the evaluator cannot follow, ingest slows to its pace, so that
+    evaluations stay about that far behind what was accepted at most,
+    however long the load lasts, instead of ever further.
     SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2 or SIGALRM ends the loop
     between batches (signals.c; SIGPIPE is ignored).
 */
@@ -48,7 +53,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TICK_MS 200 //  the longest wait: link checks, the sender's losses
+#define TICK_MS 200       //  the longest wait: link checks, the sender's losses
+#define HOLD_MS 20        //  while ingest waits for the evaluator: how often to look again
+#define HOLD_LOG_MS 60000 //  a hold is logged at most this often
 
 static const opt_spec_t s_specs[] = {
     {"city", true, false, "this city's 6-digit code (PPCC00)"},
@@ -205,16 +212,38 @@ static void s_clear(void *arg, void *item)
     report_destroy(&((city_msg_t *)item)->in.report);
 }
 
+//  True while ingest waits for the evaluator (logged at most once a minute).
+static bool s_held(city_t *self, int64_t *logged)
+{
+    int64_t waiting = evaluator_waiting_ms(self->evaluator);
+    if (waiting <= EVALUATOR_HOLD_MS)
+        return false;
+    if (zclock_mono() - *logged >= HOLD_LOG_MS) {
+        *logged = zclock_mono();
+        log_info("reports wait for the evaluator: the oldest change it has not reached waits "
+                 "%.1f s (no report is taken while one waits more than %.1f s; the counties "
+                 "keep theirs and send them again)",
+                 (double)waiting / 1000, EVALUATOR_HOLD_MS / 1000.0);
+    }
+    return true;
+}
+
 static void s_loop(city_t *self)
 {
     zsock_t *sock = transport_server_sock(self->router);
     zsock_t *news = evaluator_sock(self->evaluator);
     zpoller_t *poller = zpoller_new(sock, news, NULL);
-    if (self->province)
+    zpoller_t *held = zpoller_new(news, NULL); //  the same without the counties
+    if (self->province) {
         zpoller_add(poller, self->province);
+        zpoller_add(held, self->province);
+    }
+    int64_t logged = -HOLD_LOG_MS;
     while (!zsys_interrupted) {
-        void *which = zpoller_wait(poller, TICK_MS);
-        if (zpoller_terminated(poller))
+        bool hold = s_held(self, &logged);
+        zpoller_t *which_poller = hold ? held : poller;
+        void *which = zpoller_wait(which_poller, hold ? HOLD_MS : TICK_MS);
+        if (zpoller_terminated(which_poller))
             break;
         if (which == sock)
             inbox_batch(self->inbox);
@@ -233,6 +262,7 @@ static void s_loop(city_t *self)
         //  failed save is tried again at the next change or turn.
         linkwatch_save(self->province_watch, citydb_store(self->db));
     }
+    zpoller_destroy(&held);
     zpoller_destroy(&poller);
 }
 

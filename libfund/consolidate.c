@@ -193,36 +193,51 @@ static void s_completeness(consolidate_t *self, const char *const *known, size_t
                  "%zu known unit(s) have not reported: %s", n_missing, missing);
 }
 
-/* Orders members by unit code. */
-static int s_by_unit(const void *a, const void *b)
+/* A member with its place among those given, for s_select's sort. */
+typedef struct {
+    const poolmember_t *member;
+    size_t at;
+} s_ranked_t;
+
+/* Orders by unit code, then the highest revision first, then as given. */
+static int s_by_unit_newest(const void *a, const void *b)
 {
-    const poolmember_t *const *x = a, *const *y = b;
-    return strcmp(poolmember_unit(*x), poolmember_unit(*y));
+    const s_ranked_t *x = a, *y = b;
+    int cmp = strcmp(poolmember_unit(x->member), poolmember_unit(y->member));
+    if (cmp)
+        return cmp;
+    uint32_t rx = poolmember_revision(x->member), ry = poolmember_revision(y->member);
+    if (rx != ry)
+        return rx > ry ? -1 : 1;
+    return x->at < y->at ? -1 : x->at > y->at;
 }
 
-/* Keeps the newest member of each unit of the city for period and fund. */
-static void s_select(consolidate_t *self, const char *period, const char *fund,
-                     const poolmember_t *const *members, size_t n_members)
+/* Keeps the newest member of each unit of the city for period and fund
+   (of one revision given twice, the first): sorted by unit, the first of
+   each unit kept. Returns 0, or -1 when out of memory. */
+static int s_select(consolidate_t *self, const char *period, const char *fund,
+                    const poolmember_t *const *members, size_t n_members)
 {
+    s_ranked_t *ranked = calloc(n_members ? n_members : 1, sizeof *ranked);
+    if (!ranked)
+        return -1;
+    size_t n = 0;
     for (size_t i = 0; i < n_members; i++) {
         const poolmember_t *r = members[i];
-        if (!r || strcmp(poolmember_period(r), period) != 0 ||
-            strcmp(poolmember_fund(r), fund) != 0 ||
-            !adcode_in_city(poolmember_unit(r), self->city))
-            continue;
-        size_t m = 0;
-        while (m < self->n && strcmp(poolmember_unit(self->members[m]), poolmember_unit(r)) != 0)
-            m++;
-        if (m == self->n)
-            self->members[self->n++] = r;
-        else if (poolmember_revision(r) > poolmember_revision(self->members[m]))
-            self->members[m] = r;
+        if (r && strcmp(poolmember_period(r), period) == 0 &&
+            strcmp(poolmember_fund(r), fund) == 0 && adcode_in_city(poolmember_unit(r), self->city))
+            ranked[n++] = (s_ranked_t){r, i};
     }
-    if (self->n > 1)
-        qsort(self->members, self->n, sizeof self->members[0], s_by_unit);
+    qsort(ranked, n, sizeof *ranked, s_by_unit_newest);
+    for (size_t m = 0; m < n; m++)
+        if (self->n == 0 || strcmp(poolmember_unit(ranked[m].member),
+                                   poolmember_unit(self->members[self->n - 1])) != 0)
+            self->members[self->n++] = ranked[m].member;
+    free(ranked);
     for (size_t m = 0; m < self->n; m++)
         if (strcmp(poolmember_unit(self->members[m]), self->city) == 0)
             self->own = self->members[m];
+    return 0;
 }
 
 /* Consolidates the members of city for period and fund. */
@@ -248,7 +263,11 @@ consolidate_t *consolidate_new_members(const char *city, const char *period, con
         consolidate_destroy(&self);
         return NULL;
     }
-    s_select(self, period, fund, members, n_members);
+    if (s_select(self, period, fund, members, n_members) != 0) {
+        free(broken);
+        consolidate_destroy(&self);
+        return NULL;
+    }
     s_sum(self, broken);
     free(broken);
     s_completeness(self, known, n_known);

@@ -248,6 +248,10 @@ static void test_rounds_wrap(void **state)
     for (int r = 0; r < 3; r++) {
         assert_int_equal(cityeval_take(f->db, &f->conf, &round), 2);
         assert_int_equal(round.more, r < 2); //  the third: 2023-05, then 2023-01 again
+        //  The age of the oldest mark counts the marks the full round left.
+        assert_true(round.oldest_ms > 0);
+        for (size_t i = 0; i < round.n; i++)
+            assert_true(round.oldest_ms <= round.pairs[i].since_ms);
         for (size_t i = 0; i < round.n; i++)
             seen[round.pairs[i].period[6] - '1']++;
         assert_int_equal(cityeval_queue(f->db, &round), 0);
@@ -259,6 +263,9 @@ static void test_rounds_wrap(void **state)
     assert_int_equal(s_marks(f), 1); //  2023-01, marked again
     assert_int_equal(cityeval_forward(f->db, &f->conf), 1);
     assert_int_equal(s_marks(f), 0);
+    assert_int_equal(cityeval_take(f->db, &f->conf, &round), 0);
+    assert_int_equal(round.oldest_ms, 0); //  nothing waits
+    cityeval_round_clear(&round);
 }
 
 //  A store a restart with a stricter framework finds: the report that no
