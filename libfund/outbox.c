@@ -1,4 +1,8 @@
-/*  outbox - a sender's durable outbox in LMDB. */
+/*  outbox - a sender's durable outbox in LMDB. An entry is written whole
+    when queued and when it becomes final; between the two, a send only
+    rewrites its small OutboxProgress in the pending index, and readers
+    see the entry with that progress laid over it.
+*/
 #include "outbox.h"
 #include <inttypes.h>
 #include <stdio.h>
@@ -15,9 +19,20 @@ int outbox_put(store_txn_t *txn, const char *key, const Fundchain__OutboxEntry *
     fundchain__outbox_entry__pack(entry, packed);
     size_t klen = strlen(key);
     int rc = store_put(txn, "outbox", key, klen, packed, size);
-    if (rc == 0)
-        rc = store_put(txn, "pending", key, klen, "", 0);
     free(packed);
+    Fundchain__OutboxProgress progress = FUNDCHAIN__OUTBOX_PROGRESS__INIT;
+    progress.state = entry->state;
+    progress.sent_at = entry->sent_at;
+    progress.attempts = entry->attempts;
+    progress.format = 1;
+    uint8_t bytes[64];
+    size = fundchain__outbox_progress__get_packed_size(&progress);
+    if (rc == 0 && size > sizeof bytes)
+        rc = -1;
+    if (rc == 0) {
+        fundchain__outbox_progress__pack(&progress, bytes);
+        rc = store_put(txn, "pending", key, klen, bytes, size);
+    }
     return rc;
 }
 
@@ -30,9 +45,33 @@ typedef struct {
     outbox_skip_fn *skip;
 } visit_t;
 
-static int s_visit_entry(const void *key, size_t klen, const void *val, size_t vlen, void *arg)
+static bool s_final(Fundchain__OutboxEntry__State state)
 {
-    visit_t *visit = arg;
+    return state == FUNDCHAIN__OUTBOX_ENTRY__STATE__ACKED ||
+           state == FUNDCHAIN__OUTBOX_ENTRY__STATE__REJECTED ||
+           state == FUNDCHAIN__OUTBOX_ENTRY__STATE__DEAD;
+}
+
+//  Lays the progress kept in the pending index (progress, plen bytes; empty
+//  before this record existed: the entry holds its own) over a pending
+//  entry. A progress this version cannot read leaves the entry as it is.
+static void s_overlay(Fundchain__OutboxEntry *entry, const void *progress, size_t plen)
+{
+    if (plen == 0 || s_final(entry->state))
+        return;
+    Fundchain__OutboxProgress *p = fundchain__outbox_progress__unpack(NULL, plen, progress);
+    if (p) {
+        entry->state = p->state;
+        entry->sent_at = p->sent_at;
+        entry->attempts = p->attempts;
+    }
+    fundchain__outbox_progress__free_unpacked(p, NULL);
+}
+
+//  Decodes one entry, lays its progress over it and visits it.
+static int s_visit_one(visit_t *visit, const void *key, size_t klen, const void *val, size_t vlen,
+                       const void *progress, size_t plen)
+{
     char name[OUTBOX_KEY_MAX];
     if (klen >= sizeof name)
         return 0;
@@ -41,15 +80,25 @@ static int s_visit_entry(const void *key, size_t klen, const void *val, size_t v
     Fundchain__OutboxEntry *entry = fundchain__outbox_entry__unpack(NULL, vlen, val);
     if (!entry)
         return 0; //  a record this version cannot read is skipped, never fatal
+    s_overlay(entry, progress, plen);
     int rc = visit->fn(name, entry, visit->arg);
     fundchain__outbox_entry__free_unpacked(entry, NULL);
     return rc;
 }
 
+//  Visits an entry of the whole outbox, with its progress when pending.
+static int s_visit_entry(const void *key, size_t klen, const void *val, size_t vlen, void *arg)
+{
+    visit_t *visit = arg;
+    const void *progress = NULL;
+    size_t plen = 0;
+    if (store_get(visit->txn, "pending", key, klen, &progress, &plen) < 0)
+        return -1;
+    return s_visit_one(visit, key, klen, val, vlen, progress, progress ? plen : 0);
+}
+
 static int s_visit_pending(const void *key, size_t klen, const void *val, size_t vlen, void *arg)
 {
-    (void)val;
-    (void)vlen;
     visit_t *visit = arg;
     char name[OUTBOX_KEY_MAX];
     if (visit->after || visit->skip) {
@@ -67,7 +116,7 @@ static int s_visit_pending(const void *key, size_t klen, const void *val, size_t
     int rc = store_get(visit->txn, "outbox", key, klen, &entry, &len);
     if (rc != 0)
         return rc < 0 ? -1 : 0;
-    return s_visit_entry(key, klen, entry, len, arg);
+    return s_visit_one(visit, key, klen, entry, len, val, vlen);
 }
 
 static int s_scan(store_txn_t *txn, void *arg)
@@ -97,13 +146,6 @@ int outbox_each_pending_after(store_t *store, const char *after, outbox_skip_fn 
     return store_read(store, s_scan, &visit) == 0 ? 0 : -1;
 }
 
-static bool s_final(Fundchain__OutboxEntry__State state)
-{
-    return state == FUNDCHAIN__OUTBOX_ENTRY__STATE__ACKED ||
-           state == FUNDCHAIN__OUTBOX_ENTRY__STATE__REJECTED ||
-           state == FUNDCHAIN__OUTBOX_ENTRY__STATE__DEAD;
-}
-
 //  Rewrites one entry with its new state inside the transaction.
 static int s_rewrite(store_txn_t *txn, const outbox_change_t *change, Fundchain__OutboxEntry *entry)
 {
@@ -131,16 +173,51 @@ static int s_rewrite(store_txn_t *txn, const outbox_change_t *change, Fundchain_
     return rc;
 }
 
+//  Records a send (or a return to queued) of a pending entry in its
+//  progress alone. Returns 0, STORE_RETRY, -1, or 1 when the entry holds
+//  its own progress still (a store written before progress records): then
+//  the entry is rewritten instead.
+static int s_progress(store_txn_t *txn, const outbox_change_t *change, const void *old, size_t olen)
+{
+    if (olen == 0)
+        return 1;
+    Fundchain__OutboxProgress *p = fundchain__outbox_progress__unpack(NULL, olen, old);
+    if (!p)
+        return 1;
+    p->state = change->state;
+    if (change->state == FUNDCHAIN__OUTBOX_ENTRY__STATE__SENT) {
+        p->sent_at = change->when;
+        p->attempts++;
+    }
+    uint8_t packed[64];
+    size_t size = fundchain__outbox_progress__get_packed_size(p);
+    int rc = size <= sizeof packed ? 0 : -1;
+    if (rc == 0) {
+        fundchain__outbox_progress__pack(p, packed);
+        rc = store_put(txn, "pending", change->key, strlen(change->key), packed, size);
+    }
+    fundchain__outbox_progress__free_unpacked(p, NULL);
+    return rc;
+}
+
 static int s_update_one(store_txn_t *txn, const outbox_change_t *change)
 {
-    const void *val;
-    size_t vlen;
-    int rc = store_get(txn, "outbox", change->key, strlen(change->key), &val, &vlen);
+    size_t klen = strlen(change->key);
+    const void *progress = NULL, *val;
+    size_t plen = 0, vlen;
+    int rc = store_get(txn, "pending", change->key, klen, &progress, &plen);
+    if (rc != 0) //  not pending: final already (acknowledgements repeat), or unknown
+        return rc < 0 ? -1 : 0;
+    if (!s_final(change->state) && !change->receiver_revision &&
+        (rc = s_progress(txn, change, progress, plen)) <= 0)
+        return rc;
+    rc = store_get(txn, "outbox", change->key, klen, &val, &vlen);
     if (rc != 0)
         return rc < 0 ? -1 : 0; //  an ack for an entry we do not have is ignored
     Fundchain__OutboxEntry *entry = fundchain__outbox_entry__unpack(NULL, vlen, val);
     if (!entry)
         return 0;
+    s_overlay(entry, progress, plen);
     rc = s_final(entry->state) ? 0 : s_rewrite(txn, change, entry);
     fundchain__outbox_entry__free_unpacked(entry, NULL);
     return rc;

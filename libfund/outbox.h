@@ -5,8 +5,12 @@
     receiver's acknowledgement names again. Entries stay until the receiver
     acknowledges them after its own commit; entries still to deliver
     (queued or sent) are also indexed in the "pending" database so that the
-    sender never scans delivered history. A store that holds an outbox must
-    list the "outbox" and "pending" databases (OUTBOX_DBS).
+    sender never scans delivered history. The index holds each pending
+    entry's delivery progress (OutboxProgress: state, sent_at, attempts),
+    so that a send rewrites that small record, not the entry; readers see
+    entries with their progress laid over them, and the final state goes
+    into the entry itself. A store that holds an outbox must list the
+    "outbox" and "pending" databases (OUTBOX_DBS).
 */
 #ifndef OUTBOX_H_INCLUDED
 #define OUTBOX_H_INCLUDED

@@ -53,7 +53,7 @@ for u in units:
     argv = [B + "/county-agent", "run", "--unit", u, "--data", os.path.join(tmp, "a" + u), "--city", ep,
             "--city-pub", os.path.join(keys, "510400.pub"), "--key", os.path.join(keys, u + ".key")]
     if a.perf and u == units[0]:
-        argv = ["perf", "record", "-g", "-o", os.path.join(tmp, "agent.perf")] + argv
+        argv = ["perf", "record", "--call-graph", "dwarf", "-F", "4000", "-o", os.path.join(tmp, "agent.perf")] + argv
     agents.append(subprocess.Popen(argv, stderr=open(os.path.join(tmp, u + ".log"), "w")))
 total = len(units) * 12 * a.years
 def acked():

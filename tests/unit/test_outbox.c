@@ -141,11 +141,88 @@ static void test_ack_keys(void **state)
     assert_string_equal(outbox_state_name(FUNDCHAIN__OUTBOX_ENTRY__STATE__DEAD), "dead");
 }
 
+typedef struct {
+    const char *key;
+    const void *val;
+    size_t len;
+    uint8_t copy[512];
+    size_t copied;
+} raw_t;
+
+//  Copies the raw record of an entry (its bytes as stored).
+static int s_raw(store_txn_t *txn, void *arg)
+{
+    raw_t *raw = arg;
+    if (store_get(txn, "outbox", raw->key, strlen(raw->key), &raw->val, &raw->len) != 0 ||
+        raw->len > sizeof raw->copy)
+        return -1;
+    memcpy(raw->copy, raw->val, raw->len);
+    raw->copied = raw->len;
+    return 0;
+}
+
+static int s_empty_progress(store_txn_t *txn, void *arg)
+{
+    const char *key = arg;
+    return store_put(txn, "pending", key, strlen(key), "", 0);
+}
+
+static outbox_change_t s_sent(const char *key, int64_t when)
+{
+    outbox_change_t c = {.state = FUNDCHAIN__OUTBOX_ENTRY__STATE__SENT, .when = when};
+    snprintf(c.key, sizeof c.key, "%s", key);
+    return c;
+}
+
+//  A send rewrites the entry's small progress only: the entry's bytes stay
+//  as queued, and every reader sees it sent, with its attempts, until an
+//  acknowledgement writes the final state (and the attempts) into the
+//  entry. An entry of a store from before progress records (an empty
+//  pending value) is rewritten whole instead, and reads the same.
+static void test_progress(void **state)
+{
+    fixture_t *f = *state;
+    put_t put = {{"r|a", "r|b"}};
+    assert_int_equal(store_write(f->store, s_put_two, &put), 0);
+    assert_int_equal(store_write(f->store, s_empty_progress, (void *)"r|b"), 0);
+    raw_t before_a = {.key = "r|a"}, before_b = {.key = "r|b"};
+    assert_int_equal(store_read(f->store, s_raw, &before_a), 0);
+    assert_int_equal(store_read(f->store, s_raw, &before_b), 0);
+    outbox_change_t sent[] = {s_sent("r|a", 100), s_sent("r|b", 100), s_sent("r|a", 200)};
+    assert_int_equal(outbox_update(f->store, sent, 3), 0);
+    raw_t after_a = {.key = "r|a"}, after_b = {.key = "r|b"};
+    assert_int_equal(store_read(f->store, s_raw, &after_a), 0);
+    assert_int_equal(store_read(f->store, s_raw, &after_b), 0);
+    assert_int_equal(after_a.copied, before_a.copied);
+    assert_memory_equal(after_a.copy, before_a.copy, before_a.copied); //  untouched
+    assert_true(after_b.copied != before_b.copied ||
+                memcmp(after_b.copy, before_b.copy, before_b.copied) != 0); //  rewritten
+    seen_t all = {0}, pending = {0};
+    assert_int_equal(outbox_each(f->store, false, s_seen, &all), 0);
+    assert_int_equal(outbox_each(f->store, true, s_seen, &pending), 0);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(all.state[i], FUNDCHAIN__OUTBOX_ENTRY__STATE__SENT);
+        assert_int_equal(pending.state[i], FUNDCHAIN__OUTBOX_ENTRY__STATE__SENT);
+        assert_int_equal(all.attempts[i], i == 0 ? 2 : 1);
+        assert_int_equal(pending.attempts[i], all.attempts[i]);
+    }
+    outbox_change_t acked = {.state = FUNDCHAIN__OUTBOX_ENTRY__STATE__ACKED, .key = "r|a"};
+    assert_int_equal(outbox_update(f->store, &acked, 1), 0);
+    assert_int_equal(outbox_update(f->store, sent, 1), 0); //  a late send of an acked entry
+    seen_t done = {0}, left = {0};
+    assert_int_equal(outbox_each(f->store, false, s_seen, &done), 0);
+    assert_int_equal(done.state[0], FUNDCHAIN__OUTBOX_ENTRY__STATE__ACKED);
+    assert_int_equal(done.attempts[0], 2); //  the progress went into the entry
+    assert_int_equal(outbox_each(f->store, true, s_seen, &left), 0);
+    assert_int_equal(left.n, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_states_are_durable, setup, teardown),
         cmocka_unit_test(test_ack_keys),
+        cmocka_unit_test_setup_teardown(test_progress, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
