@@ -200,6 +200,38 @@ static int s_progress(store_txn_t *txn, const outbox_change_t *change, const voi
     return rc;
 }
 
+//  Makes a pending entry final without decoding it: appends to its record
+//  an OutboxEntry holding only what changes (the state, the reason, the
+//  receiver's revision, and the progress kept in the pending index), which
+//  protobuf merges over what comes before (a singular field that appears
+//  again takes its last value), then takes the key out of the index.
+//  Returns 0, STORE_RETRY or -1.
+static int s_finish(store_txn_t *txn, const outbox_change_t *change, const void *val, size_t vlen,
+                    const void *progress, size_t plen)
+{
+    Fundchain__OutboxEntry delta = FUNDCHAIN__OUTBOX_ENTRY__INIT;
+    Fundchain__OutboxProgress *p =
+        plen ? fundchain__outbox_progress__unpack(NULL, plen, progress) : NULL;
+    if (p) {
+        delta.sent_at = p->sent_at;
+        delta.attempts = p->attempts;
+    }
+    fundchain__outbox_progress__free_unpacked(p, NULL);
+    delta.state = change->state;
+    delta.reason = (char *)change->reason;
+    delta.receiver_revision = change->receiver_revision;
+    size_t dlen = fundchain__outbox_entry__get_packed_size(&delta);
+    uint8_t *record = malloc(vlen + dlen);
+    if (!record)
+        return -1;
+    memcpy(record, val, vlen);
+    fundchain__outbox_entry__pack(&delta, record + vlen);
+    size_t klen = strlen(change->key);
+    int rc = store_put(txn, "outbox", change->key, klen, record, vlen + dlen);
+    free(record);
+    return rc ? rc : store_del(txn, "pending", change->key, klen);
+}
+
 static int s_update_one(store_txn_t *txn, const outbox_change_t *change)
 {
     size_t klen = strlen(change->key);
@@ -214,6 +246,8 @@ static int s_update_one(store_txn_t *txn, const outbox_change_t *change)
     rc = store_get(txn, "outbox", change->key, klen, &val, &vlen);
     if (rc != 0)
         return rc < 0 ? -1 : 0; //  an ack for an entry we do not have is ignored
+    if (s_final(change->state))
+        return s_finish(txn, change, val, vlen, progress, plen);
     Fundchain__OutboxEntry *entry = fundchain__outbox_entry__unpack(NULL, vlen, val);
     if (!entry)
         return 0;

@@ -176,8 +176,8 @@ static outbox_change_t s_sent(const char *key, int64_t when)
 
 //  A send rewrites the entry's small progress only: the entry's bytes stay
 //  as queued, and every reader sees it sent, with its attempts, until an
-//  acknowledgement writes the final state (and the attempts) into the
-//  entry. An entry of a store from before progress records (an empty
+//  acknowledgement appends the final state (and the attempts) to the
+//  entry's record. An entry of a store from before progress records (an empty
 //  pending value) is rewritten whole instead, and reads the same.
 static void test_progress(void **state)
 {
@@ -213,6 +213,10 @@ static void test_progress(void **state)
     assert_int_equal(outbox_each(f->store, false, s_seen, &done), 0);
     assert_int_equal(done.state[0], FUNDCHAIN__OUTBOX_ENTRY__STATE__ACKED);
     assert_int_equal(done.attempts[0], 2); //  the progress went into the entry
+    raw_t final = {.key = "r|a"};          //  appended to, never decoded and packed again
+    assert_int_equal(store_read(f->store, s_raw, &final), 0);
+    assert_true(final.copied > before_a.copied);
+    assert_memory_equal(final.copy, before_a.copy, before_a.copied);
     assert_int_equal(outbox_each(f->store, true, s_seen, &left), 0);
     assert_int_equal(left.n, 1);
 }
