@@ -64,6 +64,16 @@ check "status shows a missing unit" "python3 -c \"
 import json; d=json.load(open('$tmp/status.json')); p=d['pools'][0]; assert '513300' in p['missing'] and '513336' in p['missing'], p\""
 for i in $(seq 1 25); do [ "$(wc -l <"$tmp/watch.out")" -ge 2 ] && break; sleep 0.2; done
 check "watch prints live updates" "grep -q '\"event\"' '$tmp/watch.out'"
+check "watch renders each feed event as the JSON of show and pool" "python3 -c \"
+import json
+lines = open('$tmp/watch.out').read().splitlines()
+assert len(lines) >= 2, lines
+for line in lines:
+    d = json.loads(line)
+    assert d['event'] in ('pool', 'unit'), d
+    assert d['period'] and d['fund'] and d['code'].startswith('5133'), d
+    assert (d['event'] == 'pool') == (d['code'] == '513300'), d
+\"" 
 
 # A report submitted while county-agent run runs goes at once (inotify on
 # its outbox, no 200 ms poll): acknowledged in well under 200 ms. The bound
