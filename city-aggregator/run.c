@@ -25,7 +25,7 @@
     evaluations on the feed. When it says it queued some, the loop sends
     them to the hub at once; the sender (sender.c) resends until the hub
     acknowledges. While the oldest change the evaluator has not reached
-    waits more than EVALUATOR_HOLD_MS, the loop takes no report (the
+    waits more than --evaluation-hold-ms (EVALUATOR_HOLD_MS), the loop takes no report (the
     counties keep theirs, unacknowledged, and send them again): under a
     load the evaluator cannot follow, ingest slows to its pace, so that
     evaluations stay about that far behind what was accepted at most,
@@ -72,6 +72,9 @@ static const opt_spec_t s_specs[] = {
     {"deadline", true, false, "days after period end: month=10,quarter=5,year=15"},
     {"risk", true, false, "months_payable thresholds of risk_level (default 3,6,9,15)"},
     {"insecure", false, false, "plain text instead of CURVE (loopback or ipc only)"},
+    {"evaluation-hold-ms", true, false,
+     "take no report while an accepted change has waited this long for evaluation (default "
+     "3000)"},
     {NULL, false, false, NULL}};
 
 typedef struct {
@@ -84,6 +87,7 @@ typedef struct {
     linkwatch_t *province_watch; //  Logs why the link to the hub fails.
     sender_t *sender;
     bool insecure;
+    long hold_ms;   //  no report is taken while a change waits longer for evaluation
     inbox_t *inbox; //  takes the county messages in batches (inbox.c)
     //  The commit's arguments and results, in the order of the accepted reports.
     report_t **accepted;
@@ -216,14 +220,14 @@ static void s_clear(void *arg, void *item)
 static bool s_held(city_t *self, int64_t *logged)
 {
     int64_t waiting = evaluator_waiting_ms(self->evaluator);
-    if (waiting <= EVALUATOR_HOLD_MS)
+    if (waiting <= self->hold_ms)
         return false;
     if (zclock_mono() - *logged >= HOLD_LOG_MS) {
         *logged = zclock_mono();
         log_info("reports wait for the evaluator: the oldest change it has not reached waits "
                  "%.1f s (no report is taken while one waits more than %.1f s; the counties "
                  "keep theirs and send them again)",
-                 (double)waiting / 1000, EVALUATOR_HOLD_MS / 1000.0);
+                 (double)waiting / 1000, (double)self->hold_ms / 1000);
     }
     return true;
 }
@@ -411,9 +415,11 @@ int city_run(int argc, char **argv)
     city_t self = {0};
     cityconf_init(&self.conf);
     self.insecure = opts_has(opts, "insecure");
+    self.hold_ms = EVALUATOR_HOLD_MS;
     const char *data = opts_get(opts, "data");
     code = EXIT_USAGE;
-    if (s_require(opts) != 0 || s_configure(&self, opts) != 0 || s_bind(&self, opts) != 0)
+    if (opts_number(opts, "evaluation-hold-ms", 0, 86400000, &self.hold_ms) != 0 ||
+        s_require(opts) != 0 || s_configure(&self, opts) != 0 || s_bind(&self, opts) != 0)
         goto done;
     code = EXIT_RUNTIME;
     if (s_alloc(&self) != 0 || !(self.db = citydb_open(data, self.conf.city)) ||
