@@ -14,16 +14,8 @@
 # FUNDCHAIN_CRASH_SEED=N replays one run; FUNDCHAIN_CRASH_SECONDS sets the
 # length of the chaos (default 45); FUNDCHAIN_KEEP=1 keeps the logs.
 set -uo pipefail
-bin=$(cd "$1" && pwd)
-here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d)
-cleanup () {
-  if [ -f "$tmp/pids" ]; then
-    while read -r p; do kill -9 "$p" 2>/dev/null; done <"$tmp/pids"
-  fi
-  if [ -n "${FUNDCHAIN_KEEP:-}" ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
+. "$(dirname "$0")/lib.sh"
+fundtest_setup "$1"
 PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$here" python3 - "$bin" "$tmp" <<'PYTHON'
 import os, random, sys, time
 from fundtest import Chain, Checker, csv_text, expected_pool, make_report, yuan

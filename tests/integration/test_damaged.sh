@@ -11,16 +11,8 @@
 # --unit on an agent's store are refused naming both codes, and read-only
 # commands on a missing directory create nothing.
 set -uo pipefail
-bin=$(cd "$1" && pwd)
-here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d)
-cleanup () {
-  if [ -f "$tmp/pids" ]; then
-    while read -r p; do kill -9 "$p" 2>/dev/null; done <"$tmp/pids"
-  fi
-  if [ -n "${FUNDCHAIN_KEEP:-}" ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
+. "$(dirname "$0")/lib.sh"
+fundtest_setup "$1"
 PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$here" python3 - "$bin" "$tmp" <<'PYTHON'
 import os, random, shutil, subprocess, sys, time
 from fundtest import Chain, Checker, csv_text, make_report

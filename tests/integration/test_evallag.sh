@@ -11,18 +11,9 @@
 # last and of the revisions pair equal the city's own), and the feed must
 # have carried the final pool of the revisions pair.
 set -uo pipefail
-bin=$(cd "$1" && pwd)
-here=$(cd "$(dirname "$0")" && pwd)
-flood="$bin/../tests/tools/flood"
-tmp=$(mktemp -d)
-cleanup () {
-  if [ -f "$tmp/pids" ]; then
-    while read -r p; do kill -9 "$p" 2>/dev/null; done <"$tmp/pids"
-  fi
-  if [ -n "${FUNDCHAIN_KEEP:-}" ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-[ -x "$flood" ] || { echo "FAIL the flood tool is built ($flood)"; exit 1; }
+. "$(dirname "$0")/lib.sh"
+fundtest_setup "$1"
+fundtest_need_flood
 PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$here" python3 - "$bin" "$tmp" "$flood" <<'PYTHON'
 import json, os, random, subprocess, sys, time
 from fundtest import Chain, Checker, csv_text, make_report
