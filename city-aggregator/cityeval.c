@@ -158,10 +158,11 @@ static int s_collect(const char *unit, const void *bytes, size_t len, void *arg)
     if (c->unit && strcmp(unit, c->unit))
         return 0;
     member_t m = {.hash = evalseen_hash(bytes, len)};
-    m.changed = evalseen_changed(c->seen, c->period, c->fund, unit, m.hash);
-    if (!m.changed &&
-        (m.part = evalseen_member(c->seen, c->period, c->fund, unit, m.hash, &m.invalid)))
+    m.part = evalseen_find(c->seen, c->period, c->fund, unit, m.hash, &m.changed, &m.invalid);
+    if (!m.changed && m.part)
         return s_append(c, &m);
+    m.part = NULL;
+    m.invalid = NULL;
     int rc = s_decode(c, unit, bytes, len, &m);
     if (rc == 0 && c->seen) {
         const poolmember_t *kept =

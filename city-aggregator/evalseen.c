@@ -120,12 +120,18 @@ static entry_t *s_entry(evalseen_t *self, const char *period, const char *fund, 
     return entry;
 }
 
-//  True unless last queued from a record of this hash.
-bool evalseen_changed(evalseen_t *self, const char *period, const char *fund, const char *unit,
-                      uint64_t hash)
+//  Looks a unit up once: whether it changed, and its member if kept.
+const poolmember_t *evalseen_find(evalseen_t *self, const char *period, const char *fund,
+                                  const char *unit, uint64_t hash, bool *changed,
+                                  const char **invalid)
 {
     const entry_t *entry = s_entry(self, period, fund, unit, false);
-    return !entry || entry->queued != hash;
+    *changed = !entry || entry->queued != hash;
+    *invalid = NULL;
+    if (!entry || !entry->member || entry->member_hash != hash)
+        return NULL;
+    *invalid = entry->invalid;
+    return entry->member;
 }
 
 //  Records the hash a unit's evaluation was queued from.
@@ -137,17 +143,6 @@ int evalseen_record(evalseen_t *self, const char *period, const char *fund, cons
         return -1;
     entry->queued = hash;
     return 0;
-}
-
-//  The member made of the unit's record of this hash.
-const poolmember_t *evalseen_member(evalseen_t *self, const char *period, const char *fund,
-                                    const char *unit, uint64_t hash, const char **invalid)
-{
-    const entry_t *entry = s_entry(self, period, fund, unit, false);
-    if (!entry || !entry->member || entry->member_hash != hash)
-        return NULL;
-    *invalid = entry->invalid;
-    return entry->member;
 }
 
 //  Keeps the member made of the unit's record of this hash.

@@ -42,23 +42,21 @@ void evalseen_destroy(evalseen_t **self_p);
 /* Returns the hash of a stored record's bytes (never 0). */
 uint64_t evalseen_hash(const void *bytes, size_t len);
 
-/* Returns true unless the unit's evaluation of (period, fund) was last
-   queued from a record of this hash; true on a NULL memory. */
-bool evalseen_changed(evalseen_t *self, const char *period, const char *fund, const char *unit,
-                      uint64_t hash);
+/* Looks the unit of (period, fund) up once, for its record of this hash:
+   *changed is true unless the unit's evaluation was last queued from such
+   a record (true on a NULL memory); returns the member made of it, or NULL
+   when none is kept, with *invalid why that record no longer validates
+   (NULL: it validates). The member stays valid until the next
+   evalseen_keep of this unit or evalseen_trim. */
+const poolmember_t *evalseen_find(evalseen_t *self, const char *period, const char *fund,
+                                  const char *unit, uint64_t hash, bool *changed,
+                                  const char **invalid);
 
 /* Records that the unit's evaluation of (period, fund) was queued from a
    record of this hash. Returns 0, or -1 when out of memory (the unit is
    then forgotten, so evaluated again: never wrongly taken as unchanged). */
 int evalseen_record(evalseen_t *self, const char *period, const char *fund, const char *unit,
                     uint64_t hash);
-
-/* Returns the member made of the unit's record of this hash, or NULL when
-   none is kept; *invalid gets why that record no longer validates, or NULL.
-   The member stays valid until the next evalseen_keep of this unit or
-   evalseen_trim. */
-const poolmember_t *evalseen_member(evalseen_t *self, const char *period, const char *fund,
-                                    const char *unit, uint64_t hash, const char **invalid);
 
 /* Keeps the member made of the unit's record of this hash (taken over:
    *member_p is nulled), with why the record no longer validates (copied;
