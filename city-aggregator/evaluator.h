@@ -30,7 +30,7 @@
 #define EVALUATOR_GAP_MS 100    /* from the start of a round that caught up to the next */
 #define EVALUATOR_RETRY_MS 1000 /* after a round that failed */
 #define EVALUATOR_TRIM_MS 1000  /* at most this often, freed memory goes back to the system */
-#define EVALUATOR_HOLD_MS 3000  /* the run loop takes no report while a change waits longer */
+#define EVALUATOR_HOLD_MS 1500  /* the run loop takes no report while a change waits longer */
 
 typedef struct _evaluator_t evaluator_t;
 
