@@ -151,12 +151,19 @@ static int s_put_config(store_txn_t *txn, void *arg)
     return store_put(txn, "meta", "config", 6, text, strlen(text));
 }
 
-//  Stores the configuration in the "meta" database.
-int cityconf_save(const cityconf_t *self, store_t *store)
+//  Returns the configuration as the text stored, or NULL.
+char *cityconf_text(const cityconf_t *self)
 {
     json_t *doc = s_to_json(self);
     char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
     json_decref(doc);
+    return text;
+}
+
+//  Stores the configuration in the "meta" database.
+int cityconf_save(const cityconf_t *self, store_t *store)
+{
+    char *text = cityconf_text(self);
     int rc = text ? store_write(store, s_put_config, text) : -1;
     free(text);
     return rc;

@@ -46,6 +46,10 @@ int cityconf_load_framework(cityconf_t *self, const char *path);
    city's own code, else the code itself. */
 const char *cityconf_unit_name(const cityconf_t *self, const char *code);
 
+/* Returns the configuration as the JSON text stored (free with free()), or
+   NULL when out of memory. The same configuration gives the same text. */
+char *cityconf_text(const cityconf_t *self);
+
 /* Stores the configuration in the "meta" database. Returns 0 or -1. */
 int cityconf_save(const cityconf_t *self, store_t *store);
 

@@ -1,9 +1,11 @@
 /*  citydb - the city's LMDB of the newest report revisions. */
 #include "citydb.h"
 #include "diag.h"
+#include "log.h"
 #include "outbox.h"
 #include "pbarena.h"
 #include "validate.h"
+#include <czmq.h>
 #include <jansson.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -181,6 +183,92 @@ static int s_get_mark(store_txn_t *txn, const char *pair, size_t plen, mark_valu
     *mark = (mark_value_t){CITYDB_GEN_LEGACY, 0};
     if (rc == 0 && len == sizeof *mark)
         memcpy(mark, val, sizeof *mark);
+    return rc;
+}
+
+/* ---- the configuration ------------------------------------------- */
+
+typedef struct {
+    const char *text; //  the configuration to store
+    bool changed;     //  it differs from a configuration stored before
+    zlistx_t *pairs;  //  "period|fund" of every stored report, once each
+    uint64_t generation;
+} configure_t;
+
+//  Collects the pair of one stored report (keys are in pair order).
+static int s_collect_pair(const void *key, size_t klen, const void *val, size_t vlen, void *arg)
+{
+    (void)val;
+    (void)vlen;
+    configure_t *job = arg;
+    const char *bar = memchr(key, '|', klen);
+    bar = bar ? memchr(bar + 1, '|', klen - (size_t)(bar + 1 - (const char *)key)) : NULL;
+    if (!bar)
+        return 0;
+    size_t plen = (size_t)(bar - (const char *)key);
+    const char *last = (const char *)zlistx_last(job->pairs);
+    if (last && strlen(last) == plen && !memcmp(last, key, plen))
+        return 0;
+    char *pair = strndup(key, plen);
+    return pair && zlistx_add_end(job->pairs, pair) ? 0 : -1;
+}
+
+//  Marks one pair dirty with this transaction's generation.
+static int s_mark_pair(store_txn_t *txn, configure_t *job, const char *pair, int64_t now_ms)
+{
+    mark_value_t mark;
+    int rc = s_get_mark(txn, pair, strlen(pair), &mark);
+    if (rc < 0)
+        return -1;
+    if (rc == 1 || mark.since_ms <= 0)
+        mark.since_ms = now_ms;
+    mark.generation = job->generation;
+    return store_put(txn, "dirty", pair, strlen(pair), &mark, sizeof mark);
+}
+
+static int s_configure(store_txn_t *txn, void *arg)
+{
+    configure_t *job = arg;
+    const void *val;
+    size_t len;
+    int rc = store_get(txn, "meta", "config", 6, &val, &len);
+    if (rc < 0)
+        return -1;
+    job->changed = rc == 0 && (len != strlen(job->text) || memcmp(val, job->text, len) != 0);
+    if (rc == 0 && !job->changed)
+        return 0;
+    if ((rc = store_put(txn, "meta", "config", 6, job->text, strlen(job->text))) != 0)
+        return rc;
+    if (!job->changed)
+        return 0; //  the first configuration: nothing was evaluated with another
+    zlistx_purge(job->pairs);
+    if (store_scan(txn, "reports", NULL, 0, s_collect_pair, job) != 0 ||
+        (job->generation = store_next(txn, "dirty-generation")) == 0)
+        return -1;
+    int64_t now_ms = s_now_ms();
+    for (const char *pair = zlistx_first(job->pairs); pair; pair = zlistx_next(job->pairs))
+        if ((rc = s_mark_pair(txn, job, pair, now_ms)) != 0)
+            return rc;
+    return 0;
+}
+
+//  Stores the configuration; when it changed, marks every pair dirty.
+int citydb_configure(citydb_t *self, const char *config_text, bool *changed)
+{
+    configure_t job = {.text = config_text, .pairs = zlistx_new()};
+    if (!job.pairs)
+        return -1;
+    zlistx_set_destructor(job.pairs, (zlistx_destructor_fn *)zstr_free);
+    int rc = store_write(self->store, s_configure, &job);
+    if (rc != 0)
+        log_error("cannot store the configuration: %s", store_error(self->store));
+    else if (job.changed)
+        log_info("the configuration changed: the %zu (period, fund) pairs stored will be "
+                 "evaluated again",
+                 zlistx_size(job.pairs));
+    if (changed)
+        *changed = rc == 0 && job.changed;
+    zlistx_destroy(&job.pairs);
     return rc;
 }
 

@@ -42,6 +42,14 @@ citydb_t *citydb_open(const char *dir, const char *city);
 /* Closes the store and nulls the pointer; safe on NULL. */
 void citydb_destroy(citydb_t **self_p);
 
+/* Stores the configuration text (cityconf_text) in "meta". When it differs
+   from one stored before (a restart or a reload with other units, names,
+   framework, deadlines or thresholds), every (period, fund) with a stored
+   report is marked dirty in the same transaction, so that the evaluator
+   evaluates all of them again with it, crash or not; *changed (may be
+   NULL) says so. Returns 0, or -1 (logged): nothing was stored. */
+int citydb_configure(citydb_t *self, const char *config_text, bool *changed);
+
 /* Returns the underlying store (for the configuration). */
 store_t *citydb_store(citydb_t *self);
 

@@ -116,6 +116,25 @@ static void s_round(evaluator_t *self, zsock_t *pipe)
     s_trim(self);
 }
 
+//  Reads the configuration the run loop stored again, and forgets what it
+//  knew of the units (evaluated with the old one). On failure the old
+//  configuration stays, logged.
+static void s_reload(evaluator_t *self)
+{
+    cityconf_t conf;
+    cityconf_init(&conf);
+    if (cityconf_load(&conf, citydb_store(self->db)) != 0) {
+        log_error("the evaluator cannot read the new configuration: it evaluates with the old");
+        cityconf_clear(&conf);
+        return;
+    }
+    cityconf_clear(&self->conf);
+    self->conf = conf;
+    cityeval_round_free(&self->round);
+    self->round.incremental = true;
+    self->pending = true;
+}
+
 //  Reads every command waiting. Returns -1 when told to stop, else 0.
 static int s_commands(evaluator_t *self, zsock_t *pipe)
 {
@@ -124,6 +143,8 @@ static int s_commands(evaluator_t *self, zsock_t *pipe)
         bool stop = !command || !strcmp(command, "$TERM");
         if (command && !strcmp(command, "KICK"))
             self->pending = true;
+        if (command && !strcmp(command, "RELOAD"))
+            s_reload(self);
         zstr_free(&command);
         if (stop)
             return -1;
@@ -195,6 +216,13 @@ void evaluator_kick(evaluator_t *self)
 {
     if (self && self->actor)
         s_say(zactor_sock(self->actor), "KICK");
+}
+
+//  Tells the evaluator to read the stored configuration again.
+void evaluator_reload(evaluator_t *self)
+{
+    if (self && self->actor) //  blocking: unlike a kick, a reload must not be dropped
+        zstr_send(zactor_sock(self->actor), "RELOAD");
 }
 
 //  The socket to poll for the evaluator's news.

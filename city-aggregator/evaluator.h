@@ -49,6 +49,13 @@ void evaluator_destroy(evaluator_t **self_p);
    finds the pipe full is not needed (the evaluator has kicks waiting). */
 void evaluator_kick(evaluator_t *self);
 
+/* Tells the evaluator to read the configuration stored in the city store
+   again (after citydb_configure) before its next round, and to forget what
+   it knew of the units, which were evaluated with the old one. Waits only
+   while the pipe is full; a configuration it cannot read is logged, and
+   the old one kept. */
+void evaluator_reload(evaluator_t *self);
+
 /* The socket to poll: readable when the evaluator has queued evaluations
    for the province. */
 zsock_t *evaluator_sock(evaluator_t *self);

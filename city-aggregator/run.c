@@ -34,8 +34,13 @@
     the two want more CPU than there is, the scheduler gives it to the
     evaluation of what was accepted before the taking of more, so the lag
     stays short without ingest ever stopping (the hold is the backstop).
-    SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2 or SIGALRM ends the loop
-    between batches (signals.c; SIGPIPE is ignored).
+    SIGTERM, SIGINT, SIGUSR1, SIGUSR2 or SIGALRM ends the loop between
+    batches (signals.c; SIGPIPE is ignored). SIGHUP reads the allow
+    directory and --units again between batches (s_reload), and logs what
+    changed: a removed county key is refused from its next message on, new
+    units are expected, and a changed configuration is stored with every
+    (period, fund) marked dirty in one transaction, so that all pools are
+    evaluated again with it even across a crash.
 */
 #include "adcode.h"
 #include "city.h"
@@ -95,6 +100,7 @@ typedef struct {
     linkwatch_t *province_watch; //  Logs why the link to the hub fails.
     sender_t *sender;
     bool insecure;
+    const char *units_path; //  --units, read again on SIGHUP (NULL: none)
     long hold_ms;   //  no report is taken while a change waits longer for evaluation
     inbox_t *inbox; //  takes the county messages in batches (inbox.c)
     //  The commit's arguments and results, in the order of the accepted reports.
@@ -256,6 +262,75 @@ static void s_yield_to_evaluator(void)
                  strerror(errno));
 }
 
+//  Logs the units one list has and the other has not, or names otherwise.
+static void s_log_units(const cityconf_t *old, const cityconf_t *fresh)
+{
+    size_t changes = 0;
+    for (size_t i = 0; i < fresh->n_units; i++) {
+        const unit_name_t *u = &fresh->units[i];
+        const unit_name_t *was = NULL;
+        for (size_t k = 0; k < old->n_units && !was; k++)
+            if (!strcmp(old->units[k].code, u->code))
+                was = &old->units[k];
+        if (!was || strcmp(was->name, u->name))
+            log_info("units: %s %s %s%s", u->code, u->name, was ? "renamed, was " : "added",
+                     was ? was->name : "");
+        changes += !was || strcmp(was->name, u->name);
+    }
+    for (size_t k = 0; k < old->n_units; k++) {
+        bool kept = false;
+        for (size_t i = 0; i < fresh->n_units && !kept; i++)
+            kept = !strcmp(old->units[k].code, fresh->units[i].code);
+        if (!kept)
+            log_info("units: %s %s removed (its reports stay stored; it is no longer expected)",
+                     old->units[k].code, old->units[k].name);
+        changes += !kept;
+    }
+    if (!changes)
+        log_info("units: %zu, nothing changed", fresh->n_units);
+}
+
+//  Reads --units again; when they changed, stores the configuration (which
+//  marks every pair dirty) and has the evaluator read it. A file that
+//  cannot be read keeps the units read before (logged).
+static void s_reload_units(city_t *self)
+{
+    cityconf_t fresh;
+    cityconf_init(&fresh);
+    if (cityconf_load_units(&fresh, self->units_path) != 0) {
+        log_error("units: %s cannot be read: the %zu units read before stay", self->units_path,
+                  self->conf.n_units);
+        cityconf_clear(&fresh);
+        return;
+    }
+    s_log_units(&self->conf, &fresh);
+    free(self->conf.units);
+    self->conf.units = fresh.units;
+    self->conf.n_units = fresh.n_units;
+    fresh.units = NULL;
+    cityconf_clear(&fresh);
+    char *text = cityconf_text(&self->conf);
+    bool changed = false;
+    if (text && citydb_configure(self->db, text, &changed) == 0 && changed) {
+        evaluator_reload(self->evaluator);
+        evaluator_kick(self->evaluator);
+    }
+    free(text);
+}
+
+//  SIGHUP: reads the allow directory and the units again, between batches,
+//  and logs what changed. Nothing accepted is touched: a report already
+//  acknowledged stays stored whatever the new keys.
+static void s_reload(city_t *self)
+{
+    log_info("SIGHUP: reading the allow directory%s again",
+             self->units_path ? " and the units" : "");
+    if (!self->insecure)
+        transport_server_reload(self->router);
+    if (self->units_path)
+        s_reload_units(self);
+}
+
 static void s_loop(city_t *self)
 {
     zsock_t *sock = transport_server_sock(self->router);
@@ -268,10 +343,12 @@ static void s_loop(city_t *self)
     }
     int64_t logged = -HOLD_LOG_MS;
     while (!zsys_interrupted) {
+        if (signals_reload_asked())
+            s_reload(self);
         bool hold = s_held(self, &logged);
         zpoller_t *which_poller = hold ? held : poller;
         void *which = zpoller_wait(which_poller, hold ? HOLD_MS : TICK_MS);
-        if (zpoller_terminated(which_poller))
+        if (signals_poller_ended(which_poller))
             break;
         if (which == sock)
             inbox_batch(self->inbox);
@@ -325,6 +402,15 @@ static int s_configure(city_t *self, const opts_t *opts)
         return -1;
     }
     return 0;
+}
+
+//  Stores the configuration (a changed one marks every pair dirty).
+static int s_configure_store(city_t *self)
+{
+    char *text = cityconf_text(&self->conf);
+    int rc = text ? citydb_configure(self->db, text, NULL) : -1;
+    free(text);
+    return rc;
 }
 
 //  Binds the report endpoint and the feed, CURVE unless --insecure.
@@ -446,8 +532,9 @@ int city_run(int argc, char **argv)
         s_require(opts) != 0 || s_configure(&self, opts) != 0 || s_bind(&self, opts) != 0)
         goto done;
     code = EXIT_RUNTIME;
+    self.units_path = opts_get(opts, "units");
     if (s_alloc(&self) != 0 || !(self.db = citydb_open(data, self.conf.city)) ||
-        cityconf_save(&self.conf, citydb_store(self.db)) != 0)
+        s_configure_store(&self) != 0)
         goto done;
     if (self.province && !(self.sender = sender_new(citydb_store(self.db), self.province,
                                                     opts_get(opts, "province"))))
@@ -461,6 +548,7 @@ int city_run(int argc, char **argv)
         log_warn("--insecure: links are plain text and peers are not authenticated");
     s_yield_to_evaluator();
     log_info("city %s %s receiving on %s", self.conf.city, self.conf.name, opts_get(opts, "bind"));
+    signals_unblock(); //  every thread is started: this one takes the signals
     s_loop(&self);
     signals_log_stop();
     log_info("stopped");

@@ -16,8 +16,9 @@
     (it then logs a warning and relies on that alone). Our own commits wake the loop
     too; that costs one look at what is in flight.
 
-    SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2 or SIGALRM ends the loop
-    after the current transaction (signals.c; SIGPIPE is ignored); nothing
+    SIGTERM, SIGINT, SIGUSR1, SIGUSR2 or SIGALRM ends the loop after the
+    current transaction (signals.c; SIGPIPE is ignored; SIGHUP, a reload,
+    is logged: the agent has nothing to read again); nothing
     is lost, since every entry stays in LMDB until its acknowledgement is
     recorded.
 */
@@ -89,6 +90,9 @@ static void s_loop(sender_t *sender, zsock_t *sock, linkwatch_t *watch, store_t 
             break; //  the context is ending
         if (zsys_interrupted)
             break;
+        if (signals_reload_asked())
+            log_info("SIGHUP: the county agent has nothing to read again (its settings are read "
+                     "at start: restart it to change them); it goes on");
         bool event = n_items == 2 && (items[1].revents & ZMQ_POLLIN);
         if (event)
             s_drain(notify);
@@ -140,6 +144,7 @@ int agent_run(int argc, char **argv)
     sender_set_linkwatch(sender, watch);
     notify = s_watch_outbox(data);
     log_info("unit %s sending to %s", unit, city);
+    signals_unblock(); //  every thread is started: this one takes the signals
     s_loop(sender, sock, watch, agentdb_store(db), notify);
     signals_log_stop();
     log_info("stopped");

@@ -16,6 +16,7 @@
 #include "log.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -309,6 +310,22 @@ zcert_t *keys_load_peer(const char *path, bool *secret)
     if (secret)
         *secret = found;
     return cert;
+}
+
+//  Writes the SHA256 fingerprint of a Z85 public key. Returns 0 or -1.
+int keys_fingerprint(const char *public_txt, char *buf)
+{
+    buf[0] = '\0';
+    byte key[32];
+    if (!public_txt || strlen(public_txt) != 40 || !zmq_z85_decode(key, public_txt) ||
+        sodium_init() < 0)
+        return -1;
+    unsigned char hash[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(hash, key, sizeof key);
+    memcpy(buf, "SHA256:", 7);
+    sodium_bin2base64(buf + 7, KEYS_FINGERPRINT_MAX - 7, hash, sizeof hash,
+                      sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+    return 0;
 }
 
 //  Returns the 6-digit code a certificate is bound to, or NULL.

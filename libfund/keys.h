@@ -28,6 +28,14 @@ zcert_t *keys_load_public(const char *path);
    not NULL) to true when it was refused because it holds a secret key. */
 zcert_t *keys_load_peer(const char *path, bool *secret);
 
+#define KEYS_FINGERPRINT_MAX 52 /* "SHA256:" + 43 characters of base64 + NUL */
+
+/* Writes the fingerprint of a Z85 public key into buf (KEYS_FINGERPRINT_MAX
+   bytes): "SHA256:" and the unpadded base64 of the key's SHA-256, as
+   ssh-keygen -l shows keys. Returns 0, or -1 (buf "") when the key is not
+   valid Z85 of 32 bytes. */
+int keys_fingerprint(const char *public_txt, char *buf);
+
 /* Returns the code a certificate is bound to (metadata "code"), or NULL. */
 const char *keys_code(zcert_t *cert);
 

@@ -9,6 +9,7 @@
 #include "log.h"
 #include <czmq.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,10 +24,6 @@ typedef struct {
 static const s_stop_signal_t s_stops[] = {
     {SIGTERM, "SIGTERM", ""},
     {SIGINT, "SIGINT", ""},
-    {SIGHUP, "SIGHUP",
-     " (the terminal or SSH session closed, or a reload was asked: reloading the settings is"
-     " not implemented yet, so SIGHUP stops the daemon as SIGTERM does; run it under systemd,"
-     " nohup or tmux to keep it past a logout)"},
     {SIGUSR1, "SIGUSR1", " (it has no other meaning for this daemon)"},
     {SIGUSR2, "SIGUSR2", " (it has no other meaning for this daemon)"},
     {SIGALRM, "SIGALRM", " (it has no other meaning for this daemon)"}};
@@ -54,6 +51,7 @@ static const struct {
 #define S_NFATALS (sizeof s_fatals / sizeof s_fatals[0])
 
 static volatile sig_atomic_t s_caught = 0;
+static volatile sig_atomic_t s_reload = 0;
 
 //  Writes the fatal signal's line to stderr (async-signal-safe calls only)
 //  and raises it again with its default action, which ends the process.
@@ -79,6 +77,13 @@ static void s_on_stop(int sig)
     zsys_interrupted = 1;
 }
 
+//  Records that a reload was asked; the run loop looks between batches.
+static void s_on_reload(int sig)
+{
+    (void)sig;
+    s_reload = 1;
+}
+
 //  Sets the handling of sig; logs an error when it cannot.
 static void s_set(int sig, void (*handler)(int))
 {
@@ -91,15 +96,33 @@ static void s_set(int sig, void (*handler)(int))
         log_error("cannot set the handling of %s: %s", signals_name(sig), strerror(errno));
 }
 
+//  The signals a daemon answers, as a set.
+static sigset_t s_answered(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    for (size_t i = 0; i < S_NSTOPS; i++)
+        sigaddset(&set, s_stops[i].sig);
+    return set;
+}
+
 //  Installs the daemon's signal handling; logs a handler it cannot install.
 void signals_install(void)
 {
+    //  Blocked here, so that every thread started from now on (CZMQ's
+    //  actors: zauth, the evaluator, link watchers) has them blocked and
+    //  only the run loop's thread, once it unblocks them, takes them: a
+    //  signal that interrupted an actor's wait would end that actor.
+    sigset_t set = s_answered();
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
     //  Stops CZMQ from installing its own SIGINT/SIGTERM handler when it
     //  initialises (and restores the default if it already did).
     zsys_handler_set(NULL);
     s_set(SIGPIPE, SIG_IGN);
     for (size_t i = 0; i < S_NSTOPS; i++)
         s_set(s_stops[i].sig, s_on_stop);
+    s_set(SIGHUP, s_on_reload);
     //  A handler already there (a sanitizer's) is left in place: it reports more.
     for (size_t i = 0; i < S_NFATALS; i++) {
         struct sigaction old;
@@ -115,11 +138,37 @@ int signals_caught(void)
     return s_caught;
 }
 
+//  Returns true once for each SIGHUP (several before a look count as one).
+bool signals_reload_asked(void)
+{
+    if (!s_reload)
+        return false;
+    s_reload = 0;
+    return true;
+}
+
+//  Lets the calling thread (the run loop's) take the signals.
+void signals_unblock(void)
+{
+    sigset_t set = s_answered();
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
+//  True when a poller came back terminated by a stop or the context's end,
+//  not by a reload signal that interrupted its wait.
+bool signals_poller_ended(zpoller_t *poller)
+{
+    int err = errno; //  zmq_poll's, as zpoller_wait left it
+    return zpoller_terminated(poller) && (zsys_interrupted || err != EINTR);
+}
+
 //  Returns the name of a signal; never NULL.
 const char *signals_name(int sig)
 {
     if (sig == SIGPIPE)
         return "SIGPIPE";
+    if (sig == SIGHUP)
+        return "SIGHUP";
     for (size_t i = 0; i < S_NSTOPS; i++)
         if (s_stops[i].sig == sig)
             return s_stops[i].name;
@@ -139,6 +188,7 @@ void signals_log_stop(void)
 void signals_reset(void)
 {
     signal(SIGPIPE, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
     for (size_t i = 0; i < S_NSTOPS; i++)
         signal(s_stops[i].sig, SIG_DFL);
     for (size_t i = 0; i < S_NFATALS; i++) {
@@ -146,6 +196,8 @@ void signals_reset(void)
         if (sigaction(s_fatals[i].sig, NULL, &old) == 0 && old.sa_handler == s_on_fatal)
             signal(s_fatals[i].sig, SIG_DFL);
     }
+    signals_unblock();
     s_caught = 0;
+    s_reload = 0;
     zsys_interrupted = 0;
 }

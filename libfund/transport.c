@@ -464,7 +464,8 @@ zsock_t *transport_server_sock(transport_server_t *self)
     return self ? self->sock : NULL;
 }
 
-//  Re-reads the allow directory; keeps the old table on failure. 0 or -1.
+//  Re-reads the allow directory and logs what changed; keeps the old table
+//  on failure (logged). 0 or -1.
 int transport_server_reload(transport_server_t *self)
 {
     if (!self)
@@ -477,10 +478,13 @@ int transport_server_reload(transport_server_t *self)
         allowdir_t *old = s_allow;
         s_allow = fresh;
         s_auth_configure();
+        log_info("transport: allow directory %s read again", s_allow_path);
+        allowdir_log_changes(old, fresh);
         allowdir_destroy(&old);
-        log_info("transport: allow directory %s reloaded: %zu keys", s_allow_path,
-                 allowdir_size(s_allow));
-    }
+    } else if (s_allow_path)
+        log_error("transport: the allow directory %s cannot be read again: the %zu keys read "
+                  "before are still accepted",
+                  s_allow_path, allowdir_size(s_allow));
     pthread_mutex_unlock(&s_mutex);
     return fresh ? 0 : -1;
 }

@@ -58,7 +58,10 @@ void transport_server_destroy(transport_server_t **self_p);
 /* Returns the server's socket, for zpoller/zloop and sending. */
 zsock_t *transport_server_sock(transport_server_t *self);
 
-/* Re-reads the allow directory (new or removed keys). Returns 0 or -1. */
+/* Re-reads the allow directory (new or removed keys, each logged: a removed
+   key is refused from its next message on, see transport_peer_code).
+   Returns 0, or -1 (logged) when it cannot be read: the keys read before
+   stay accepted. A plain-text server has nothing to reload: 0. */
 int transport_server_reload(transport_server_t *self);
 
 /* Connects a client socket of type (ZMQ_DEALER or ZMQ_SUB) to endpoint as a

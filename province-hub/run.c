@@ -11,9 +11,9 @@
     refusals are answered with their reason. If the commit fails nothing
     accepted is acknowledged and the cities send again.
     On the query socket each question (rank or show) is answered with the
-    text the command line would print. SIGTERM, SIGINT, SIGHUP, SIGUSR1,
+    text the command line would print. SIGTERM, SIGINT, SIGUSR1,
     SIGUSR2 or SIGALRM ends the loop between batches (signals.c; SIGPIPE
-    is ignored).
+    is ignored); SIGHUP reads the allow directory again (s_reload).
 */
 #include "adcode.h"
 #include "cli.h"
@@ -195,14 +195,29 @@ static void s_query(hub_t *self)
     zmsg_destroy(&msg);
 }
 
+//  SIGHUP: reads the allow directory again (one table serves both
+//  endpoints) and logs what changed; a removed city key is refused from its
+//  next message or query on. Nothing stored is touched.
+static void s_reload(hub_t *self)
+{
+    if (self->insecure)
+        log_info("SIGHUP: --insecure: no allow directory to read again");
+    else {
+        log_info("SIGHUP: reading the allow directory again");
+        transport_server_reload(self->cities);
+    }
+}
+
 static void s_loop(hub_t *self)
 {
     zsock_t *cities = transport_server_sock(self->cities);
     zsock_t *queries = transport_server_sock(self->queries);
     zpoller_t *poller = zpoller_new(cities, queries, NULL);
     while (!zsys_interrupted) {
+        if (signals_reload_asked())
+            s_reload(self);
         void *which = zpoller_wait(poller, TICK_MS);
-        if (zpoller_terminated(poller))
+        if (signals_poller_ended(poller))
             break;
         if (which == cities)
             inbox_batch(self->inbox);
@@ -315,6 +330,7 @@ int hub_run(int argc, char **argv)
         log_warn("--insecure: links are plain text and peers are not authenticated");
     log_info("province %s %s receiving on %s, queries on %s", province, name,
              opts_get(opts, "bind"), opts_get(opts, "query-bind"));
+    signals_unblock(); //  every thread is started: this one takes the signals
     s_loop(&self);
     signals_log_stop();
     log_info("stopped");
