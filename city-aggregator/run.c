@@ -55,6 +55,7 @@
 #include "keys.h"
 #include "linkwatch.h"
 #include "log.h"
+#include "sdnotify.h"
 #include "signals.h"
 #include "sender.h"
 #include "transport.h"
@@ -103,6 +104,7 @@ typedef struct {
     const char *units_path; //  --units, read again on SIGHUP (NULL: none)
     long hold_ms;   //  no report is taken while a change waits longer for evaluation
     inbox_t *inbox; //  takes the county messages in batches (inbox.c)
+    sdnotify_t *sd; //  tells systemd: ready, alive (watchdog), stopping
     //  The commit's arguments and results, in the order of the accepted reports.
     report_t **accepted;
     citydb_outcome_t *outcomes;
@@ -343,6 +345,7 @@ static void s_loop(city_t *self)
     }
     int64_t logged = -HOLD_LOG_MS;
     while (!zsys_interrupted) {
+        sdnotify_tick(self->sd);
         if (signals_reload_asked())
             s_reload(self);
         bool hold = s_held(self, &logged);
@@ -492,6 +495,7 @@ static void s_free(city_t *self)
     transport_server_destroy(&self->pub);
     transport_server_destroy(&self->router);
     citydb_destroy(&self->db);
+    sdnotify_destroy(&self->sd);
     cityconf_clear(&self->conf);
 }
 
@@ -549,7 +553,10 @@ int city_run(int argc, char **argv)
     s_yield_to_evaluator();
     log_info("city %s %s receiving on %s", self.conf.city, self.conf.name, opts_get(opts, "bind"));
     signals_unblock(); //  every thread is started: this one takes the signals
+    self.sd = sdnotify_new();
+    sdnotify_ready(self.sd, "receiving county reports");
     s_loop(&self);
+    sdnotify_stopping(self.sd, "stopping");
     signals_log_stop();
     log_info("stopped");
     code = EXIT_OK;

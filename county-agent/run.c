@@ -29,6 +29,7 @@
 #include "cli.h"
 #include "linkwatch.h"
 #include "log.h"
+#include "sdnotify.h"
 #include "signals.h"
 #include "sender.h"
 #include "transport.h"
@@ -77,7 +78,8 @@ static void s_drain(int fd)
 
 //  Sends and takes acknowledgements until SIGTERM or SIGINT; keeps the
 //  link's condition in the store for status (a failed save is tried again).
-static void s_loop(sender_t *sender, zsock_t *sock, linkwatch_t *watch, store_t *store, int notify)
+static void s_loop(sender_t *sender, zsock_t *sock, linkwatch_t *watch, store_t *store, int notify,
+                   sdnotify_t *sd)
 {
     zmq_pollitem_t items[] = {{zsock_resolve(sock), 0, ZMQ_POLLIN, 0},
                               {NULL, notify, ZMQ_POLLIN, 0}};
@@ -90,6 +92,7 @@ static void s_loop(sender_t *sender, zsock_t *sock, linkwatch_t *watch, store_t 
             break; //  the context is ending
         if (zsys_interrupted)
             break;
+        sdnotify_tick(sd);
         if (signals_reload_asked())
             log_info("SIGHUP: the county agent has nothing to read again (its settings are read "
                      "at start: restart it to change them); it goes on");
@@ -129,6 +132,7 @@ int agent_run(int argc, char **argv)
     agentdb_t *db = NULL;
     sender_t *sender = NULL;
     int notify = -1;
+    sdnotify_t *sd = NULL;
     code = EXIT_USAGE;
     if (citylink_require(opts, "county-agent run") != 0)
         goto done;
@@ -145,13 +149,17 @@ int agent_run(int argc, char **argv)
     notify = s_watch_outbox(data);
     log_info("unit %s sending to %s", unit, city);
     signals_unblock(); //  every thread is started: this one takes the signals
-    s_loop(sender, sock, watch, agentdb_store(db), notify);
+    sd = sdnotify_new();
+    sdnotify_ready(sd, "sending reports");
+    s_loop(sender, sock, watch, agentdb_store(db), notify, sd);
+    sdnotify_stopping(sd, "stopping");
     signals_log_stop();
     log_info("stopped");
     code = EXIT_OK;
 done:
     if (notify >= 0)
         close(notify);
+    sdnotify_destroy(&sd);
     sender_destroy(&sender);
     agentdb_destroy(&db);
     linkwatch_destroy(&watch);

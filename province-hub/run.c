@@ -26,6 +26,7 @@
 #include "inbox.h"
 #include "keys.h"
 #include "log.h"
+#include "sdnotify.h"
 #include "signals.h"
 #include "transport.h"
 #include <czmq.h>
@@ -55,6 +56,7 @@ typedef struct {
     //  The commit's arguments and results, in the order of the accepted evaluations.
     hubdb_record_t *accepted;
     hubdb_outcome_t *outcomes;
+    sdnotify_t *sd; //  tells systemd: ready, alive (watchdog), stopping
 } hub_t;
 
 //  One city message of a batch, as examined.
@@ -214,6 +216,7 @@ static void s_loop(hub_t *self)
     zsock_t *queries = transport_server_sock(self->queries);
     zpoller_t *poller = zpoller_new(cities, queries, NULL);
     while (!zsys_interrupted) {
+        sdnotify_tick(self->sd);
         if (signals_reload_asked())
             s_reload(self);
         void *which = zpoller_wait(poller, TICK_MS);
@@ -280,6 +283,7 @@ static void s_free(hub_t *self)
     transport_server_destroy(&self->queries);
     transport_server_destroy(&self->cities);
     hubdb_destroy(&self->db);
+    sdnotify_destroy(&self->sd);
 }
 
 //  Checks that every flag run needs was given; names all the missing ones.
@@ -331,7 +335,10 @@ int hub_run(int argc, char **argv)
     log_info("province %s %s receiving on %s, queries on %s", province, name,
              opts_get(opts, "bind"), opts_get(opts, "query-bind"));
     signals_unblock(); //  every thread is started: this one takes the signals
+    self.sd = sdnotify_new();
+    sdnotify_ready(self.sd, "receiving city evaluations and queries");
     s_loop(&self);
+    sdnotify_stopping(self.sd, "stopping");
     signals_log_stop();
     log_info("stopped");
     code = EXIT_OK;
