@@ -7,7 +7,14 @@
     the same LMDB, also while run runs; watch follows the live feed.
 */
 #include "city.h"
+#include "backup.h"
 #include "cli.h"
+
+//  The backup command, for this binary's kind of store.
+static int s_backup(int argc, char **argv)
+{
+    return backup_command("city", argc, argv);
+}
 
 static const cli_command_t s_commands[] = {
     {"keygen", cli_keygen, "write a CURVE key pair bound to a 6-digit code"},
@@ -16,6 +23,7 @@ static const cli_command_t s_commands[] = {
     {"show", city_show, "show one unit's own evaluation"},
     {"status", city_status, "show completeness, timeliness and warnings"},
     {"watch", city_watch, "print live pool and evaluation updates"},
+    {"backup", s_backup, "copy the store, consistent and compacted, while the daemon runs"},
     {NULL, NULL, NULL}};
 
 int main(int argc, char **argv)

@@ -6,7 +6,14 @@
     sync learns the revisions the city holds, for an agent installed again.
 */
 #include "agent.h"
+#include "backup.h"
 #include "cli.h"
+
+//  The backup command, for this binary's kind of store.
+static int s_backup(int argc, char **argv)
+{
+    return backup_command("agent", argc, argv);
+}
 
 static const cli_command_t s_commands[] = {
     {"keygen", cli_keygen, "write a CURVE key pair bound to a 6-digit code"},
@@ -14,6 +21,7 @@ static const cli_command_t s_commands[] = {
     {"submit", agent_submit, "validate CSV files and enqueue their reports (exit 2 if rejected)"},
     {"status", agent_status, "show every report revision in the outbox and its state"},
     {"sync", agent_sync, "learn the revisions the city holds (after installing the agent again)"},
+    {"backup", s_backup, "copy the store, consistent and compacted, while the daemon runs"},
     {NULL, NULL, NULL}};
 
 int main(int argc, char **argv)

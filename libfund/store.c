@@ -185,6 +185,56 @@ static void s_end(store_t *self)
     pthread_rwlock_unlock(&self->shared->lock);
 }
 
+//  Makes dir for a copy: created 0700, or an existing empty directory.
+static int s_copy_dir(store_t *self, const char *dir)
+{
+    if (mkdir(dir, 0700) == 0)
+        return 0;
+    if (errno != EEXIST) {
+        snprintf(self->error, sizeof self->error, "%.400s: cannot create it: %s", dir,
+                 strerror(errno));
+        return -1;
+    }
+    char path[1100];
+    snprintf(path, sizeof path, "%s/data.mdb", dir);
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        snprintf(self->error, sizeof self->error,
+                 "%.400s already holds a store (data.mdb): give a new or empty directory; "
+                 "nothing was written",
+                 dir);
+        return -1;
+    }
+    return 0;
+}
+
+//  Copies the environment, compacted, into dir (LMDB's own copy).
+int store_copy(store_t *self, const char *dir)
+{
+    if (!self || !dir || !*dir)
+        return -1;
+    if (s_copy_dir(self, dir) != 0)
+        return -1;
+    for (;;) {
+        pthread_rwlock_rdlock(&self->shared->lock);
+        int rc = mdb_env_copy2(self->shared->env, dir, MDB_CP_COMPACT);
+        pthread_rwlock_unlock(&self->shared->lock);
+        if (rc == 0)
+            return 0;
+        if (rc != MDB_MAP_RESIZED || s_set_mapsize(self, 0) != 0) {
+            char path[1100];
+            snprintf(path, sizeof path, "%s/data.mdb", dir);
+            unlink(path); //  a partial copy is no backup
+            unsigned long long avail = 0;
+            bool full = rc == ENOSPC || rc == EDQUOT ||
+                        (rc == EIO && s_free_space(dir, &avail) == 0 && avail < STORE_FULL_BELOW);
+            snprintf(self->error, sizeof self->error, "copying into %.400s: %s%s; nothing was kept",
+                     dir, mdb_strerror(rc), full ? " (the disk of the copy is full)" : "");
+            return -1;
+        }
+    }
+}
+
 //  Returns the current map size in bytes.
 size_t store_mapsize(const store_t *self)
 {

@@ -112,6 +112,14 @@ uint64_t store_next(store_txn_t *txn, const char *counter);
 /* Returns the last error message of this store ("" when none). */
 const char *store_error(const store_t *self);
 
+/* Writes a consistent, compacted copy of the environment into dir, a new
+   directory (created 0700) or an empty one, through LMDB's own copy
+   (mdb_env_copy2 with MDB_CP_COMPACT: one read transaction, so writers go
+   on while it runs and the copy is the store as of its start). Returns 0,
+   or -1 with the reason in store_error: dir holds a store already, cannot
+   be made, or the disk is full; a partial copy is removed. */
+int store_copy(store_t *self, const char *dir);
+
 /* Returns the current map size in bytes. */
 size_t store_mapsize(const store_t *self);
 

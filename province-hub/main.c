@@ -6,14 +6,22 @@
     remote users on its query endpoint; rank and show read the same LMDB
     (--data), also while run runs, or ask a remote hub (--query).
 */
+#include "backup.h"
 #include "cli.h"
 #include "hub.h"
+
+//  The backup command, for this binary's kind of store.
+static int s_backup(int argc, char **argv)
+{
+    return backup_command("hub", argc, argv);
+}
 
 static const cli_command_t s_commands[] = {
     {"keygen", cli_keygen, "write a CURVE key pair bound to a 6-digit code"},
     {"run", hub_run, "receive and store the cities' evaluations; answer queries"},
     {"rank", hub_rank, "rank cities or counties by total or by an indicator"},
     {"show", hub_show, "show one county's evaluation or one city's pool"},
+    {"backup", s_backup, "copy the store, consistent and compacted, while the daemon runs"},
     {NULL, NULL, NULL}};
 
 int main(int argc, char **argv)
