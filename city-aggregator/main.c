@@ -9,6 +9,7 @@
 #include "city.h"
 #include "backup.h"
 #include "cli.h"
+#include "keylist.h"
 
 //  The backup command, for this binary's kind of store.
 static int s_backup(int argc, char **argv)
@@ -23,6 +24,7 @@ static const cli_command_t s_commands[] = {
     {"show", city_show, "show one unit's own evaluation"},
     {"status", city_status, "show completeness, timeliness and warnings"},
     {"watch", city_watch, "print live pool and evaluation updates"},
+    {"keys", keylist_command, "list an allow directory: codes, fingerprints, problems"},
     {"backup", s_backup, "copy the store, consistent and compacted, while the daemon runs"},
     {NULL, NULL, NULL}};
 

@@ -320,21 +320,24 @@ size_t allowdir_size(allowdir_t *self)
     return self ? self->size : 0;
 }
 
-//  Logs one key that one table has and the other has not (or not so).
+//  Logs each key that one table has and the other has not (or not so);
+//  returns how many. It walks a list of the keys: a lookup in a table while
+//  zhashx iterates it would move the iteration.
 static size_t s_log_missing(allowdir_t *have, allowdir_t *other, const char *verb)
 {
     size_t n = 0;
-    for (const char *code = (const char *)zhashx_first(have->codes); code;
-         code = (const char *)zhashx_next(have->codes)) {
-        const char *key = (const char *)zhashx_cursor(have->codes);
+    zlistx_t *keys = zhashx_keys(have->codes);
+    for (const char *key = keys ? zlistx_first(keys) : NULL; key; key = zlistx_next(keys)) {
+        const char *code = (const char *)zhashx_lookup(have->codes, key);
         const char *then = (const char *)zhashx_lookup(other->codes, key);
-        if (then && !strcmp(then, code))
+        if (then && code && !strcmp(then, code))
             continue;
         char fingerprint[KEYS_FINGERPRINT_MAX];
         keys_fingerprint(key, fingerprint);
-        log_info("allow: key %s of %s %s", fingerprint, code, verb);
+        log_info("allow: key %s of %s %s", fingerprint, code ? code : "?", verb);
         n++;
     }
+    zlistx_destroy(&keys);
     return n;
 }
 

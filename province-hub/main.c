@@ -8,6 +8,7 @@
 */
 #include "backup.h"
 #include "cli.h"
+#include "keylist.h"
 #include "hub.h"
 
 //  The backup command, for this binary's kind of store.
@@ -21,6 +22,7 @@ static const cli_command_t s_commands[] = {
     {"run", hub_run, "receive and store the cities' evaluations; answer queries"},
     {"rank", hub_rank, "rank cities or counties by total or by an indicator"},
     {"show", hub_show, "show one county's evaluation or one city's pool"},
+    {"keys", keylist_command, "list an allow directory: codes, fingerprints, problems"},
     {"backup", s_backup, "copy the store, consistent and compacted, while the daemon runs"},
     {NULL, NULL, NULL}};
 

@@ -197,12 +197,162 @@ static void test_file_names_escaped(void **state)
     allowdir_destroy(&allow);
 }
 
+//  Makes a key pair for code into f->keys and copies its .pub into the
+//  allow directory as name (mode 0644).
+static void s_allow_key(fixture_t *f, const char *keydir, const char *code, const char *name)
+{
+    assert_int_equal(keys_generate(keydir, code), 0);
+    char from[160], to[160];
+    snprintf(from, sizeof from, "%s/%s.pub", keydir, code);
+    snprintf(to, sizeof to, "%s/%s", f->allow, name);
+    s_copy(from, to, 0644);
+}
+
+static const allowdir_entry_t *s_entry(const allowdir_entry_t *entries, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *slash = strrchr(entries[i].file, '/');
+        if (slash && !strcmp(slash + 1, name))
+            return &entries[i];
+    }
+    return NULL;
+}
+
+//  Every problem the keys command shows, file by file, and what is refused.
+static void test_entries_say_every_problem(void **state)
+{
+    fixture_t *f = *state;
+    char keys2[128];
+    snprintf(keys2, sizeof keys2, "%s/keys2", f->root);
+    s_allow_key(f, f->keys, "510402", "510402.pub");
+    s_allow_key(f, f->keys, "510403", "510403.pub");
+    s_allow_key(f, keys2, "510402", "second.pub"); //  another key of 510402
+    char from[160], to[160];
+    snprintf(from, sizeof from, "%s/510402.pub", f->allow);
+    snprintf(to, sizeof to, "%s/copy.pub", f->allow);
+    s_copy(from, to, 0664); //  the same key again, group-writable
+    snprintf(to, sizeof to, "%s/notes.txt", f->allow);
+    s_copy(from, to, 0644);
+    snprintf(to, sizeof to, "%s/.hidden.pub", f->allow);
+    s_copy(from, to, 0644);
+
+    allowdir_entry_t *entries = NULL;
+    size_t n = 0;
+    s_capture(f);
+    assert_int_equal(allowdir_entries(f->allow, &entries, &n), 0);
+    s_captured(f);
+    assert_int_equal(n, 5); //  the hidden file is passed over
+    const allowdir_entry_t *a = s_entry(entries, n, "510402.pub");
+    const allowdir_entry_t *b = s_entry(entries, n, "510403.pub");
+    const allowdir_entry_t *c = s_entry(entries, n, "copy.pub");
+    const allowdir_entry_t *d = s_entry(entries, n, "second.pub");
+    const allowdir_entry_t *t = s_entry(entries, n, "notes.txt");
+    assert_true(a && b && c && d && t);
+    assert_string_equal(b->code, "510403");
+    assert_null(b->problem);
+    assert_false(b->refused);
+    assert_int_equal(strlen(b->fingerprint), 7 + 43);
+    assert_memory_equal(b->fingerprint, "SHA256:", 7);
+    assert_string_equal(a->fingerprint, c->fingerprint);
+    assert_string_not_equal(a->fingerprint, d->fingerprint);
+    assert_non_null(strstr(a->problem, "the same key as"));
+    assert_non_null(strstr(a->problem, "also has the key in"));
+    assert_false(a->refused);
+    assert_non_null(strstr(c->problem, "writable by its group (mode 0664)"));
+    assert_non_null(strstr(d->problem, "code 510402 also has the key in"));
+    assert_false(d->refused);
+    assert_true(t->refused);
+    assert_non_null(strstr(t->problem, "not a .pub file"));
+    allowdir_entries_free(&entries, n);
+    assert_null(entries);
+
+    //  A key under two codes is refused under both.
+    snprintf(from, sizeof from, "%s/510403.pub", f->keys);
+    FILE *in = fopen(from, "r");
+    assert_non_null(in);
+    char text[1024];
+    size_t len = fread(text, 1, sizeof text - 1, in);
+    fclose(in);
+    text[len] = 0;
+    char *code = strstr(text, "510403");
+    assert_non_null(code);
+    memcpy(code, "510404", 6);
+    snprintf(to, sizeof to, "%s/other.pub", f->allow);
+    FILE *out = fopen(to, "w");
+    assert_non_null(out);
+    fputs(text, out);
+    fclose(out);
+    s_capture(f);
+    assert_int_equal(allowdir_entries(f->allow, &entries, &n), 0);
+    s_captured(f);
+    assert_true(s_entry(entries, n, "510403.pub")->refused);
+    assert_true(s_entry(entries, n, "other.pub")->refused);
+    assert_non_null(strstr(s_entry(entries, n, "other.pub")->problem, "under code 510403"));
+    allowdir_entries_free(&entries, n);
+
+    //  A directory writable by others is a problem of its own.
+    assert_int_equal(chmod(f->allow, 0777), 0);
+    s_capture(f);
+    assert_int_equal(allowdir_entries(f->allow, &entries, &n), 0);
+    s_captured(f);
+    assert_true(entries[0].is_dir);
+    assert_non_null(strstr(entries[0].problem, "the directory is writable by others"));
+    allowdir_entries_free(&entries, n);
+    assert_int_equal(chmod(f->allow, 0755), 0);
+    assert_int_equal(allowdir_entries("/nonexistent/allow", &entries, &n), -1);
+}
+
+//  A reload's log names each key added and removed, by code and fingerprint.
+static void test_log_changes(void **state)
+{
+    fixture_t *f = *state;
+    s_allow_key(f, f->keys, "510402", "510402.pub");
+    s_capture(f);
+    allowdir_t *old = allowdir_new(f->allow);
+    s_captured(f);
+    assert_non_null(old);
+    char path[160];
+    snprintf(path, sizeof path, "%s/510402.pub", f->allow);
+    assert_int_equal(unlink(path), 0);
+    s_allow_key(f, f->keys, "510403", "510403.pub");
+    s_capture(f);
+    allowdir_t *fresh = allowdir_new(f->allow);
+    allowdir_log_changes(old, fresh);
+    const char *text = s_captured(f);
+    assert_non_null(fresh);
+    assert_non_null(strstr(text, "of 510402 removed: refused from its next message on"));
+    assert_non_null(strstr(text, "of 510403 added: accepted from now on"));
+    assert_non_null(strstr(text, "reloaded, 1 keys: 1 added, 1 removed"));
+    s_capture(f);
+    allowdir_log_changes(fresh, fresh);
+    text = s_captured(f);
+    assert_non_null(strstr(text, "nothing changed"));
+    assert_null(strstr(text, "added:"));
+    allowdir_destroy(&old);
+    allowdir_destroy(&fresh);
+}
+
+//  A fingerprint is the SHA-256 of the 32 key bytes, in unpadded base64.
+static void test_fingerprint(void **state)
+{
+    (void)state;
+    char fp[KEYS_FINGERPRINT_MAX];
+    //  The Z85 of 32 zero bytes; sha256 of them is 66687aad...f925.
+    assert_int_equal(keys_fingerprint("0000000000000000000000000000000000000000", fp), 0);
+    assert_string_equal(fp, "SHA256:Zmh6rfhivXdsj8GLjp+OIAiXFIVu4jOzkCpZHQ1fKSU");
+    assert_int_equal(keys_fingerprint("short", fp), -1);
+    assert_string_equal(fp, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_secret_renamed_pub_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_garbage_escaped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_names_escaped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_entries_say_every_problem, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_log_changes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fingerprint, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
