@@ -4,7 +4,9 @@
     code, oversize) with a logged reason; answers accepted messages only
     after their commit succeeded, refusals either way. Out of memory at
     inbox_new is NULL; nothing fails later but a send (logged) or the
-    caller's commit (nothing accepted is answered).
+    caller's commit (nothing accepted is answered). With metrics, a batch
+    is tallied by (outcome, reason) in a small table, whose pointers are
+    string constants, and counted in one lock after the answers.
 */
 #include "inbox.h"
 #include "log.h"
@@ -13,8 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define PEER_CODE 16 /* bytes kept of an authenticated code */
+#define TALLY_MAX 16 /* (outcome, reason) pairs a batch tallies; more are counted one by one */
 
 struct _inbox_t {
     zsock_t *router;
@@ -26,7 +30,16 @@ struct _inbox_t {
     zframe_t **identities;     //  the routing frame of each message
     char (*peers)[PEER_CODE];  //  the authenticated code of each message's sender, or ""
     zhashx_t *counts;          //  messages of each peer in the batch
+    const char **drops;        //  the reason of each message the inbox dropped itself, or NULL
+    metrics_t *metrics;        //  counts batches and their messages, or NULL
 };
+
+//  Messages of a batch with one outcome and reason.
+typedef struct {
+    const char *outcome;
+    const char *reason;
+    size_t n;
+} s_tally_t;
 
 static void *s_item(inbox_t *self, size_t i)
 {
@@ -56,8 +69,9 @@ inbox_t *inbox_new(zsock_t *router, const inbox_spec_t *spec)
     self->identities = calloc(n, sizeof *self->identities);
     self->peers = calloc(n, sizeof *self->peers);
     self->counts = zhashx_new();
+    self->drops = calloc(n, sizeof *self->drops);
     if (!self->items || !self->accepted || !self->verdicts || !self->identities || !self->peers ||
-        !self->counts) {
+        !self->counts || !self->drops) {
         log_error("inbox: out of memory for a batch of %zu messages", n);
         inbox_destroy(&self);
     }
@@ -76,6 +90,7 @@ void inbox_destroy(inbox_t **self_p)
     free(self->identities);
     free(self->peers);
     zhashx_destroy(&self->counts);
+    free(self->drops);
     free(self);
     *self_p = NULL;
 }
@@ -86,15 +101,19 @@ static inbox_verdict_t s_examine(inbox_t *self, size_t i, zmsg_t *msg, zframe_t 
 {
     const char *peer = self->peers[i][0] ? self->peers[i] : NULL;
     size_t size = payload ? zframe_size(payload) : 0;
-    if (!payload || zmsg_size(msg) != 0)
+    self->drops[i] = NULL;
+    if (!payload || zmsg_size(msg) != 0) {
         snprintf(reason, INBOX_REASON, "malformed multipart message (%zu frames)",
                  zmsg_size(msg) + (payload != NULL));
-    else if (!peer && !self->spec.insecure)
+        self->drops[i] = "malformed";
+    } else if (!peer && !self->spec.insecure) {
         snprintf(reason, INBOX_REASON, "no authenticated code on the connection");
-    else if (size > transport_max_msg())
+        self->drops[i] = "unauthenticated";
+    } else if (size > transport_max_msg()) {
         snprintf(reason, INBOX_REASON, "message of %zu bytes is larger than %zu", size,
                  transport_max_msg());
-    else
+        self->drops[i] = "oversize";
+    } else
         return self->spec.examine(self->spec.arg, s_item(self, i), payload, peer, reason);
     return INBOX_DROP;
 }
@@ -158,11 +177,89 @@ static void s_answer(inbox_t *self, size_t i)
     zmsg_destroy(&msg);
 }
 
+//  Commits the n accepted items, timing it in *seconds. Returns the
+//  commit handler's result.
+static int s_commit(inbox_t *self, size_t n, double *seconds)
+{
+    struct timespec start, end;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    int rc = self->spec.commit(self->spec.arg, self->accepted, n);
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    *seconds = (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9;
+    return rc;
+}
+
+//  Says under which outcome and reason message i is counted.
+static void s_outcome(inbox_t *self, size_t i, bool committed, const char **outcome,
+                      const char **reason)
+{
+    inbox_verdict_t verdict = self->verdicts[i];
+    *outcome = verdict == INBOX_ACCEPT   ? "accepted"
+               : verdict == INBOX_ANSWER ? "rejected"
+                                         : "dropped";
+    *reason = verdict == INBOX_ACCEPT ? "" : verdict == INBOX_ANSWER ? "refused" : "unreadable";
+    if (verdict == INBOX_ACCEPT && !committed) {
+        *outcome = "dropped";
+        *reason = "not_stored";
+    } else if (self->drops[i])
+        *reason = self->drops[i];
+    else if (self->spec.tally)
+        self->spec.tally(self->spec.arg, s_item(self, i), outcome, reason);
+}
+
+//  Adds message i to the batch's tally (of *n pairs), or counts it at
+//  once when the tally is full.
+static void s_tally(inbox_t *self, size_t i, bool committed, s_tally_t *tally, size_t *n)
+{
+    const char *outcome, *reason;
+    s_outcome(self, i, committed, &outcome, &reason);
+    size_t k = 0;
+    while (k < *n && (strcmp(tally[k].outcome, outcome) || strcmp(tally[k].reason, reason)))
+        k++;
+    if (k == TALLY_MAX) {
+        metrics_add(self->metrics, METRICS_MESSAGES, (const char *[]){outcome, reason}, 1);
+        return;
+    }
+    if (k == *n)
+        tally[(*n)++] = (s_tally_t){outcome, reason, 0};
+    tally[k].n++;
+}
+
+//  Counts the n messages of a batch, its size and its commit's duration
+//  (negative: no commit), in one lock.
+static void s_count(inbox_t *self, size_t n, bool committed, double seconds)
+{
+    s_tally_t tally[TALLY_MAX];
+    size_t pairs = 0;
+    if (!self->metrics || n == 0)
+        return;
+    metrics_begin(self->metrics);
+    for (size_t i = 0; i < n; i++)
+        s_tally(self, i, committed, tally, &pairs);
+    for (size_t k = 0; k < pairs; k++)
+        metrics_add(self->metrics, METRICS_MESSAGES,
+                    (const char *[]){tally[k].outcome, tally[k].reason}, (double)tally[k].n);
+    metrics_observe(self->metrics, METRICS_BATCH, NULL, (double)n);
+    if (seconds >= 0)
+        metrics_observe(self->metrics, METRICS_COMMIT, NULL, seconds);
+    metrics_end(self->metrics);
+}
+
+//  Counts into metrics every batch from now on.
+void inbox_set_metrics(inbox_t *self, metrics_t *metrics)
+{
+    if (!self)
+        return;
+    self->metrics = metrics;
+    metrics_add(metrics, METRICS_MESSAGES, (const char *[]){"accepted", ""}, 0);
+}
+
 //  Takes the waiting messages as one batch, commits once, then answers.
 size_t inbox_batch(inbox_t *self)
 {
     size_t n = 0, n_accepted = 0;
     bool full = false;
+    double seconds = -1; //  no commit
     zhashx_purge(self->counts);
     while (!full && n < self->spec.batch_max && s_receive(self, n)) {
         if (self->verdicts[n] == INBOX_ACCEPT)
@@ -170,13 +267,13 @@ size_t inbox_batch(inbox_t *self)
         full = s_peer_full(self, n);
         n++;
     }
-    bool committed =
-        n_accepted == 0 || self->spec.commit(self->spec.arg, self->accepted, n_accepted) == 0;
+    bool committed = n_accepted == 0 || s_commit(self, n_accepted, &seconds) == 0;
     for (size_t i = 0; i < n; i++)
         if (self->verdicts[i] == INBOX_ANSWER || (self->verdicts[i] == INBOX_ACCEPT && committed))
             s_answer(self, i);
     if (committed && n > 0 && self->spec.after)
         self->spec.after(self->spec.arg, self->accepted, n_accepted);
+    s_count(self, n, committed, seconds);
     for (size_t i = 0; i < n; i++) {
         if (self->spec.clear)
             self->spec.clear(self->spec.arg, s_item(self, i));

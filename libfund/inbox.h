@@ -21,10 +21,17 @@
     fails nothing accepted is answered, so the senders send again and
     nothing is lost. An answer that cannot be handed to ZeroMQ is logged;
     the sender sends again.
+
+    Given metrics (inbox_set_metrics), each batch is counted once its
+    answers are sent: every message by outcome and reason (the inbox's own
+    drops as "malformed", "unauthenticated" and "oversize"; what the
+    caller's tally handler names, or the inbox's default, for the others),
+    the batch's size and its commit's duration.
 */
 #ifndef INBOX_H_INCLUDED
 #define INBOX_H_INCLUDED
 
+#include "metrics.h"
 #include <czmq.h>
 #include <stdbool.h>
 
@@ -62,6 +69,16 @@ typedef struct {
     void (*after)(void *arg, void **items, size_t n);
     /* Optional: frees what examine put in item; called for every item. */
     void (*clear)(void *arg, void *item);
+    /* Optional, for metrics (inbox_set_metrics): names the outcome and
+       reason item is counted under, for every message examine judged,
+       after the answers (not for an accepted one whose commit failed:
+       "dropped", "not_stored"). *outcome and *reason come set to the
+       inbox's choice: "accepted" and "" (INBOX_ACCEPT), "rejected" and
+       "refused" (INBOX_ANSWER), "dropped" and "unreadable" (INBOX_DROP);
+       the handler may point either to another string constant, a short
+       stable token: "answered" and "held_query" for a question, "rejected"
+       and "older_revision" for a report the commit kept out. */
+    void (*tally)(void *arg, const void *item, const char **outcome, const char **reason);
 } inbox_spec_t;
 
 typedef struct _inbox_t inbox_t;
@@ -73,6 +90,12 @@ inbox_t *inbox_new(zsock_t *router, const inbox_spec_t *spec);
 
 /* Frees the inbox and nulls the pointer; NULL is fine. */
 void inbox_destroy(inbox_t **self_p);
+
+/* Counts into metrics (NULL: no longer) every message of each batch by
+   outcome and reason (METRICS_MESSAGES), each batch's size (METRICS_BATCH)
+   and each commit's duration (METRICS_COMMIT), in one lock per batch; the
+   accepted count shows from now on, at 0. Never fails. */
+void inbox_set_metrics(inbox_t *self, metrics_t *metrics);
 
 /* Takes the waiting messages as one batch, examines them, commits the
    accepted ones once, then answers. Returns how many messages it took (0

@@ -2,7 +2,9 @@
     handler (transport.c) on 127.0.0.1, DEALERs with allowed keys. The
     handlers take the payload as text: "accept X" is stored (by a commit
     that the test can make fail), "refuse X" is answered with a reason,
-    "drop X" is dropped. */
+    "drop X" is dropped. With metrics, every batch is counted: its
+    messages by outcome and reason, its size and its commit's duration;
+    the tally handler counts "refuse q..." as a question answered. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +12,7 @@
 
 #include "inbox.h"
 #include "keys.h"
+#include "metrics.h"
 #include "transport.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +38,7 @@ typedef struct {
     transport_server_t *server;
     zsock_t *clients[2];
     inbox_t *inbox;
+    metrics_t *metrics; //  NULL unless a test counts
     //  What the handlers saw.
     int commit_rc; //  what the commit returns
     bool insecure; //  the inbox takes messages without a code
@@ -105,6 +109,16 @@ static void s_clear(void *arg, void *item)
     f->clears++;
 }
 
+//  Counts "refuse q..." as a question answered; leaves the rest as is.
+static void s_tally(void *arg, const void *item, const char **outcome, const char **reason)
+{
+    (void)arg;
+    if (!strncmp(((const item_t *)item)->text, "refuse q", 8)) {
+        *outcome = "answered";
+        *reason = "question";
+    }
+}
+
 //  ---- fixture ----
 
 static int setup(void **state)
@@ -148,6 +162,7 @@ static int teardown(void **state)
 {
     fixture_t *f = *state;
     inbox_destroy(&f->inbox);
+    metrics_destroy(&f->metrics);
     for (int i = 0; i < 2; i++)
         zsock_destroy(&f->clients[i]);
     transport_server_destroy(&f->server);
@@ -171,9 +186,32 @@ static void s_inbox(fixture_t *f, size_t batch_max, size_t peer_max)
                          .commit = s_commit,
                          .answer = s_answer,
                          .after = s_after,
-                         .clear = s_clear};
+                         .clear = s_clear,
+                         .tally = s_tally};
     f->inbox = inbox_new(transport_server_sock(f->server), &spec);
     assert_non_null(f->inbox);
+}
+
+//  Counts the inbox's batches into a new metrics registry.
+static void s_count_into_metrics(fixture_t *f)
+{
+    f->metrics = metrics_new("http://127.0.0.1:0");
+    assert_non_null(f->metrics);
+    inbox_set_metrics(f->inbox, f->metrics);
+}
+
+//  Checks that the metrics hold line as a whole line.
+static void s_assert_metric(fixture_t *f, const char *line)
+{
+    char *text = metrics_text(f->metrics);
+    assert_non_null(text);
+    size_t len = strlen(line);
+    bool found = false;
+    for (const char *p = strstr(text, line); p && !found; p = strstr(p + 1, line))
+        found = (p == text || p[-1] == '\n') && p[len] == '\n';
+    if (!found)
+        fail_msg("no line %s in:\n%s", line, text);
+    free(text);
 }
 
 //  Sends count messages "PREFIX i" from client c.
@@ -394,6 +432,7 @@ static void test_inbox_drops_before_examining(void **state)
 {
     fixture_t *f = *state;
     s_inbox(f, 64, 64);
+    s_count_into_metrics(f);
     assert_int_equal(zstr_sendx(f->clients[0], "accept one", "accept two", NULL), 0);
     zframe_t *big = zframe_new(NULL, transport_max_msg() + 1);
     assert_non_null(big);
@@ -402,6 +441,8 @@ static void test_inbox_drops_before_examining(void **state)
     s_settle(f);
     assert_int_equal(inbox_batch(f->inbox), 2);
     assert_int_equal(f->examined, 0);
+    s_assert_metric(f, "fundchain_messages_total{outcome=\"dropped\",reason=\"malformed\"} 1");
+    s_assert_metric(f, "fundchain_messages_total{outcome=\"dropped\",reason=\"oversize\"} 1");
 
     //  The key of 513332 removed and reloaded: its connection has no code.
     char path[160];
@@ -413,6 +454,8 @@ static void test_inbox_drops_before_examining(void **state)
     assert_int_equal(inbox_batch(f->inbox), 1);
     assert_int_equal(f->examined, 0);
     assert_int_equal(f->commits, 0);
+    s_assert_metric(f,
+                    "fundchain_messages_total{outcome=\"dropped\",reason=\"unauthenticated\"} 1");
     assert_null(s_answer_of(f, 1, SILENCE_MS));
     assert_null(s_answer_of(f, 0, 0));
 
@@ -423,6 +466,64 @@ static void test_inbox_drops_before_examining(void **state)
     const char *got = s_answer_of(f, 0, ARRIVAL_MS);
     assert_non_null(got);
     assert_string_equal(got, "stored good");
+}
+
+//  With metrics, each batch counts its messages by outcome and reason (an
+//  accepted one whose commit failed as dropped, not_stored; what the tally
+//  handler names), its size, and its commit's duration when it committed.
+static void test_metrics_count_each_batch(void **state)
+{
+    fixture_t *f = *state;
+    s_inbox(f, 64, 64);
+    s_count_into_metrics(f);
+    s_assert_metric(f, "fundchain_messages_total{outcome=\"accepted\",reason=\"\"} 0");
+    f->commit_rc = -1;
+    assert_int_equal(zstr_send(f->clients[0], "accept a"), 0);
+    assert_int_equal(zstr_send(f->clients[0], "refuse b"), 0);
+    assert_int_equal(zstr_send(f->clients[0], "accept c"), 0);
+    assert_int_equal(zstr_send(f->clients[0], "drop d"), 0);
+    s_settle(f);
+    assert_int_equal(inbox_batch(f->inbox), 4);
+    s_assert_metric(f, "fundchain_messages_total{outcome=\"accepted\",reason=\"\"} 0");
+    s_assert_metric(f, "fundchain_messages_total{outcome=\"dropped\",reason=\"not_stored\"} 2");
+    s_assert_metric(f, "fundchain_messages_total{outcome=\"dropped\",reason=\"unreadable\"} 1");
+    s_assert_metric(f, "fundchain_messages_total{outcome=\"rejected\",reason=\"refused\"} 1");
+    s_assert_metric(f, "fundchain_batch_messages_bucket{le=\"2\"} 0");
+    s_assert_metric(f, "fundchain_batch_messages_bucket{le=\"4\"} 1");
+    s_assert_metric(f, "fundchain_batch_messages_count 1");
+    s_assert_metric(f, "fundchain_batch_messages_sum 4");
+    s_assert_metric(f, "fundchain_commit_duration_seconds_count 1");
+
+    //  Committed: accepted; a question; what the inbox drops itself.
+    f->commit_rc = 0;
+    assert_int_equal(zstr_send(f->clients[0], "accept a"), 0);
+    assert_int_equal(zstr_send(f->clients[0], "accept c"), 0);
+    assert_int_equal(zstr_send(f->clients[0], "refuse q1"), 0);
+    assert_int_equal(zstr_send(f->clients[0], "refuse b"), 0);
+    assert_int_equal(zstr_sendx(f->clients[0], "accept one", "accept two", NULL), 0);
+    zframe_t *big = zframe_new(NULL, transport_max_msg() + 1);
+    assert_non_null(big);
+    assert_int_equal(zframe_send(&big, f->clients[0], 0), 0);
+    s_settle(f);
+    assert_int_equal(inbox_batch(f->inbox), 6);
+    s_assert_metric(f, "fundchain_messages_total{outcome=\"accepted\",reason=\"\"} 2");
+    s_assert_metric(f, "fundchain_messages_total{outcome=\"answered\",reason=\"question\"} 1");
+    s_assert_metric(f, "fundchain_messages_total{outcome=\"dropped\",reason=\"malformed\"} 1");
+    s_assert_metric(f, "fundchain_messages_total{outcome=\"dropped\",reason=\"not_stored\"} 2");
+    s_assert_metric(f, "fundchain_messages_total{outcome=\"dropped\",reason=\"oversize\"} 1");
+    s_assert_metric(f, "fundchain_messages_total{outcome=\"rejected\",reason=\"refused\"} 2");
+    s_assert_metric(f, "fundchain_batch_messages_count 2");
+    s_assert_metric(f, "fundchain_batch_messages_sum 10");
+    s_assert_metric(f, "fundchain_commit_duration_seconds_count 2");
+
+    //  Nothing accepted: no commit to time; nothing waiting: no batch.
+    assert_int_equal(zstr_send(f->clients[1], "refuse x"), 0);
+    s_settle(f);
+    assert_int_equal(inbox_batch(f->inbox), 1);
+    assert_int_equal(inbox_batch(f->inbox), 0);
+    s_assert_metric(f, "fundchain_messages_total{outcome=\"rejected\",reason=\"refused\"} 3");
+    s_assert_metric(f, "fundchain_batch_messages_count 3");
+    s_assert_metric(f, "fundchain_commit_duration_seconds_count 2");
 }
 
 //  An inbox without its limits or handlers is refused.
@@ -466,6 +567,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_refusals_answered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_inbox_drops_before_examining, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_metrics_count_each_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_new_refuses_an_incomplete_spec, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
