@@ -786,3 +786,69 @@ int citydb_commit_pairs(citydb_t *self, const citydb_pair_t *pairs, size_t n, bo
     commit_t job = {pairs, n, queue};
     return store_write(self->store, s_commit, &job);
 }
+
+typedef struct {
+    size_t n;
+    int64_t oldest_ms; //  0: none known
+} lag_t;
+
+static int s_lag_mark(const citydb_mark_t *mark, void *arg)
+{
+    lag_t *lag = arg;
+    lag->n++;
+    if (mark->since_ms > 0 && (lag->oldest_ms == 0 || mark->since_ms < lag->oldest_ms))
+        lag->oldest_ms = mark->since_ms;
+    return 0;
+}
+
+//  Counts the dirty pairs and says how long the oldest has waited.
+int citydb_lag(citydb_t *self, size_t *pairs, int64_t *age_ms)
+{
+    lag_t lag = {0, 0};
+    *pairs = 0;
+    *age_ms = -1;
+    if (citydb_each_mark(self, s_lag_mark, &lag) != 0)
+        return -1;
+    int64_t now_ms = s_now_ms();
+    *pairs = lag.n;
+    if (lag.oldest_ms)
+        *age_ms = now_ms > lag.oldest_ms ? now_ms - lag.oldest_ms : 0;
+    return 0;
+}
+
+typedef struct {
+    citydb_key_fn *fn;
+    void *arg;
+} keys_t;
+
+//  Splits one report key "period|fund|unit" and visits it.
+static int s_visit_key(const void *key, size_t klen, const void *val, size_t vlen, void *arg)
+{
+    (void)val;
+    (void)vlen;
+    keys_t *k = arg;
+    char text[KEY_MAX];
+    if (klen >= sizeof text)
+        return 0;
+    memcpy(text, key, klen);
+    text[klen] = 0;
+    char *fund = strchr(text, '|');
+    char *unit = fund ? strchr(fund + 1, '|') : NULL;
+    if (!unit)
+        return 0;
+    *fund++ = 0;
+    *unit++ = 0;
+    return k->fn(text, fund, unit, k->arg);
+}
+
+static int s_scan_keys(store_txn_t *txn, void *arg)
+{
+    return store_scan(txn, "reports", NULL, 0, s_visit_key, arg);
+}
+
+//  Visits the key of every stored report, without reading the report.
+int citydb_each_key(citydb_t *self, citydb_key_fn *fn, void *arg)
+{
+    keys_t k = {fn, arg};
+    return store_read(self->store, s_scan_keys, &k) == 0 ? 0 : -1;
+}

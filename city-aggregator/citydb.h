@@ -74,6 +74,13 @@ typedef int(citydb_held_fn)(const char *period, const char *fund, uint32_t revis
    are read. Returns 0, or -1 when the store cannot be read. */
 int citydb_each_held(citydb_t *self, const char *unit, citydb_held_fn *fn, void *arg);
 
+/* Visits the key of one stored report; returns 0 to go on, 1 to stop, -1 to fail. */
+typedef int(citydb_key_fn)(const char *period, const char *fund, const char *unit, void *arg);
+
+/* Visits (period, fund, unit) of every stored report in key order (pair by
+   pair), without reading the reports. Returns 0 or -1. */
+int citydb_each_key(citydb_t *self, citydb_key_fn *fn, void *arg);
+
 /* Visits one unit code; returns 0 to go on, 1 to stop, -1 to fail. */
 typedef int(citydb_unit_fn)(const char *unit, void *arg);
 
@@ -115,6 +122,12 @@ typedef int(citydb_snap_fn)(citydb_snap_t *snap, void *arg);
 /* Runs fn on ONE read transaction of the store. Returns fn's result, or -1
    when the transaction cannot begin. */
 int citydb_snapshot(citydb_t *self, citydb_snap_fn *fn, void *arg);
+
+/* The evaluation lag: *pairs the (period, fund) pairs waiting to be
+   evaluated, *age_ms how long the oldest has waited (-1 when none waits,
+   or none says since when). Returns 0, or -1 when the store cannot be
+   read. */
+int citydb_lag(citydb_t *self, size_t *pairs, int64_t *age_ms);
 
 /* Visits the marks of the snapshot in key order. Returns 0 or -1. */
 int citydb_snap_marks(citydb_snap_t *snap, citydb_mark_fn *fn, void *arg);

@@ -214,33 +214,16 @@ static json_t *s_pool_status(query_t *q, const char *period, const char *fund)
     return doc;
 }
 
-typedef struct {
-    size_t n;
-    int64_t oldest_ms; //  0: none known
-} lag_t;
-
-static int s_lag_mark(const citydb_mark_t *mark, void *arg)
-{
-    lag_t *lag = arg;
-    lag->n++;
-    if (mark->since_ms > 0 && (lag->oldest_ms == 0 || mark->since_ms < lag->oldest_ms))
-        lag->oldest_ms = mark->since_ms;
-    return 0;
-}
-
 //  The evaluation lag: the pairs waiting to be evaluated, and for how long
 //  the oldest has waited (null when none, or none says since when).
 static json_t *s_lag_json(query_t *q)
 {
-    lag_t lag = {0, 0};
-    if (citydb_each_mark(q->db, s_lag_mark, &lag) != 0)
+    size_t pairs = 0;
+    int64_t age_ms = -1;
+    if (citydb_lag(q->db, &pairs, &age_ms) != 0)
         return NULL;
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    int64_t now_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-    int64_t age_ms = lag.oldest_ms && now_ms > lag.oldest_ms ? now_ms - lag.oldest_ms : 0;
-    return json_pack("{s:I, s:o}", "dirty_pairs", (json_int_t)lag.n, "oldest_dirty_s",
-                     lag.oldest_ms ? json_real((double)age_ms / 1000.0) : json_null());
+    return json_pack("{s:I, s:o}", "dirty_pairs", (json_int_t)pairs, "oldest_dirty_s",
+                     age_ms >= 0 ? json_real((double)age_ms / 1000.0) : json_null());
 }
 
 static json_t *s_status_json(query_t *q)

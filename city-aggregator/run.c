@@ -55,6 +55,9 @@
 #include "keys.h"
 #include "linkwatch.h"
 #include "log.h"
+#include "metrics.h"
+#include "outbox.h"
+#include "overdue.h"
 #include "sdnotify.h"
 #include "signals.h"
 #include "sender.h"
@@ -70,6 +73,8 @@
 #define HOLD_MS 20        //  while ingest waits for the evaluator: how often to look again
 #define HOLD_LOG_MS 60000 //  a hold is logged at most this often
 #define INGEST_NICE 10    //  the loop's thread yields the CPU to the evaluator's
+#define GAUGES_MS 5000    //  how often the outbox and the lag are read for the metrics
+#define OVERDUE_MS 60000  //  how often the units silent past a deadline are looked for
 
 static const opt_spec_t s_specs[] = {
     {"city", true, false, "this city's 6-digit code (PPCC00)"},
@@ -86,6 +91,7 @@ static const opt_spec_t s_specs[] = {
     {"deadline", true, false, "days after period end: month=10,quarter=5,year=15"},
     {"risk", true, false, "months_payable thresholds of risk_level (default 3,6,9,15)"},
     {"insecure", false, false, "plain text instead of CURVE (loopback or ipc only)"},
+    {"metrics", true, false, "serve Prometheus metrics at http://HOST:PORT/metrics (loopback)"},
     {"evaluation-hold-ms", true, false,
      "take no report while an accepted change has waited this long for evaluation (default "
      "1500)"},
@@ -105,6 +111,9 @@ typedef struct {
     long hold_ms;   //  no report is taken while a change waits longer for evaluation
     inbox_t *inbox; //  takes the county messages in batches (inbox.c)
     sdnotify_t *sd; //  tells systemd: ready, alive (watchdog), stopping
+    metrics_t *metrics;  //  --metrics: served at /metrics, NULL without
+    int64_t gauges_due;  //  when the gauges are read again (zclock_mono)
+    int64_t overdue_due; //  when the overdue units are looked for again
     //  The commit's arguments and results, in the order of the accepted reports.
     report_t **accepted;
     citydb_outcome_t *outcomes;
@@ -222,8 +231,28 @@ static void s_after(void *arg, void **items, size_t n)
 {
     city_t *self = arg;
     (void)items;
-    if (s_stored_any(self, n))
+    if (s_stored_any(self, n)) {
         evaluator_kick(self->evaluator);
+        self->overdue_due = 0; //  a report may end a unit's silence
+    }
+}
+
+//  Names what a message is counted as in the metrics, beyond the inbox's
+//  accepted / refused: a question, and a report the commit kept out.
+static void s_tally(void *arg, const void *item, const char **outcome, const char **reason)
+{
+    (void)arg;
+    const city_msg_t *msg = item;
+    if (msg->in.verdict == INGEST_HELD) {
+        *outcome = "answered";
+        *reason = "held_query";
+    } else if (msg->in.verdict == INGEST_ACCEPT && msg->outcome == CITYDB_OLDER) {
+        *outcome = "rejected";
+        *reason = "older_revision";
+    } else if (msg->in.verdict == INGEST_ACCEPT && msg->outcome == CITYDB_CONFLICT) {
+        *outcome = "rejected";
+        *reason = "conflict";
+    }
 }
 
 static void s_clear(void *arg, void *item)
@@ -246,6 +275,34 @@ static bool s_held(city_t *self, int64_t *logged)
                  (double)waiting / 1000, (double)self->hold_ms / 1000);
     }
     return true;
+}
+
+static void s_overdue_one(const char *unit, int64_t seconds, void *arg)
+{
+    metrics_set(arg, METRICS_UNIT_OVERDUE, (const char *[]){unit}, (double)seconds);
+}
+
+//  Reads the gauges of the metrics when due: the outbox to the province,
+//  the evaluation lag, and (less often) the units silent past a deadline.
+static void s_gauges(city_t *self)
+{
+    int64_t now = zclock_mono();
+    if (!self->metrics || now < self->gauges_due)
+        return;
+    self->gauges_due = now + GAUGES_MS;
+    size_t pending = 0, pairs = 0;
+    int64_t oldest = 0, age_ms = -1;
+    if (outbox_measure(citydb_store(self->db), &pending, &oldest) == 0) {
+        metrics_set(self->metrics, METRICS_OUTBOX, NULL, (double)pending);
+        metrics_set(self->metrics, METRICS_OUTBOX_AGE, NULL,
+                    oldest ? difftime(time(NULL), (time_t)oldest) : 0);
+    }
+    if (citydb_lag(self->db, &pairs, &age_ms) == 0)
+        metrics_set(self->metrics, METRICS_EVAL_LAG, NULL, age_ms > 0 ? age_ms / 1000.0 : 0);
+    if (now >= self->overdue_due) {
+        self->overdue_due = now + OVERDUE_MS;
+        overdue_each(self->db, &self->conf, time(NULL), s_overdue_one, self->metrics);
+    }
 }
 
 //  Makes the calling thread (the loop's; the evaluator's and ZeroMQ's were
@@ -316,6 +373,8 @@ static void s_reload_units(city_t *self)
     if (text && citydb_configure(self->db, text, &changed) == 0 && changed) {
         evaluator_reload(self->evaluator);
         evaluator_kick(self->evaluator);
+        metrics_reset(self->metrics, METRICS_UNIT_OVERDUE); //  a removed unit goes
+        self->overdue_due = 0;
     }
     free(text);
 }
@@ -346,6 +405,7 @@ static void s_loop(city_t *self)
     int64_t logged = -HOLD_LOG_MS;
     while (!zsys_interrupted) {
         sdnotify_tick(self->sd);
+        s_gauges(self);
         if (signals_reload_asked())
             s_reload(self);
         bool hold = s_held(self, &logged);
@@ -474,8 +534,10 @@ static int s_alloc(city_t *self)
                          .commit = s_commit,
                          .answer = s_answer,
                          .after = s_after,
-                         .clear = s_clear};
+                         .clear = s_clear,
+                         .tally = s_tally};
     self->inbox = inbox_new(transport_server_sock(self->router), &spec);
+    inbox_set_metrics(self->inbox, self->metrics);
     self->accepted = calloc(INBOX_BATCH_MAX, sizeof *self->accepted);
     self->outcomes = calloc(INBOX_BATCH_MAX, sizeof *self->outcomes);
     self->held = calloc(INBOX_BATCH_MAX, sizeof *self->held);
@@ -496,6 +558,8 @@ static void s_free(city_t *self)
     transport_server_destroy(&self->router);
     citydb_destroy(&self->db);
     sdnotify_destroy(&self->sd);
+    transport_set_metrics(NULL);
+    metrics_destroy(&self->metrics);
     cityconf_clear(&self->conf);
 }
 
@@ -537,6 +601,9 @@ int city_run(int argc, char **argv)
         goto done;
     code = EXIT_RUNTIME;
     self.units_path = opts_get(opts, "units");
+    if (opts_get(opts, "metrics") && !(self.metrics = metrics_new(opts_get(opts, "metrics"))))
+        goto done;
+    transport_set_metrics(self.metrics);
     if (s_alloc(&self) != 0 || !(self.db = citydb_open(data, self.conf.city)) ||
         s_configure_store(&self) != 0)
         goto done;

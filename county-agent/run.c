@@ -29,6 +29,8 @@
 #include "cli.h"
 #include "linkwatch.h"
 #include "log.h"
+#include "metrics.h"
+#include "outbox.h"
 #include "sdnotify.h"
 #include "signals.h"
 #include "sender.h"
@@ -41,6 +43,7 @@
 
 #define TICK_MS 200    //  the longest wait: link checks, losses
 #define RESCAN_MS 1000 //  the safety poll behind the inotify watch
+#define GAUGES_MS 5000 //  how often the gauges of the metrics are read
 #define AGAIN_MS 10    //  a second look after an event: its commit may not show yet
 
 static const opt_spec_t s_specs[] = {
@@ -50,6 +53,7 @@ static const opt_spec_t s_specs[] = {
     {"city-pub", true, false, "the city's public key file"},
     {"key", true, false, "this agent's secret key file (NAME.key)"},
     {"insecure", false, false, "plain text instead of CURVE (loopback or ipc only)"},
+    {"metrics", true, false, "serve Prometheus metrics at http://HOST:PORT/metrics (loopback)"},
     {NULL, false, false, NULL}};
 
 //  Returns an inotify descriptor watching dir/data.mdb for commits, or -1
@@ -76,40 +80,72 @@ static void s_drain(int fd)
         ;
 }
 
+//  What the loop works with.
+typedef struct {
+    sender_t *sender;
+    zsock_t *sock;
+    linkwatch_t *watch;
+    store_t *store;
+    int notify;         //  inotify on the outbox, -1 without
+    sdnotify_t *sd;     //  tells systemd: ready, alive (watchdog), stopping
+    metrics_t *metrics; //  --metrics, NULL without
+    int64_t gauges_due; //  when the gauges are read again (zclock_mono)
+} loop_t;
+
+//  Reads the gauges of the metrics when due: the outbox's depth and the age
+//  of its oldest entry not yet acknowledged, and whether the link is up.
+static void s_gauges(loop_t *self)
+{
+    int64_t now = zclock_mono();
+    if (!self->metrics || now < self->gauges_due)
+        return;
+    self->gauges_due = now + GAUGES_MS;
+    size_t pending = 0;
+    int64_t oldest = 0;
+    if (outbox_measure(self->store, &pending, &oldest) == 0) {
+        metrics_set(self->metrics, METRICS_OUTBOX, NULL, (double)pending);
+        metrics_set(self->metrics, METRICS_OUTBOX_AGE, NULL,
+                    oldest ? difftime(time(NULL), (time_t)oldest) : 0);
+    }
+    linkwatch_condition_t cond;
+    linkwatch_condition(self->watch, &cond);
+    metrics_set(self->metrics, METRICS_PEERS, NULL, cond.state == LINKWATCH_UP ? 1 : 0);
+}
+
 //  Sends and takes acknowledgements until SIGTERM or SIGINT; keeps the
 //  link's condition in the store for status (a failed save is tried again).
-static void s_loop(sender_t *sender, zsock_t *sock, linkwatch_t *watch, store_t *store, int notify,
-                   sdnotify_t *sd)
+static void s_loop(loop_t *self)
 {
-    zmq_pollitem_t items[] = {{zsock_resolve(sock), 0, ZMQ_POLLIN, 0},
-                              {NULL, notify, ZMQ_POLLIN, 0}};
-    int n_items = notify >= 0 ? 2 : 1;
+    zmq_pollitem_t items[] = {{zsock_resolve(self->sock), 0, ZMQ_POLLIN, 0},
+                              {NULL, self->notify, ZMQ_POLLIN, 0}};
+    int n_items = self->notify >= 0 ? 2 : 1;
     int64_t next_rescan = zclock_mono() + RESCAN_MS;
     bool again = false; //  a second look is due AGAIN_MS after an event
-    sender_send_due(sender);
+    sender_send_due(self->sender);
     while (!zsys_interrupted) {
         if (zmq_poll(items, n_items, again ? AGAIN_MS : TICK_MS) < 0 && errno != EINTR)
             break; //  the context is ending
         if (zsys_interrupted)
             break;
-        sdnotify_tick(sd);
+        sdnotify_tick(self->sd);
+        s_gauges(self);
         if (signals_reload_asked())
             log_info("SIGHUP: the county agent has nothing to read again (its settings are read "
                      "at start: restart it to change them); it goes on");
         bool event = n_items == 2 && (items[1].revents & ZMQ_POLLIN);
         if (event)
-            s_drain(notify);
+            s_drain(self->notify);
         if (event || again || zclock_mono() >= next_rescan) {
-            sender_rescan(sender);
+            sender_rescan(self->sender);
             next_rescan = zclock_mono() + RESCAN_MS;
         }
         again = event;
         if (items[0].revents & ZMQ_POLLIN)
-            sender_take_acks(sender); //  and refills the window
+            sender_take_acks(self->sender); //  and refills the window
         else
-            sender_send_due(sender);
-        linkwatch_tick(watch);
-        linkwatch_save(watch, store);
+            sender_send_due(self->sender);
+        linkwatch_tick(self->watch);
+        linkwatch_save(self->watch, self->store);
     }
 }
 
@@ -127,12 +163,8 @@ int agent_run(int argc, char **argv)
     const char *unit = opts_get(opts, "unit");
     const char *data = opts_get(opts, "data");
     const char *city = opts_get(opts, "city");
-    zsock_t *sock = NULL;
-    linkwatch_t *watch = NULL;
+    loop_t loop = {.notify = -1};
     agentdb_t *db = NULL;
-    sender_t *sender = NULL;
-    int notify = -1;
-    sdnotify_t *sd = NULL;
     code = EXIT_USAGE;
     if (citylink_require(opts, "county-agent run") != 0)
         goto done;
@@ -140,30 +172,35 @@ int agent_run(int argc, char **argv)
         log_error("--unit must be a 6-digit code, not '%s'", unit);
         goto done;
     }
-    if (!(sock = citylink_connect(opts, unit, &watch)))
+    if (!(loop.sock = citylink_connect(opts, unit, &loop.watch)))
         goto done;
     code = EXIT_RUNTIME;
-    if (!(db = agentdb_open(data, unit)) || !(sender = sender_new(agentdb_store(db), sock, city)))
+    if (!(db = agentdb_open(data, unit)) ||
+        !(loop.sender = sender_new(agentdb_store(db), loop.sock, city)))
         goto done;
-    sender_set_linkwatch(sender, watch);
-    notify = s_watch_outbox(data);
+    if (opts_get(opts, "metrics") && !(loop.metrics = metrics_new(opts_get(opts, "metrics"))))
+        goto done;
+    loop.store = agentdb_store(db);
+    sender_set_linkwatch(loop.sender, loop.watch);
+    loop.notify = s_watch_outbox(data);
     log_info("unit %s sending to %s", unit, city);
     signals_unblock(); //  every thread is started: this one takes the signals
-    sd = sdnotify_new();
-    sdnotify_ready(sd, "sending reports");
-    s_loop(sender, sock, watch, agentdb_store(db), notify, sd);
-    sdnotify_stopping(sd, "stopping");
+    loop.sd = sdnotify_new();
+    sdnotify_ready(loop.sd, "sending reports");
+    s_loop(&loop);
+    sdnotify_stopping(loop.sd, "stopping");
     signals_log_stop();
     log_info("stopped");
     code = EXIT_OK;
 done:
-    if (notify >= 0)
-        close(notify);
-    sdnotify_destroy(&sd);
-    sender_destroy(&sender);
+    if (loop.notify >= 0)
+        close(loop.notify);
+    sdnotify_destroy(&loop.sd);
+    metrics_destroy(&loop.metrics);
+    sender_destroy(&loop.sender);
     agentdb_destroy(&db);
-    linkwatch_destroy(&watch);
-    zsock_destroy(&sock);
+    linkwatch_destroy(&loop.watch);
+    zsock_destroy(&loop.sock);
     opts_destroy(&opts);
     return code;
 }

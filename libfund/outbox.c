@@ -364,3 +364,28 @@ int outbox_key_ack(char *key, const Fundchain__Ack *ack)
         return -1;
     return 0;
 }
+
+typedef struct {
+    size_t pending;
+    int64_t oldest;
+} measure_t;
+
+static int s_measure_one(const char *key, const Fundchain__OutboxEntry *entry, void *arg)
+{
+    (void)key;
+    measure_t *m = arg;
+    m->pending++;
+    if (entry->queued_at > 0 && (m->oldest == 0 || entry->queued_at < m->oldest))
+        m->oldest = entry->queued_at;
+    return 0;
+}
+
+//  Counts the pending entries and finds the oldest's queue time.
+int outbox_measure(store_t *store, size_t *pending, int64_t *oldest_queued_at)
+{
+    measure_t m = {0, 0};
+    int rc = outbox_each(store, true, s_measure_one, &m);
+    *pending = rc == 0 ? m.pending : 0;
+    *oldest_queued_at = rc == 0 ? m.oldest : 0;
+    return rc;
+}

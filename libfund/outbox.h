@@ -67,6 +67,13 @@ int outbox_update(store_t *store, const outbox_change_t *changes, size_t n);
 int outbox_report_revisions(store_txn_t *txn, const char *period, const char *fund, uint32_t *own,
                             uint32_t *receiver);
 
+/* Counts the entries not yet delivered (queued or sent) into *pending and
+   sets *oldest_queued_at to the earliest queued_at among them (unix
+   seconds; 0 when none), in one read transaction: O(pending), for gauges
+   read every few seconds. Returns 0, or -1 (both 0) when the outbox
+   cannot be read. */
+int outbox_measure(store_t *store, size_t *pending, int64_t *oldest_queued_at);
+
 /* Returns the state's name as SPEC 7 shows it: queued, sent, acked, rejected, dead. */
 const char *outbox_state_name(Fundchain__OutboxEntry__State state);
 

@@ -28,6 +28,8 @@
 */
 #include "transport.h"
 #include "allowdir.h"
+#include "metrics.h"
+#include <stdatomic.h>
 #include "keys.h"
 #include "linkwatch.h"
 #include "log.h"
@@ -93,7 +95,15 @@ size_t transport_max_msg(void)
 //  The events the watcher logs.
 #define WATCH_EVENTS                                                                               \
     (ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |                       \
-     ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_DISCONNECTED)
+     ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_DISCONNECTED |                              \
+     ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
+
+//  What the watchers count into the metrics (transport_set_metrics): the
+//  refused handshakes by reason, and the connected peers, which is the
+//  handshakes that succeeded less the disconnections of those (libzmq
+//  reports a disconnection after every failed handshake too).
+static metrics_t *_Atomic s_metrics;
+static _Atomic long s_peers;
 
 //  One kind of connection event as the watcher logs it.
 typedef struct {
@@ -160,8 +170,27 @@ static void s_watch_log(s_watch_kind_t *kind, uint32_t value, const char *endpoi
     kind->quiet = 0;
 }
 
+//  Counts one event into the metrics.
+static void s_watch_count(int event)
+{
+    metrics_t *metrics = atomic_load(&s_metrics);
+    const char *reason = event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH       ? "not_allowed"
+                         : event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ? "protocol"
+                         : event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL ? "no_detail"
+                                                                         : NULL;
+    long peers;
+    if (reason) {
+        metrics_add(metrics, METRICS_HANDSHAKES, (const char *[]){reason}, 1);
+        peers = atomic_fetch_add(&s_peers, 1) + 1; //  its disconnection follows
+    } else if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
+        peers = atomic_fetch_add(&s_peers, 1) + 1;
+    else
+        peers = atomic_fetch_sub(&s_peers, 1) - 1;
+    metrics_set(metrics, METRICS_PEERS, NULL, peers > 0 ? (double)peers : 0);
+}
+
 //  Reads one monitor event (libzmq: a frame of the 16-bit event and the
-//  32-bit value, a frame of the endpoint) and logs it.
+//  32-bit value, a frame of the endpoint), counts it and logs it.
 static void s_watch_event(zmsg_t *msg, s_watch_kind_t *kinds, size_t n_kinds)
 {
     zframe_t *head = zmsg_first(msg);
@@ -171,6 +200,7 @@ static void s_watch_event(zmsg_t *msg, s_watch_kind_t *kinds, size_t n_kinds)
         uint32_t value;
         memcpy(&event, zframe_data(head), sizeof event);
         memcpy(&value, zframe_data(head) + 2, sizeof value);
+        s_watch_count(event);
         for (size_t i = 0; i < n_kinds; i++)
             if (kinds[i].event == event)
                 s_watch_log(&kinds[i], value, endpoint);
@@ -462,6 +492,13 @@ void transport_server_destroy(transport_server_t **self_p)
 zsock_t *transport_server_sock(transport_server_t *self)
 {
     return self ? self->sock : NULL;
+}
+
+//  Counts refused handshakes and connected peers into metrics.
+void transport_set_metrics(metrics_t *metrics)
+{
+    atomic_store(&s_metrics, metrics);
+    metrics_set(metrics, METRICS_PEERS, NULL, 0);
 }
 
 //  Re-reads the allow directory and logs what changed; keeps the old table

@@ -21,6 +21,7 @@
 #define TRANSPORT_H_INCLUDED
 
 #include "linkwatch.h"
+#include "metrics.h"
 #include <czmq.h>
 #include <stdbool.h>
 
@@ -57,6 +58,12 @@ void transport_server_destroy(transport_server_t **self_p);
 
 /* Returns the server's socket, for zpoller/zloop and sending. */
 zsock_t *transport_server_sock(transport_server_t *self);
+
+/* Counts, from now on, every server's refused handshakes by reason
+   (METRICS_HANDSHAKES: not_allowed, protocol, no_detail) and the peers
+   connected to the servers of this process (METRICS_PEERS); NULL stops.
+   Process-wide, as the ZAP handler is. Never fails. */
+void transport_set_metrics(metrics_t *metrics);
 
 /* Re-reads the allow directory (new or removed keys, each logged: a removed
    key is refused from its next message on, see transport_peer_code).

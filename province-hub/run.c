@@ -26,6 +26,7 @@
 #include "inbox.h"
 #include "keys.h"
 #include "log.h"
+#include "metrics.h"
 #include "sdnotify.h"
 #include "signals.h"
 #include "transport.h"
@@ -44,6 +45,7 @@ static const opt_spec_t s_specs[] = {
     {"key", true, false, "the hub's secret key file"},
     {"allow", true, false, "directory of the cities' public key files"},
     {"insecure", false, false, "plain text instead of CURVE (loopback or ipc only)"},
+    {"metrics", true, false, "serve Prometheus metrics at http://HOST:PORT/metrics (loopback)"},
     {NULL, false, false, NULL}};
 
 typedef struct {
@@ -56,7 +58,8 @@ typedef struct {
     //  The commit's arguments and results, in the order of the accepted evaluations.
     hubdb_record_t *accepted;
     hubdb_outcome_t *outcomes;
-    sdnotify_t *sd; //  tells systemd: ready, alive (watchdog), stopping
+    sdnotify_t *sd;     //  tells systemd: ready, alive (watchdog), stopping
+    metrics_t *metrics; //  --metrics: served at /metrics, NULL without
 } hub_t;
 
 //  One city message of a batch, as examined.
@@ -270,6 +273,7 @@ static int s_alloc(hub_t *self)
                          .answer = s_answer,
                          .clear = s_clear};
     self->inbox = inbox_new(transport_server_sock(self->cities), &spec);
+    inbox_set_metrics(self->inbox, self->metrics);
     self->accepted = calloc(INBOX_BATCH_MAX, sizeof *self->accepted);
     self->outcomes = calloc(INBOX_BATCH_MAX, sizeof *self->outcomes);
     return self->inbox && self->accepted && self->outcomes ? 0 : -1;
@@ -284,6 +288,8 @@ static void s_free(hub_t *self)
     transport_server_destroy(&self->cities);
     hubdb_destroy(&self->db);
     sdnotify_destroy(&self->sd);
+    transport_set_metrics(NULL);
+    metrics_destroy(&self->metrics);
 }
 
 //  Checks that every flag run needs was given; names all the missing ones.
@@ -328,6 +334,9 @@ int hub_run(int argc, char **argv)
     if (s_bind(&self, opts) != 0)
         goto done;
     code = EXIT_RUNTIME;
+    if (opts_get(opts, "metrics") && !(self.metrics = metrics_new(opts_get(opts, "metrics"))))
+        goto done;
+    transport_set_metrics(self.metrics);
     if (s_alloc(&self) != 0 || !(self.db = hubdb_open(data, province)))
         goto done;
     if (self.insecure)
