@@ -29,11 +29,12 @@
     counties keep theirs, unacknowledged, and send them again): under a
     load the evaluator cannot follow, ingest slows to its pace, so that
     evaluations stay about that far behind what was accepted at most,
-    however long the load lasts, instead of ever further. Before that, the
-    loop's thread runs INGEST_NICE steps nicer than the evaluator's: when
-    the two want more CPU than there is, the scheduler gives it to the
-    evaluation of what was accepted before the taking of more, so the lag
-    stays short without ingest ever stopping (the hold is the backstop).
+    however long the load lasts, instead of ever further. Before that, from
+    a wait of YIELD_MS, the loop's thread runs INGEST_NICE steps nicer than
+    the evaluator's (s_yield): when the two want more CPU than there is,
+    the scheduler gives it to the evaluation of what was accepted before
+    the taking of more, so the lag stays short without ingest ever stopping
+    (the hold is the backstop).
     SIGTERM, SIGINT, SIGUSR1, SIGUSR2 or SIGALRM ends the loop between
     batches (signals.c; SIGPIPE is ignored). SIGHUP reads the allow
     directory and --units again between batches (s_reload), and logs what
@@ -72,7 +73,8 @@
 #define TICK_MS 200       //  the longest wait: link checks, the sender's losses
 #define HOLD_MS 20        //  while ingest waits for the evaluator: how often to look again
 #define HOLD_LOG_MS 60000 //  a hold is logged at most this often
-#define INGEST_NICE 10    //  the loop's thread yields the CPU to the evaluator's
+#define INGEST_NICE 10    //  the loop's thread yields the CPU to the evaluator's...
+#define YIELD_MS 1000     //  ...while a change waits this long for evaluation
 #define GAUGES_MS 5000    //  how often the outbox and the lag are read for the metrics
 #define OVERDUE_MS 60000  //  how often the units silent past a deadline are looked for
 
@@ -111,6 +113,9 @@ typedef struct {
     long hold_ms;   //  no report is taken while a change waits longer for evaluation
     inbox_t *inbox; //  takes the county messages in batches (inbox.c)
     sdnotify_t *sd; //  tells systemd: ready, alive (watchdog), stopping
+    int base_nice;       //  the loop thread's own nice value
+    bool yielding;       //  it runs INGEST_NICE nicer, the evaluator being behind
+    bool stuck_nice;     //  it could not take its priority back
     metrics_t *metrics;  //  --metrics: served at /metrics, NULL without
     int64_t gauges_due;  //  when the gauges are read again (zclock_mono)
     int64_t overdue_due; //  when the overdue units are looked for again
@@ -305,20 +310,44 @@ static void s_gauges(city_t *self)
     }
 }
 
-//  Makes the calling thread (the loop's; the evaluator's and ZeroMQ's were
-//  started before and keep theirs) INGEST_NICE nicer. On Linux the nice
-//  value is per thread. A failure is logged: ingest then only competes.
-static void s_yield_to_evaluator(void)
+//  The loop thread's nice value, or 0 when it cannot be read.
+static int s_nice(void)
 {
     errno = 0;
     int nice = getpriority(PRIO_PROCESS, (id_t)gettid());
-    if (nice == -1 && errno != 0)
-        nice = 0;
-    int want = nice + INGEST_NICE > 19 ? 19 : nice + INGEST_NICE;
-    if (want > nice && setpriority(PRIO_PROCESS, (id_t)gettid(), want) != 0)
-        log_warn("could not lower the ingest thread's priority (%s): under a load it competes "
-                 "with the evaluator",
+    return nice == -1 && errno != 0 ? 0 : nice;
+}
+
+//  While the evaluator falls behind (the oldest change it has not reached
+//  waits more than YIELD_MS), the loop's thread runs INGEST_NICE nicer
+//  than the evaluator's (on Linux the nice value is per thread), so that
+//  when the two want more CPU than there is, the scheduler gives it to
+//  evaluating what was accepted before taking more; once it caught up, the
+//  thread takes its own priority back. Taking it back needs RLIMIT_NICE to
+//  allow it (the unit's LimitNICE=, or root): where it does not, the
+//  thread stays nicer, logged once. Other failures are logged: ingest then
+//  only competes.
+static void s_yield(city_t *self)
+{
+    bool want = evaluator_waiting_ms(self->evaluator) > YIELD_MS;
+    if (want == self->yielding || (!want && self->stuck_nice))
+        return;
+    int nice = want ? (self->base_nice + INGEST_NICE > 19 ? 19 : self->base_nice + INGEST_NICE)
+                    : self->base_nice;
+    if (setpriority(PRIO_PROCESS, (id_t)gettid(), nice) == 0) {
+        self->yielding = want;
+        return;
+    }
+    if (!want) {
+        self->stuck_nice = true;
+        log_warn("ingest cannot take its priority back after yielding to the evaluator (%s): "
+                 "it stays %d nicer (allow it with LimitNICE=+%d in the unit)",
+                 strerror(errno), INGEST_NICE, self->base_nice);
+    } else {
+        self->yielding = true; //  do not try at every turn
+        log_warn("ingest cannot yield the CPU to the evaluator (%s): it only competes",
                  strerror(errno));
+    }
 }
 
 //  Logs the units one list has and the other has not, or names otherwise.
@@ -408,6 +437,7 @@ static void s_loop(city_t *self)
         s_gauges(self);
         if (signals_reload_asked())
             s_reload(self);
+        s_yield(self);
         bool hold = s_held(self, &logged);
         zpoller_t *which_poller = hold ? held : poller;
         void *which = zpoller_wait(which_poller, hold ? HOLD_MS : TICK_MS);
@@ -617,7 +647,7 @@ int city_run(int argc, char **argv)
         goto done;
     if (self.insecure)
         log_warn("--insecure: links are plain text and peers are not authenticated");
-    s_yield_to_evaluator();
+    self.base_nice = s_nice();
     log_info("city %s %s receiving on %s", self.conf.city, self.conf.name, opts_get(opts, "bind"));
     signals_unblock(); //  every thread is started: this one takes the signals
     self.sd = sdnotify_new();
