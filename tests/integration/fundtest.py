@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 
 PROVINCE = "510000"
 
@@ -27,6 +28,16 @@ class Checker:
 
     def exit(self):
         sys.exit(1 if self.failures else 0)
+
+
+def wait_for(pred, seconds):
+    """Polls pred every 0.2 s for up to seconds; returns its last answer."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.2)
+    return pred()
 
 
 def port():

@@ -18,7 +18,7 @@ fundtest_setup "$1"
 fundtest_need_flood
 PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$here" python3 - "$bin" "$tmp" "$flood" <<'PYTHON'
 import hashlib, os, random, subprocess, sys, time
-from fundtest import Chain, Checker, csv_text, make_report
+from fundtest import Chain, Checker, wait_for, csv_text, make_report
 
 BIN, TMP, FLOOD = sys.argv[1], sys.argv[2], sys.argv[3]
 t = Checker()
@@ -27,13 +27,6 @@ chain = Chain(BIN, TMP, {CITY: [UNIT, FLOODER]})
 for name in ("hub", "city-" + CITY, "agent-" + UNIT):
     chain.daemons[name].start()
 
-def wait_for(pred, seconds):
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.2)
-    return pred()
 
 def reports(data):
     doc = chain.json("city-aggregator", "status", "--data", data)

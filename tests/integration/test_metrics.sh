@@ -17,7 +17,7 @@ set -uo pipefail
 fundtest_setup "$1"
 PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$here" python3 - "$bin" "$tmp" <<'PYTHON'
 import os, random, re, subprocess, sys, time, urllib.request, urllib.error
-from fundtest import Chain, Checker, csv_text, make_report, port
+from fundtest import Chain, Checker, wait_for, csv_text, make_report, port
 
 BIN, TMP = sys.argv[1], sys.argv[2]
 t = Checker()
@@ -44,13 +44,6 @@ def value(text, series):
             return float(line.split()[-1])
     return None
 
-def wait_for(pred, seconds):
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.3)
-    return pred()
 
 t.check("the city serves /metrics", wait_for(lambda: scrape("city-" + CITY)[0] == 200, 15))
 path = os.path.join(TMP, "r.csv")

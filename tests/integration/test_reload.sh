@@ -15,7 +15,7 @@ set -uo pipefail
 fundtest_setup "$1"
 PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$here" python3 - "$bin" "$tmp" <<'PYTHON'
 import os, random, shutil, signal, sys, time
-from fundtest import Chain, Checker, csv_text, make_report
+from fundtest import Chain, Checker, wait_for, csv_text, make_report
 
 BIN, TMP = sys.argv[1], sys.argv[2]
 t = Checker()
@@ -31,13 +31,6 @@ for name in ("hub", "city-" + CITY, "agent-" + OLD, "agent-" + NEW):
     chain.daemons[name].start()
 rng = random.Random(9)
 
-def wait_for(pred, seconds):
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.2)
-    return pred()
 
 def log(d):
     with open(d.log, errors="replace") as f:
