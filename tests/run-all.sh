@@ -32,6 +32,15 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 status=0
 echo "== ctest (plain build)"
 ctest --test-dir build --output-on-failure -j"$jobs" || status=1
+pkg_skip=""   # the package test installs and purges packages for real
+command -v dpkg >/dev/null || pkg_skip="dpkg is missing"
+[ "$(id -u)" -eq 0 ] || pkg_skip="not root (it installs the packages with dpkg)"
+if [ -z "$pkg_skip" ]; then
+  echo "== Debian packages: build, install, upgrade, run, remove, purge (plain build)"
+  bash tests/package/test_package.sh build || status=1
+else
+  echo "== Debian packages: SKIPPED, $pkg_skip"
+fi
 echo "== ctest (ASan + UBSan build)"
 ctest --test-dir build-asan --output-on-failure -j"$jobs" || status=1
 echo "== ctest unit tests (clang build)"
