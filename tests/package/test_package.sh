@@ -202,7 +202,7 @@ for d in $DAEMONS; do
 done
 
 # ---- set up as the README says: keys, public keys, configs ----
-echo "== keys and configs, as the README's "Install on a server" tells an operator"
+echo "== keys and configs, as the README (Install on a server) tells an operator"
 keygen () {   # keygen DAEMON CODE
   runuser -u "${USER_OF[$1]}" -- "$1" keygen --out "/etc/fundchain/keys/$1" --name "$2" >/dev/null
 }
