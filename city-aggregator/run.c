@@ -627,6 +627,7 @@ int city_run(int argc, char **argv)
     const char *data = opts_get(opts, "data");
     code = EXIT_USAGE;
     if (opts_number(opts, "evaluation-hold-ms", 0, 86400000, &self.hold_ms) != 0 ||
+        (opts_get(opts, "metrics") && metrics_check_url(opts_get(opts, "metrics")) != 0) ||
         s_require(opts) != 0 || s_configure(&self, opts) != 0 || s_bind(&self, opts) != 0)
         goto done;
     code = EXIT_RUNTIME;

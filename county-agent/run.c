@@ -166,7 +166,8 @@ int agent_run(int argc, char **argv)
     loop_t loop = {.notify = -1};
     agentdb_t *db = NULL;
     code = EXIT_USAGE;
-    if (citylink_require(opts, "county-agent run") != 0)
+    if (citylink_require(opts, "county-agent run") != 0 ||
+        (opts_get(opts, "metrics") && metrics_check_url(opts_get(opts, "metrics")) != 0))
         goto done;
     if (!adcode_valid(unit)) {
         log_error("--unit must be a 6-digit code, not '%s'", unit);

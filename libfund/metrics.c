@@ -590,6 +590,13 @@ static int s_parse_url(const char *url, s_address_t *where)
     return 0;
 }
 
+//  Checks a URL as metrics_new reads it.
+int metrics_check_url(const char *url)
+{
+    s_address_t where;
+    return s_parse_url(url, &where);
+}
+
 //  Says why where cannot be bound: binds it once here for errno.
 static const char *s_bind_error(const s_address_t *where)
 {

@@ -71,6 +71,12 @@ typedef enum { METRICS_COUNTER, METRICS_GAUGE, METRICS_HISTOGRAM } metrics_type_
 
 typedef struct _metrics_t metrics_t;
 
+/* Checks url as metrics_new reads it (http://HOST:PORT), without binding:
+   for a daemon's check of its settings, so that a typo is a usage error
+   (exit 2), not a runtime one. Returns 0, or -1 with a logged error that
+   names the value and what is wrong. */
+int metrics_check_url(const char *url);
+
 /* Starts serving GET /metrics on url (http://HOST:PORT, port 0 for any)
    with the fundchain families declared. Returns NULL, with a logged
    error naming the url, when url is not of that form or its address

@@ -324,7 +324,8 @@ int hub_run(int argc, char **argv)
     const char *name = opts_get(opts, "name");
     const char *data = opts_get(opts, "data");
     code = EXIT_USAGE;
-    if (s_require(opts) != 0)
+    if (s_require(opts) != 0 ||
+        (opts_get(opts, "metrics") && metrics_check_url(opts_get(opts, "metrics")) != 0))
         goto done;
     if (!adcode_is_province(province)) {
         log_error("--province must be a province code PP0000, not '%s'", province);

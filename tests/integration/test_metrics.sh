@@ -114,7 +114,8 @@ t.check("a taken metrics port stops the daemon at start, with the reason",
         bad.returncode == 1 and "in use" in bad.stderr, bad.stderr[-300:])
 bad = subprocess.run(d.argv[:-2] + ["--metrics", "ftp://x", "--data", os.path.join(TMP, "hub3")],
                      capture_output=True, text=True, timeout=30)
-t.check("a bad metrics URL is refused with its value", bad.returncode != 0 and "ftp://x" in bad.stderr,
+t.check("a bad metrics URL is a usage error (exit 2) naming its value",
+        bad.returncode == 2 and "ftp://x" in bad.stderr,
         bad.stderr[-300:])
 t.exit()
 PYTHON
