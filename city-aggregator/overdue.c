@@ -17,9 +17,9 @@ typedef struct {
     citydb_t *db;
     const cityconf_t *conf;
     time_t now;
-    char period[16], fund[32];     //  the pair being read
-    bool reported[OVERDUE_UNITS];  //  the units with a report of it
-    bool known[OVERDUE_UNITS];     //  expected in some fund
+    char period[16], fund[32];    //  the pair being read
+    bool reported[OVERDUE_UNITS]; //  the units with a report of it
+    bool known[OVERDUE_UNITS];    //  expected in some fund
     int64_t seconds[OVERDUE_UNITS];
     int failed;
 } scan_t;

@@ -110,15 +110,15 @@ typedef struct {
     sender_t *sender;
     bool insecure;
     const char *units_path; //  --units, read again on SIGHUP (NULL: none)
-    long hold_ms;   //  no report is taken while a change waits longer for evaluation
-    inbox_t *inbox; //  takes the county messages in batches (inbox.c)
-    sdnotify_t *sd; //  tells systemd: ready, alive (watchdog), stopping
-    int base_nice;       //  the loop thread's own nice value
-    bool yielding;       //  it runs INGEST_NICE nicer, the evaluator being behind
-    bool stuck_nice;     //  it could not take its priority back
-    metrics_t *metrics;  //  --metrics: served at /metrics, NULL without
-    int64_t gauges_due;  //  when the gauges are read again (zclock_mono)
-    int64_t overdue_due; //  when the overdue units are looked for again
+    long hold_ms;           //  no report is taken while a change waits longer for evaluation
+    inbox_t *inbox;         //  takes the county messages in batches (inbox.c)
+    sdnotify_t *sd;         //  tells systemd: ready, alive (watchdog), stopping
+    int base_nice;          //  the loop thread's own nice value
+    bool yielding;          //  it runs INGEST_NICE nicer, the evaluator being behind
+    bool stuck_nice;        //  it could not take its priority back
+    metrics_t *metrics;     //  --metrics: served at /metrics, NULL without
+    int64_t gauges_due;     //  when the gauges are read again (zclock_mono)
+    int64_t overdue_due;    //  when the overdue units are looked for again
     //  The commit's arguments and results, in the order of the accepted reports.
     report_t **accepted;
     citydb_outcome_t *outcomes;

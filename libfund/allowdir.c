@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-
 struct _allowdir_t {
     char *staged;    //  Private directory zauth loads.
     zhashx_t *codes; //  Z85 public key -> code.
@@ -351,6 +350,5 @@ void allowdir_log_changes(allowdir_t *old, allowdir_t *fresh)
     if (!removed && !added)
         log_info("allow: reloaded, %zu keys, nothing changed", fresh->size);
     else
-        log_info("allow: reloaded, %zu keys: %zu added, %zu removed", fresh->size, added,
-                 removed);
+        log_info("allow: reloaded, %zu keys: %zu added, %zu removed", fresh->size, added, removed);
 }

@@ -13,8 +13,8 @@ static void s_report(const char *data, const char *out)
     struct stat st;
     long long size = stat(path, &st) == 0 ? (long long)st.st_size : -1;
     printf("copied %s to %s (%lld bytes, compacted)\n", data, out, size);
-    printf("open it with --data %s; to restore, stop the daemon and put %s in place of %s\n",
-           out, path, data);
+    printf("open it with --data %s; to restore, stop the daemon and put %s in place of %s\n", out,
+           path, data);
 }
 
 //  Runs the backup command.

@@ -27,10 +27,10 @@ static int s_print_json(const char *dir, const allowdir_entry_t *entries, size_t
     for (size_t i = 0; i < n; i++) {
         const allowdir_entry_t *e = &entries[i];
         accepted += !e->refused && !e->is_dir;
-        json_array_append_new(
-            files, json_pack("{s:s, s:s, s:s, s:s, s:o}", "file", s_name(e), "code", e->code,
-                             "fingerprint", e->fingerprint, "state", s_verdict(e), "problem",
-                             e->problem ? json_string(e->problem) : json_null()));
+        json_array_append_new(files, json_pack("{s:s, s:s, s:s, s:s, s:o}", "file", s_name(e),
+                                               "code", e->code, "fingerprint", e->fingerprint,
+                                               "state", s_verdict(e), "problem",
+                                               e->problem ? json_string(e->problem) : json_null()));
     }
     json_t *doc = json_pack("{s:s, s:I, s:o}", "allow", dir, "accepted", (json_int_t)accepted,
                             "files", files);

@@ -28,14 +28,14 @@
 */
 #include "transport.h"
 #include "allowdir.h"
-#include "metrics.h"
-#include <stdatomic.h>
 #include "keys.h"
 #include "linkwatch.h"
 #include "log.h"
+#include "metrics.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,7 +95,7 @@ size_t transport_max_msg(void)
 //  The events the watcher logs.
 #define WATCH_EVENTS                                                                               \
     (ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |                       \
-     ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_DISCONNECTED |                              \
+     ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_DISCONNECTED |                               \
      ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
 
 //  What the watchers count into the metrics (transport_set_metrics): the
@@ -174,8 +174,8 @@ static void s_watch_log(s_watch_kind_t *kind, uint32_t value, const char *endpoi
 static void s_watch_count(int event)
 {
     metrics_t *metrics = atomic_load(&s_metrics);
-    const char *reason = event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH       ? "not_allowed"
-                         : event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ? "protocol"
+    const char *reason = event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH        ? "not_allowed"
+                         : event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL  ? "protocol"
                          : event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL ? "no_detail"
                                                                          : NULL;
     long peers;

@@ -87,7 +87,7 @@ static void test_overdue_by_pair(void **state)
     f->conf.units = calloc(1, sizeof *f->conf.units);
     f->conf.n_units = 1;
     snprintf(f->conf.units[0].code, 8, "513329"); //  configured, never reported
-    time_t now = 1735689600; //  2025-01-01T00:00:00Z
+    time_t now = 1735689600;                      //  2025-01-01T00:00:00Z
     assert_int_equal(overdue_each(f->db, &f->conf, now, s_seen, f), 0);
     assert_int_equal(f->n, 3);
     assert_string_equal(f->seen[0], "513322"); //  in code order
