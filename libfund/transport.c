@@ -35,8 +35,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
-#include <stdatomic.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
