@@ -12,6 +12,13 @@
 #include <string.h>
 
 #define OVERDUE_UNITS 100
+#define OVERDUE_FUNDS 16 //  the funds whose known units are kept for one pass
+
+//  The known units of one fund, read once a pass (cityeval_known).
+typedef struct {
+    char fund[32];
+    bool known[OVERDUE_UNITS];
+} fund_units_t;
 
 typedef struct {
     citydb_t *db;
@@ -21,6 +28,8 @@ typedef struct {
     bool reported[OVERDUE_UNITS]; //  the units with a report of it
     bool known[OVERDUE_UNITS];    //  expected in some fund
     int64_t seconds[OVERDUE_UNITS];
+    fund_units_t funds[OVERDUE_FUNDS];
+    int n_funds;
     int failed;
 } scan_t;
 
@@ -31,6 +40,32 @@ static int s_index(const scan_t *s, const char *code)
     return (code[4] - '0') * 10 + (code[5] - '0');
 }
 
+//  The known units of fund, read from the store the first time in a pass;
+//  NULL when they cannot be read (or too many funds: not expected).
+static const bool *s_known(scan_t *s, const char *fund)
+{
+    for (int i = 0; i < s->n_funds; i++)
+        if (!strcmp(s->funds[i].fund, fund))
+            return s->funds[i].known;
+    if (s->n_funds == OVERDUE_FUNDS)
+        return NULL;
+    fund_units_t *f = &s->funds[s->n_funds];
+    memset(f, 0, sizeof *f);
+    snprintf(f->fund, sizeof f->fund, "%s", fund);
+    char(*codes)[8] = NULL;
+    int n = cityeval_known(s->db, s->conf, fund, &codes);
+    for (int i = 0; i < n; i++) {
+        int k = s_index(s, codes[i]);
+        if (k >= 0)
+            f->known[k] = true;
+    }
+    free(codes);
+    if (n < 0)
+        return NULL;
+    s->n_funds++;
+    return f->known;
+}
+
 //  Ends the pair read so far: its missing units are overdue when its
 //  deadline has passed.
 static void s_end_pair(scan_t *s)
@@ -39,19 +74,16 @@ static void s_end_pair(scan_t *s)
     const char *why;
     if (!s->period[0] || period_parse(s->period, &period, &why) != 0)
         return;
-    char(*codes)[8] = NULL;
-    int n = cityeval_known(s->db, s->conf, s->fund, &codes);
+    const bool *known = s_known(s, s->fund);
+    s->failed |= !known;
     time_t deadline = period_deadline(&period, &s->conf->deadline);
-    for (int i = 0; i < n; i++) {
-        int k = s_index(s, codes[i]);
-        if (k < 0)
+    for (int k = 0; known && k < OVERDUE_UNITS; k++) {
+        if (!known[k])
             continue;
         s->known[k] = true;
         if (!s->reported[k] && s->now > deadline && s->now - deadline > s->seconds[k])
             s->seconds[k] = s->now - deadline;
     }
-    s->failed |= n < 0;
-    free(codes);
 }
 
 static int s_key(const char *period, const char *fund, const char *unit, void *arg)
