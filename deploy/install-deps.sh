@@ -5,7 +5,9 @@ set -eu
 PKGS="build-essential cmake pkg-config python3 clang libclang-rt-14-dev
       libczmq-dev libzmq3-dev libprotobuf-c-dev protobuf-c-compiler
       liblmdb-dev lmdb-utils libcmocka-dev libcsv-dev libjansson-dev
-      libsystemd-dev libmicrohttpd-dev libsodium-dev scdoc systemd dpkg-dev file curl"
+      libsystemd-dev libmicrohttpd-dev libsodium-dev scdoc systemd dpkg-dev file curl
+      libxlsxwriter-dev python3-openpyxl chromium chromium-driver python3-selenium
+      fonts-wqy-zenhei"
 missing=""
 for p in $PKGS; do
   dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

@@ -26,6 +26,9 @@
 # failure too. It refuses to run where fundchain is installed or its
 # directories exist and were not left by an earlier run of this test.
 set -euo pipefail
+# A grep that reads its input to the end: "grep -q" stops at the first match,
+# and under pipefail the writer's SIGPIPE then fails the whole pipe.
+gq () { grep "$@" >/dev/null; }
 top="$(cd "$(dirname "$0")/../.." && pwd)"
 build="${1:-$top/build-deb}"
 case "$build" in /*) ;; *) build="$PWD/$build" ;; esac
@@ -147,7 +150,7 @@ check "package.sh printed 4 .deb paths, nothing else, each time" \
   test "$(grep -c '\.deb$' "$tmp/old.list")$(wc -l <"$tmp/old.list")$(grep -c '\.deb$' "$tmp/new.list")$(wc -l <"$tmp/new.list")" = 4444
 deb () { ls "$tmp/$1/$2"_*.deb; }   # deb old|new PACKAGE
 script_ok () {   # script_ok FILE: a maintainer script as dpkg wants it
-  head -n 1 "$1" | grep -qx '#!/bin/sh' && grep -qx 'set -e' "$1" &&
+  head -n 1 "$1" | gq -x '#!/bin/sh' && grep -qx 'set -e' "$1" &&
     [ "$(stat -c %a "$1")" = 755 ] && sh -n "$1"
 }
 contents_ok () {   # contents_ok DEB DAEMON
@@ -183,7 +186,7 @@ for d in $DAEMONS; do
 done
 framework_ok () {
   dpkg-deb -c "$(deb new fundchain-common)" |
-    grep -qE '^-rw-r--r-- root/root .* \./usr/share/fundchain/default-framework\.csv$'
+    gq -E '^-rw-r--r-- root/root .* \./usr/share/fundchain/default-framework\.csv$'
 }
 check "fundchain-common holds the default framework, 0644 root" framework_ok
 
@@ -256,7 +259,7 @@ for d in $DAEMONS; do
   check "/etc/fundchain/$d.conf: the operator's edits survive the upgrade" \
     cmp -s "/etc/fundchain/$d.conf" "$tmp/$d.conf.edited"
   check "/etc/fundchain/$d.conf is a conffile of fundchain-$d" \
-    eval 'dpkg-query -W -f="\${Conffiles}\n" fundchain-$d | grep -qE "^ /etc/fundchain/$d\.conf [0-9a-f]{32}$"'
+    eval 'dpkg-query -W -f="\${Conffiles}\n" fundchain-$d | gq -E "^ /etc/fundchain/$d\.conf [0-9a-f]{32}$"'
 done
 
 # ---- what is installed: owners and modes ----
@@ -378,23 +381,23 @@ as_agent () { runuser -u fundchain-agent -- county-agent "$@"; }
 check "county-agent submit (as fundchain-agent) queues $UNIT's 2023 report" \
   eval 'as_agent submit --unit $UNIT --data /var/lib/fundchain/county-agent "$tmp/$UNIT.csv" >"$tmp/submit.log" 2>&1'
 acked () { as_agent status --data /var/lib/fundchain/county-agent --format json 2>/dev/null |
-             grep -q '"state": *"acked"'; }
+             gq '"state": *"acked"'; }
 if wait_for 30 acked; then ok "county-agent status: the report is acked"; else
   tail -n 5 "$tmp"/*.log; fail "county-agent status: the report is acked"; fi
 at_hub () { runuser -u fundchain-hub -- province-hub show --data /var/lib/fundchain/province-hub \
               --unit "$1" --period 2023 --fund resident --format json 2>/dev/null; }
-if wait_for 30 eval 'at_hub $UNIT | grep -q "\"code\": *\"$UNIT\""'; then
+if wait_for 30 eval 'at_hub $UNIT | gq "\"code\": *\"$UNIT\""'; then
   ok "province-hub show (as fundchain-hub): the hub holds $UNIT's evaluation"
 else
   tail -n 5 "$tmp"/*.log; fail "province-hub show: the hub holds $UNIT's evaluation"
 fi
 check "province-hub show: the hub holds city $CITY's pool" \
-  wait_for 15 eval 'at_hub $CITY | grep -q "\"code\": *\"$CITY\""'
+  wait_for 15 eval 'at_hub $CITY | gq "\"code\": *\"$CITY\""'
 check "province-hub rank --level county (as root) ranks $UNIT" \
   eval 'province-hub rank --data /var/lib/fundchain/province-hub --period 2023 --fund resident \
-          --level county --format csv | grep -q "$UNIT"'
+          --level county --format csv | gq "$UNIT"'
 check "city-aggregator keys --allow /etc/fundchain/allow/city-aggregator lists $UNIT" \
-  eval 'city-aggregator keys --allow /etc/fundchain/allow/city-aggregator --format csv | grep -q "$UNIT"'
+  eval 'city-aggregator keys --allow /etc/fundchain/allow/city-aggregator --format csv | gq "$UNIT"'
 check "province-hub backup (as root, the hub running) makes a copy that opens" \
   eval 'province-hub backup --data /var/lib/fundchain/province-hub --out "$tmp/hub-backup" >/dev/null 2>&1 &&
         province-hub show --data "$tmp/hub-backup" --unit $UNIT --period 2023 --fund resident >/dev/null'
@@ -420,7 +423,7 @@ runners=()
 restore () {   # as the README restores a store: the daemon stopped, data.mdb replaced
   install -o fundchain-hub -g fundchain-hub -m 0600 "$tmp/hub-backup/data.mdb" \
     /var/lib/fundchain/province-hub/data.mdb &&
-    at_hub $UNIT | grep -q "\"code\": *\"$UNIT\""
+    at_hub $UNIT | gq "\"code\": *\"$UNIT\""
 }
 check "the hub's store restored from the backup (install -o fundchain-hub -m 0600) reads" restore
 

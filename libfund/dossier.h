@@ -1,0 +1,74 @@
+/*  dossier - everything the printed outputs of one (period, fund) show,
+    gathered once from a store as one JSON document, so that the HTML
+    report (htmlreport.h), the self-evaluation report (narrative.h) and the
+    workbooks are made from the same figures that `show`, `pool`, `rank`
+    and `status` print. The city builds it from its reports
+    (city-aggregator/citydossier.c), the province from its evaluations
+    (province-hub/hubdossier.c); the renderers never read a store.
+
+    The document (every member is always present; lists may be empty):
+
+    {"dossier": 1,
+     "level": "city" | "province",        who made it
+     "code": "510400", "name": "攀枝花市",  the city or the province
+     "period": "2023", "fund": "resident",
+     "made_at": "2026-12-03T09:30:00Z",   when (UTC)
+     "source": "...",                     what it was read from (a data
+                                          directory or a query endpoint)
+     "framework": [{"code", "name", "category", "max", "rule", "metric",
+                    "params"}],           the framework that scored the
+                                          units (max a number, 2 decimals;
+                                          category decision|process|output|
+                                          effect|bonus; metric "" for
+                                          manual and bonus; params the
+                                          CSV's text)
+     "risk": {"level1": 3, "level2": 6, "level3": 9, "excess": 15},
+                                          months_payable thresholds
+     "pools": [EVAL],                     city: its pool (none when nothing
+                                          is reported); province: every
+                                          city's pool, in code order
+     "units": [EVAL],                     every unit's own evaluation, in
+                                          code order (市本级 included;
+                                          "seat": true marks it)
+     "rank": {"city": RANK, "county": RANK},
+                                          rank_json by total, as
+                                          `province-hub rank` prints it
+                                          (city: "city" ranks its one pool,
+                                          "county" its units but the 市本级)
+     "periods": ["2021", "2022", "2023"], the stored periods of the fund
+                                          with the same length as period,
+                                          ascending, period included
+     "timeliness": [{"code", "name", "cells": {PERIOD: "on_time" | "late"
+                    | "missing" | "reported"}}],
+                                          units × periods ("reported" when
+                                          the arrival time is unknown)
+     "trend": {"indicator": "months_payable", "name": "累计结余可支付月数",
+               "series": [{"code", "name", "values": {PERIOD: number}}]},
+                                          pools first, then units; a period
+                                          without the value is left out
+     "composition": null | {              city only
+        "items": [{"code", "name", "pool": YUAN, "units": {CODE: YUAN}}],
+                                          every income.* and expense.*
+        "transfers": [{"code", "name", "units": {CODE: YUAN}, "total": YUAN}],
+                                          expense.upper_remit,
+                                          income.lower_remit,
+                                          income.upper_grant,
+                                          expense.lower_grant
+        "reconciled": true | false,       no transfer_unreconciled warning
+        "warnings": [{"code", "message"}] the pool's transfer warnings
+     }}
+
+    EVAL is evalview_json's SPEC 7 object (the bytes `show` and `pool` print
+    as JSON) with "name" (SPEC 6 names; the code when none), "city" and,
+    for units, "seat", "received_at" (ISO 8601 UTC or null) and "on_time"
+    (bool or null) added. RANK is rank_json's object. YUAN is a string
+    with exactly 2 decimals, as in SPEC 7.
+*/
+#ifndef DOSSIER_H_INCLUDED
+#define DOSSIER_H_INCLUDED
+
+#include <jansson.h>
+
+#define DOSSIER_VERSION 1
+
+#endif
