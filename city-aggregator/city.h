@@ -14,6 +14,12 @@ int city_show(int argc, char **argv);
 /* Shows completeness, timeliness and warnings. */
 int city_status(int argc, char **argv);
 
+/* Writes the HTML report of a period and fund (league tables, charts). */
+int city_report(int argc, char **argv);
+
+/* Writes a unit's or the pool's self-evaluation report (绩效自评报告). */
+int city_narrative(int argc, char **argv);
+
 /* Prints live updates from a city's PUB feed. */
 int city_watch(int argc, char **argv);
 

@@ -46,6 +46,7 @@ typedef struct {
     const char *invalid;      //  why it no longer validates, or NULL
     char *own_invalid;        //  invalid, when this member owns it
     uint64_t hash;            //  of its stored record (evalseen)
+    int64_t received_at;      //  when the city first received it (unix s)
     bool changed;             //  not what the evaluator last queued for its unit
     const poolmember_t *part; //  what the pool takes of it
     poolmember_t *own_part;   //  part, when no evalseen keeps it
@@ -136,6 +137,7 @@ static int s_decode(collect_t *c, const char *unit, const void *bytes, size_t le
     }
     bool valid;
     char why[WHY_MAX];
+    m->received_at = stored->first_received_at;
     m->diag = diag_new();
     m->report =
         m->diag ? citydb_report_check(stored, c->fw, m->diag, &valid, why, sizeof why) : NULL;
@@ -287,6 +289,17 @@ static int s_warn_invalid(Fundchain__Evaluation *eval, const poolmember_t *r, co
     return evaluation_add_warning(eval, "stored_invalid", text);
 }
 
+//  Records in a unit's evaluation when its report first arrived and
+//  whether that was by the period's deadline (the province shows it).
+static void s_timeliness(const cityconf_t *conf, const member_t *m, Fundchain__Evaluation *eval)
+{
+    period_t p;
+    const char *why;
+    eval->received_at = m->received_at;
+    eval->on_time = m->received_at > 0 && period_parse(eval->period, &p, &why) == 0 &&
+                    m->received_at <= (int64_t)period_deadline(&p, &conf->deadline);
+}
+
 //  Evaluates member i of a collection, with the warning it needs.
 static Fundchain__Evaluation *s_unit(const cityconf_t *conf, const eval_cfg_t *cfg,
                                      const collect_t *c, size_t i)
@@ -295,6 +308,8 @@ static Fundchain__Evaluation *s_unit(const cityconf_t *conf, const eval_cfg_t *c
     const report_t *r = m->report;
     Fundchain__Evaluation *eval =
         evaluation_unit_checked(r, m->diag, conf->city, cityconf_unit_name(conf, r->unit), cfg);
+    if (eval)
+        s_timeliness(conf, m, eval);
     if (eval && m->invalid && s_warn_invalid(eval, m->part, m->invalid, false) != 0) {
         evaluation_free(eval);
         eval = NULL;

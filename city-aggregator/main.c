@@ -23,6 +23,8 @@ static const cli_command_t s_commands[] = {
     {"pool", city_pool, "show the city pool of a period and fund"},
     {"show", city_show, "show one unit's own evaluation"},
     {"status", city_status, "show completeness, timeliness and warnings"},
+    {"report", city_report, "write the HTML report of a period: league tables and charts"},
+    {"narrative", city_narrative, "write a unit's self-evaluation report (绩效自评报告)"},
     {"watch", city_watch, "print live pool and evaluation updates"},
     {"keys", keylist_command, "list an allow directory: codes, fingerprints, problems"},
     {"backup", s_backup, "copy the store, consistent and compacted, while the daemon runs"},

@@ -67,8 +67,47 @@
 #ifndef DOSSIER_H_INCLUDED
 #define DOSSIER_H_INCLUDED
 
+#include "evaluation.h"
+#include "fundchain.pb-c.h"
 #include <jansson.h>
+#include <stdbool.h>
 
 #define DOSSIER_VERSION 1
+
+typedef struct {
+    const char *level;  /* "city" or "province" */
+    const char *code;   /* the city's or the province's code */
+    const char *name;   /* its name */
+    const char *period; /* the period shown */
+    const char *fund;
+    const char *source;    /* what the figures were read from */
+    const char *indicator; /* the trend's indicator: "total" or a code; NULL: months_payable */
+    const framework_t *fw; /* NULL: the default framework */
+    const risk_cfg_t *risk;
+} dossier_about_t;
+
+typedef struct _dossier_t dossier_t;
+
+/* Starts a dossier; NULL when out of memory. The strings are copied. */
+dossier_t *dossier_new(const dossier_about_t *about);
+
+/* Destroys the dossier and nulls the pointer; safe on NULL. */
+void dossier_destroy(dossier_t **self_p);
+
+/* Names a unit that should report every period (a known unit of the
+   city): its missing periods show as missing. seat marks the 市本级.
+   Returns 0 or -1. */
+int dossier_expect(dossier_t *self, const char *code, const char *name, bool seat);
+
+/* Adds an evaluation of any stored period of the fund: of the dossier's
+   period it joins pools or units; every period feeds the timeliness matrix
+   (units) and the trend. seat marks a unit that is a city's 市本级.
+   Returns 0 or -1 (out of memory). */
+int dossier_add(dossier_t *self, const Fundchain__Evaluation *eval, bool seat);
+
+/* Finishes the document (periods sorted, timeliness, trend, the ranks by
+   total and, at a city, the pool's composition) and returns it (a new
+   reference), or NULL when out of memory. */
+json_t *dossier_json(dossier_t *self);
 
 #endif
