@@ -969,3 +969,39 @@ void store_destroy(store_t **self_p)
     free(self);
     *self_p = NULL;
 }
+
+typedef struct {
+    const char *name;
+    char *buf;
+    size_t size;
+    const char *text;
+} meta_t;
+
+static int s_meta_read(store_txn_t *txn, void *arg)
+{
+    meta_t *m = arg;
+    return s_get_text(txn, m->name, m->buf, m->size);
+}
+
+static int s_meta_write(store_txn_t *txn, void *arg)
+{
+    meta_t *m = arg;
+    return store_put(txn, STORE_META, m->name, strlen(m->name), m->text, strlen(m->text));
+}
+
+//  Reads a text of "meta".
+int store_meta_text(store_t *self, const char *name, char *buf, size_t size)
+{
+    meta_t m = {name, buf, size, NULL};
+    buf[0] = 0;
+    return store_read(self, s_meta_read, &m) == 0 ? 0 : -1;
+}
+
+//  Records a text in "meta".
+int store_meta_set(store_t *self, const char *name, const char *text)
+{
+    meta_t m = {name, NULL, 0, text};
+    if (!strncmp(name, "store.", 6) || !*text)
+        return -1;
+    return store_write(self, s_meta_write, &m) == 0 ? 0 : -1;
+}

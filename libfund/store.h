@@ -109,6 +109,14 @@ int store_scan_from(store_txn_t *txn, const char *db, const void *from, size_t f
    (1, 2, 3, ...). Returns 0 on failure (check store_error). */
 uint64_t store_next(store_txn_t *txn, const char *counter);
 
+/* Reads a text the store's owner recorded in "meta" under name (its
+   code under "store.owner"): at most size - 1 bytes. Returns 0 ("" when
+   none is recorded), or -1 when the store cannot be read. */
+int store_meta_text(store_t *self, const char *name, char *buf, size_t size);
+
+/* Records a text in "meta" under name (not "store.*"). Returns 0 or -1. */
+int store_meta_set(store_t *self, const char *name, const char *text);
+
 /* Returns the last error message of this store ("" when none). */
 const char *store_error(const store_t *self);
 

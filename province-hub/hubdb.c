@@ -378,3 +378,40 @@ Fundchain__Evaluation *hubdb_get(hubdb_t *self, const char *period, const char *
         return NULL;
     return get.eval;
 }
+
+typedef struct {
+    const char *fund;
+    hubdb_period_fn *fn;
+    void *arg;
+    char last[16]; //  the period visited last
+} periods_t;
+
+//  Visits a key's period when it is of the fund and not the last one seen.
+static int s_period_key(const void *key, size_t klen, const void *val, size_t vlen, void *arg)
+{
+    (void)val;
+    (void)vlen;
+    periods_t *p = arg;
+    char text[KEY_MAX], period[16], fund[16];
+    if (klen >= sizeof text)
+        return 0;
+    memcpy(text, key, klen);
+    text[klen] = 0;
+    if (sscanf(text, "%15[^|]|%15[^|]|", period, fund) != 2 || strcmp(fund, p->fund) ||
+        !strcmp(period, p->last))
+        return 0;
+    snprintf(p->last, sizeof p->last, "%s", period);
+    return p->fn(period, p->arg);
+}
+
+static int s_scan_periods(store_txn_t *txn, void *arg)
+{
+    return store_scan(txn, "rankidx", "", 0, s_period_key, arg);
+}
+
+//  Visits the periods of a fund: one scan of the rank index (small records).
+int hubdb_periods(hubdb_t *self, const char *fund, hubdb_period_fn *fn, void *arg)
+{
+    periods_t p = {fund, fn, arg, ""};
+    return store_read(self->store, s_scan_periods, &p) == 0 ? 0 : -1;
+}

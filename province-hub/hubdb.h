@@ -67,6 +67,11 @@ typedef int(hubdb_rank_fn)(const Fundchain__RankEntry *entry, void *arg);
 int hubdb_each_rank(hubdb_t *self, const char *period, const char *fund,
                     Fundchain__Evaluation__Level level, hubdb_rank_fn *fn, void *arg);
 
+/* Visits each period that holds an evaluation of fund, once, in key
+   order; fn returns 0 to go on, 1 to stop, -1 to fail. Returns 0 or -1. */
+typedef int(hubdb_period_fn)(const char *period, void *arg);
+int hubdb_periods(hubdb_t *self, const char *fund, hubdb_period_fn *fn, void *arg);
+
 /* Returns a copy of one evaluation (free with evaluation_free), or NULL
    when there is none. */
 Fundchain__Evaluation *hubdb_get(hubdb_t *self, const char *period, const char *fund,

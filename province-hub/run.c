@@ -23,6 +23,7 @@
 #include "hubdb.h"
 #include "hubingest.h"
 #include "hubquery.h"
+#include "hubreport.h"
 #include "inbox.h"
 #include "keys.h"
 #include "log.h"
@@ -172,8 +173,12 @@ static void s_query(hub_t *self)
         int code = EXIT_USAGE;
         if (!o || !e)
             code = EXIT_RUNTIME;
-        else if (q->format && *q->format && table_format_parse(q->format, &hq.format) != 0)
+        else if (q->kind <= FUNDCHAIN__QUERY__KIND__SHOW && q->format && *q->format &&
+                 table_format_parse(q->format, &hq.format) != 0)
             fprintf(e, "--format must be table, csv or json\n");
+        else if (q->kind == FUNDCHAIN__QUERY__KIND__REPORT ||
+                 q->kind == FUNDCHAIN__QUERY__KIND__NARRATIVE)
+            code = hubreport_answer(self->db, q, self->province, o, e);
         else
             code = q->kind == FUNDCHAIN__QUERY__KIND__SHOW ? hubquery_show(self->db, &hq, o, e)
                                                            : hubquery_rank(self->db, &hq, o, e);
@@ -340,6 +345,9 @@ int hub_run(int argc, char **argv)
     transport_set_metrics(self.metrics);
     if (s_alloc(&self) != 0 || !(self.db = hubdb_open(data, province)))
         goto done;
+    if (name && store_meta_set(hubdb_store(self.db), "hub.name", name) != 0) //  for report
+        log_warn("cannot record the province's name in %s: %s", data,
+                 store_error(hubdb_store(self.db)));
     if (self.insecure)
         log_warn("--insecure: links are plain text and peers are not authenticated");
     log_info("province %s %s receiving on %s, queries on %s", province, name,
