@@ -11,4 +11,19 @@ int hub_rank(int argc, char **argv);
 /* Shows one evaluation, from the store or from a remote hub. */
 int hub_show(int argc, char **argv);
 
+/* Writes the HTML report of a period and fund, from the store or a remote hub. */
+int hub_report(int argc, char **argv);
+
+/* Writes a unit's or a city pool's self-evaluation report (绩效自评报告). */
+int hub_narrative(int argc, char **argv);
+
+#include "fundchain.pb-c.h"
+#include "opts.h"
+#include <stdio.h>
+
+/* Asks the hub at --query (with --query-pub and --key, or --insecure)
+   and prints its answer: output on out, diagnostics on stderr. Returns
+   the answer's exit code, or 1 when it does not come, 2 for bad key flags. */
+int hub_remote(const opts_t *opts, Fundchain__Query *q, FILE *out);
+
 #endif

@@ -3,6 +3,9 @@
 */
 #include "hubreport.h"
 #include "adcode.h"
+#include "cli.h"
+#include "hub.h"
+#include "outfile.h"
 #include "hubdossier.h"
 #include "period.h"
 #include "printout.h"
@@ -53,4 +56,98 @@ int hubreport_answer(hubdb_t *db, const Fundchain__Query *q, const char *source,
                             err);
     json_decref(dossier);
     return rc;
+}
+
+/* ---- the report and narrative commands ------------------------------- */
+
+static const opt_spec_t s_specs[] = {
+    {"data", true, false, "the hub's data directory"},
+    {"query", true, false, "a remote hub's query endpoint (instead of --data)"},
+    {"query-pub", true, false, "the remote hub's public key file"},
+    {"key", true, false, "your secret key file (its public key in the hub's allow directory)"},
+    {"insecure", false, false, "plain text to a loopback hub"},
+    {"unit", true, false, "narrative: a county code, or a city code for its pool"},
+    {"period", true, false, "YYYY, YYYY-Qn or YYYY-MM"},
+    {"fund", true, false, "resident, employee, maternity or dept"},
+    {"out", true, false, "the file to write (standard output when absent)"},
+    {"format", true, false, "report: html (default) or json; narrative: html (default) or md"},
+    {"indicator", true, false, "report: the indicator whose trend is drawn (months_payable)"},
+    {NULL, false, false, NULL}};
+
+//  Answers from the local store into out.
+static int s_local(const opts_t *opts, const Fundchain__Query *q, FILE *out)
+{
+    hubdb_t *db = hubdb_open(opts_get(opts, "data"), NULL);
+    if (!db)
+        return EXIT_RUNTIME;
+    int code = hubreport_answer(db, q, opts_get(opts, "data"), out, stderr);
+    hubdb_destroy(&db);
+    return code;
+}
+
+//  Checks the question, then answers it into --out, whole or not at all.
+static int s_answer(const opts_t *opts, Fundchain__Query *q)
+{
+    printout_kind_t kind =
+        q->kind == FUNDCHAIN__QUERY__KIND__NARRATIVE ? PRINTOUT_NARRATIVE : PRINTOUT_REPORT;
+    if (s_check(q, kind, stderr) != 0)
+        return EXIT_USAGE;
+    outfile_t *out = outfile_new(opts_get(opts, "out"));
+    if (!out)
+        return EXIT_RUNTIME;
+    int code = opts_get(opts, "data") ? s_local(opts, q, outfile_stream(out))
+                                      : hub_remote(opts, q, outfile_stream(out));
+    if (code != EXIT_OK)
+        outfile_destroy(&out);
+    else if (outfile_commit(&out) != 0)
+        code = EXIT_RUNTIME;
+    return code;
+}
+
+static int s_command(const char *name, Fundchain__Query__Kind kind, const char *usage, int argc,
+                     char **argv)
+{
+    int code;
+    opts_t *opts = cli_parse(name, s_specs, usage, argc, argv, &code);
+    if (!opts)
+        return code;
+    Fundchain__Query q = FUNDCHAIN__QUERY__INIT;
+    q.kind = kind;
+    q.period = (char *)opts_get(opts, "period");
+    q.fund = (char *)opts_get(opts, "fund");
+    q.unit = (char *)opts_get(opts, "unit");
+    q.format = (char *)opts_get(opts, "format");
+    q.indicator = (char *)opts_get(opts, "indicator");
+    const char *need[] = {"period", "fund",
+                          kind == FUNDCHAIN__QUERY__KIND__NARRATIVE ? "unit" : NULL};
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "province-hub %s", name);
+    bool data = opts_get(opts, "data"), query = opts_get(opts, "query");
+    if (opts_require(opts, prefix, need, sizeof need / sizeof need[0]) != 0)
+        code = EXIT_USAGE;
+    else if (data == query) {
+        fprintf(stderr, "%s: give either --data DIR or --query ENDPOINT\n", prefix);
+        code = EXIT_USAGE;
+    } else
+        code = s_answer(opts, &q);
+    opts_destroy(&opts);
+    return code;
+}
+
+//  The report command.
+int hub_report(int argc, char **argv)
+{
+    return s_command("report", FUNDCHAIN__QUERY__KIND__REPORT,
+                     "--data DIR | --query ENDPOINT --query-pub FILE --key FILE --period P "
+                     "--fund F [--out FILE.html] [--format html|json] [--indicator CODE]",
+                     argc, argv);
+}
+
+//  The narrative command.
+int hub_narrative(int argc, char **argv)
+{
+    return s_command("narrative", FUNDCHAIN__QUERY__KIND__NARRATIVE,
+                     "--data DIR | --query ENDPOINT ... --unit CODE --period P --fund F "
+                     "[--out FILE.html] [--format html|md]",
+                     argc, argv);
 }

@@ -63,7 +63,7 @@ static zframe_t *s_wait_answer(zsock_t *sock, linkwatch_t *watch, const char *en
 }
 
 //  Asks a remote hub; prints its answer; returns its exit code.
-static int s_remote(const opts_t *opts, Fundchain__Query *q)
+int hub_remote(const opts_t *opts, Fundchain__Query *q, FILE *out)
 {
     zcert_t *cert = NULL;
     if (!opts_has(opts, "insecure")) {
@@ -96,7 +96,7 @@ static int s_remote(const opts_t *opts, Fundchain__Query *q)
         if (!reply || reply->body_case != FUNDCHAIN__ENVELOPE__BODY_REPLY)
             fprintf(stderr, "malformed answer from %s\n", endpoint);
         else {
-            fputs(reply->reply->output ? reply->reply->output : "", stdout);
+            fputs(reply->reply->output ? reply->reply->output : "", out);
             fputs(reply->reply->error ? reply->reply->error : "", stderr);
             code = reply->reply->exit_code;
         }
@@ -146,7 +146,7 @@ static int s_command(const char *name, Fundchain__Query__Kind kind, const char *
         fprintf(stderr, "province-hub %s: give either --data DIR or --query ENDPOINT\n", name);
         code = EXIT_USAGE;
     } else
-        code = data ? s_local(opts, &q) : s_remote(opts, &q);
+        code = data ? s_local(opts, &q) : hub_remote(opts, &q, stdout);
     opts_destroy(&opts);
     return code;
 }
