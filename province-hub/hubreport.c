@@ -60,18 +60,29 @@ int hubreport_answer(hubdb_t *db, const Fundchain__Query *q, const char *source,
 
 /* ---- the report and narrative commands ------------------------------- */
 
-static const opt_spec_t s_specs[] = {
-    {"data", true, false, "the hub's data directory"},
-    {"query", true, false, "a remote hub's query endpoint (instead of --data)"},
-    {"query-pub", true, false, "the remote hub's public key file"},
-    {"key", true, false, "your secret key file (its public key in the hub's allow directory)"},
-    {"insecure", false, false, "plain text to a loopback hub"},
-    {"unit", true, false, "narrative: a county code, or a city code for its pool"},
-    {"period", true, false, "YYYY, YYYY-Qn or YYYY-MM"},
-    {"fund", true, false, "resident, employee, maternity or dept"},
-    {"out", true, false, "the file to write (standard output when absent)"},
-    {"format", true, false, "report: html (default) or json; narrative: html (default) or md"},
-    {"indicator", true, false, "report: the indicator whose trend is drawn (months_payable)"},
+#define S_REMOTE_SPECS                                                                             \
+    {"data", true, false, "the hub's data directory"},                                             \
+        {"query", true, false, "a remote hub's query endpoint (instead of --data)"},               \
+        {"query-pub", true, false, "the remote hub's public key file"},                            \
+        {"key", true, false,                                                                       \
+         "your secret key file (its public key in the hub's allow directory)"},                    \
+        {"insecure", false, false, "plain text to a loopback hub"},                                \
+        {"period", true, false, "YYYY, YYYY-Qn or YYYY-MM"},                                       \
+        {"fund", true, false, "resident, employee, maternity or dept"},                            \
+    {                                                                                              \
+        "out", true, false, "the file to write (standard output when absent)"                      \
+    }
+
+static const opt_spec_t s_report_specs[] = {
+    S_REMOTE_SPECS,
+    {"format", true, false, "html (default) or json (the dossier the report is made from)"},
+    {"indicator", true, false, "the indicator whose trend is drawn (default months_payable)"},
+    {NULL, false, false, NULL}};
+
+static const opt_spec_t s_narrative_specs[] = {
+    S_REMOTE_SPECS,
+    {"unit", true, false, "a county code, or a city code for its pool"},
+    {"format", true, false, "html (default) or md"},
     {NULL, false, false, NULL}};
 
 //  Answers from the local store into out.
@@ -108,7 +119,9 @@ static int s_command(const char *name, Fundchain__Query__Kind kind, const char *
                      char **argv)
 {
     int code;
-    opts_t *opts = cli_parse(name, s_specs, usage, argc, argv, &code);
+    const opt_spec_t *specs =
+        kind == FUNDCHAIN__QUERY__KIND__NARRATIVE ? s_narrative_specs : s_report_specs;
+    opts_t *opts = cli_parse(name, specs, usage, argc, argv, &code);
     if (!opts)
         return code;
     Fundchain__Query q = FUNDCHAIN__QUERY__INIT;
