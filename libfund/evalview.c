@@ -7,6 +7,7 @@
 #include "framework.h"
 #include "indicator.h"
 #include "rational.h"
+#include "score.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -180,17 +181,6 @@ static const char *s_shown_value(const Fundchain__Shown *shown, char *buf, size_
     return rational_centi_format(shown->centi, buf, size);
 }
 
-/* Returns the Chinese word of a grade. */
-static const char *s_grade_name(const char *grade)
-{
-    static const char *names[][2] = {
-        {"excellent", "优"}, {"good", "良"}, {"fair", "中"}, {"poor", "差"}};
-    for (size_t i = 0; grade && i < 4; i++)
-        if (strcmp(grade, names[i][0]) == 0)
-            return names[i][1];
-    return "";
-}
-
 /* Adds every value as a row section,code,name,value. */
 static void s_csv_rows(const Fundchain__Evaluation *eval, s_rows_t *rows)
 {
@@ -322,7 +312,7 @@ static int s_heading(const Fundchain__Evaluation *eval, FILE *out)
     if (fprintf(out, "%s %s  %s %s  总分 total %s  等级 grade %s %s\n", name, s_str(eval->code),
                 s_str(eval->period), s_str(eval->fund),
                 rational_centi_format(eval->total_centi, total, sizeof total), s_str(eval->grade),
-                s_grade_name(eval->grade)) < 0)
+                score_grade_name(eval->grade)) < 0)
         return -1;
     if (eval->level != FUNDCHAIN__EVALUATION__LEVEL__POOL)
         return 0;

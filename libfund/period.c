@@ -169,3 +169,16 @@ bool period_fund_valid(const char *s)
             return true;
     return false;
 }
+
+//  Returns the Chinese name of a fund.
+const char *period_fund_name(const char *fund)
+{
+    static const char *names[][2] = {{"resident", "城乡居民基本医疗保险"},
+                                     {"employee", "职工基本医疗保险"},
+                                     {"maternity", "生育保险"},
+                                     {"dept", "部门整体支出"}};
+    for (size_t i = 0; fund && i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(fund, names[i][0]) == 0)
+            return names[i][1];
+    return fund ? fund : "";
+}

@@ -40,4 +40,8 @@ int period_deadline_parse(const char *text, deadline_cfg_t *cfg, const char **wh
 /* Returns true when s is a known fund: resident, employee, maternity, dept. */
 bool period_fund_valid(const char *s);
 
+/* Returns the Chinese name of a fund (城乡居民基本医疗保险, ...), or the
+   code itself for another. */
+const char *period_fund_name(const char *fund);
+
 #endif

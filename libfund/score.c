@@ -120,3 +120,14 @@ const char *score_grade(int64_t total_centi)
         return "fair";
     return "poor";
 }
+
+//  Returns the Chinese word of a grade.
+const char *score_grade_name(const char *grade)
+{
+    static const char *names[][2] = {
+        {"excellent", "优"}, {"good", "良"}, {"fair", "中"}, {"poor", "差"}};
+    for (size_t i = 0; grade && i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(grade, names[i][0]) == 0)
+            return names[i][1];
+    return "";
+}

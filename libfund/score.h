@@ -42,4 +42,7 @@ void score_clear(scores_t *scores);
    >= 80 "good", >= 60 "fair", else "poor". */
 const char *score_grade(int64_t total_centi);
 
+/* Returns the Chinese word of a grade (优, 良, 中, 差), or "" for another. */
+const char *score_grade_name(const char *grade);
+
 #endif
