@@ -22,22 +22,23 @@ struct _indicator_set_t {
 static const struct {
     const char *code;
     const char *name;
+    const char *unit; /* what a value is written with: "%", "元", "个月", "分" */
 } s_names[] = {
-    {"income_budget_rate", "收入预算完成率"},
-    {"expense_budget_rate", "支出预算完成率"},
-    {"current_balance", "当期结余"},
-    {"months_payable", "累计结余可支付月数"},
-    {"risk_level", "基金运行风险预警"},
-    {"premium_share", "保险费收入占基金收入比重"},
-    {"benefit_share", "待遇支出占基金支出比重"},
-    {"other_expense_share", "其他支出占基金支出比重"},
-    {"enrollment_rate", "参保率"},
-    {"interest_yield", "利息收益率"},
-    {"subsidy_per_capita", "人均财政补助"},
-    {"inpatient_reimbursement", "政策范围内住院费用报销比例"},
-    {"outpatient_reimbursement", "门诊费用报销比例"},
-    {"satisfaction", "满意度"},
-    {"supervision_score", "基金监管综合评价得分"},
+    {"income_budget_rate", "收入预算完成率", "%"},
+    {"expense_budget_rate", "支出预算完成率", "%"},
+    {"current_balance", "当期结余", "元"},
+    {"months_payable", "累计结余可支付月数", "个月"},
+    {"risk_level", "基金运行风险预警", ""},
+    {"premium_share", "保险费收入占基金收入比重", "%"},
+    {"benefit_share", "待遇支出占基金支出比重", "%"},
+    {"other_expense_share", "其他支出占基金支出比重", "%"},
+    {"enrollment_rate", "参保率", "%"},
+    {"interest_yield", "利息收益率", "%"},
+    {"subsidy_per_capita", "人均财政补助", "元"},
+    {"inpatient_reimbursement", "政策范围内住院费用报销比例", "%"},
+    {"outpatient_reimbursement", "门诊费用报销比例", "%"},
+    {"satisfaction", "满意度", "%"},
+    {"supervision_score", "基金监管综合评价得分", "分"},
 };
 
 #define DEPT_BUDGET "dept.budget."
@@ -315,7 +316,18 @@ const char *indicator_risk_level(rational_t months, const risk_cfg_t *risk)
     return "excess";
 }
 
-/* Returns the Chinese name of an indicator code, or NULL when unknown. */
+//  Returns what a value of the indicator is written with.
+const char *indicator_unit(const char *code)
+{
+    if (code && !strncmp(code, "variance.", 9))
+        return "%";
+    for (size_t i = 0; code && i < sizeof s_names / sizeof s_names[0]; i++)
+        if (strcmp(code, s_names[i].code) == 0)
+            return s_names[i].unit;
+    return "";
+}
+
+//  Returns the Chinese name of an indicator code.
 const char *indicator_name(const char *code)
 {
     if (!code)

@@ -73,6 +73,10 @@ const char *indicator_risk_level(rational_t months, const risk_cfg_t *risk);
 /* Returns the Chinese name of an indicator code, or NULL when unknown. */
 const char *indicator_name(const char *code);
 
+/* Returns what a value of the indicator is written with ("%", "元",
+   "个月", "分"), or "" (unknown codes, risk_level). */
+const char *indicator_unit(const char *code);
+
 /* Returns true when code (an indicator code, without "ind.") is one the
    product knows: computed or named as reported in SPEC 4 (and 2.2), a
    variance.X of a dept.budget.X item, or the metric of an item of fw (NULL:
