@@ -7,7 +7,7 @@ PKGS="build-essential cmake pkg-config python3 clang libclang-rt-14-dev
       liblmdb-dev lmdb-utils libcmocka-dev libcsv-dev libjansson-dev
       libsystemd-dev libmicrohttpd-dev libsodium-dev scdoc systemd dpkg-dev file curl
       libxlsxwriter-dev python3-openpyxl chromium chromium-driver python3-selenium
-      fonts-wqy-zenhei"
+      python3-pil fonts-wqy-zenhei"
 missing=""
 for p in $PKGS; do
   dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

@@ -196,6 +196,12 @@ if /usr/bin/python3 -c 'import selenium' 2>/dev/null && [ -x /usr/bin/chromedriv
   rc=$?
   check "chromium: the narrative renders offline and prints on A4" '[ $rc -eq 0 ]'
   [ $rc -eq 0 ] || cat "$tmp/n.browser"
+  # The checker itself must see a request that leaves the file and a script error.
+  sed 's|</style>|</style><img src="https://example.com/x.png"><script>console.error("boom")</script>|' \
+    "$tmp/hub.html" >"$tmp/leaky.html"
+  /usr/bin/python3 "$here/../tools/browsercheck.py" "$tmp/leaky.html" >"$tmp/leaky.out" 2>&1
+  check "browsercheck fails a page that fetches an address and logs an error" \
+    '[ $? -eq 1 ] && grep -q "requests outside the file" "$tmp/leaky.out" && grep -q boom "$tmp/leaky.out"'
   if [ -n "${FUNDCHAIN_SCREENSHOTS:-}" ]; then
     cp "$tmp/city.png" "$FUNDCHAIN_SCREENSHOTS/city-report.png"
     cp "$tmp/hub.png" "$FUNDCHAIN_SCREENSHOTS/province-report.png"
