@@ -9,7 +9,9 @@
 #include "cli.h"
 #include "evalview.h"
 #include "linkwatch.h"
+#include "outfile.h"
 #include "period.h"
+#include "xlsx.h"
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +23,8 @@ static const opt_spec_t s_eval_specs[] = {
     {"unit", true, false, "the unit's 6-digit code (show only)"},
     {"period", true, false, "YYYY, YYYY-Qn or YYYY-MM"},
     {"fund", true, false, "resident, employee, maternity or dept"},
-    {"format", true, false, "table (default), csv or json"},
+    {"format", true, false, "table (default), csv, json or xlsx (a workbook: needs --out)"},
+    {"out", true, false, "the file to write (whole or not at all) instead of standard output"},
     {NULL, false, false, NULL}};
 
 typedef struct {
@@ -29,6 +32,7 @@ typedef struct {
     citydb_t *db;
     cityconf_t conf;
     format_t format;
+    outfile_t *out; //  the text formats' output (standard output without --out)
 } query_t;
 
 //  Parses the options and opens the store. Returns true when the command
@@ -52,11 +56,17 @@ static bool s_open(query_t *q, const char *command, const opt_spec_t *specs, con
     if (opts_require(q->opts, prefix, need, sizeof need / sizeof need[0]) != 0)
         return false;
     const char *format = opts_get(q->opts, "format");
-    if (format && table_format_parse(format, &q->format) != 0) {
-        fprintf(stderr, "city-aggregator %s: --format must be table, csv or json\n", command);
+    if (format && table_format_parse_query(format, &q->format) != 0) {
+        fprintf(stderr, "city-aggregator %s: --format must be table, csv, json or xlsx\n", command);
+        return false;
+    }
+    if (q->format == FORMAT_XLSX && !opts_get(q->opts, "out")) {
+        fprintf(stderr, "city-aggregator %s: --format xlsx needs --out FILE\n", command);
         return false;
     }
     *code = EXIT_RUNTIME;
+    if (q->format != FORMAT_XLSX && !(q->out = outfile_new(opts_get(q->opts, "out"))))
+        return false;
     q->db = citydb_open(opts_get(q->opts, "data"), NULL);
     if (!q->db || cityconf_load(&q->conf, citydb_store(q->db)) != 0)
         return false;
@@ -64,8 +74,22 @@ static bool s_open(query_t *q, const char *command, const opt_spec_t *specs, con
     return true;
 }
 
+//  Puts the text output in place when the command succeeded; returns the
+//  exit code.
+static int s_finish(query_t *q, int code)
+{
+    if (!q->out)
+        return code;
+    if (code != EXIT_OK) {
+        outfile_destroy(&q->out);
+        return code;
+    }
+    return outfile_commit(&q->out) == 0 ? code : EXIT_RUNTIME;
+}
+
 static void s_close(query_t *q)
 {
+    outfile_destroy(&q->out);
     cityconf_clear(&q->conf);
     citydb_destroy(&q->db);
     opts_destroy(&q->opts);
@@ -94,13 +118,23 @@ static int s_period_fund(const query_t *q, const char *command, const char **per
     return 0;
 }
 
-static int s_print(Fundchain__Evaluation *eval, format_t format, const char *what)
+//  Prints an evaluation, or writes its workbook.
+static int s_print(query_t *q, Fundchain__Evaluation *eval, const char *command, const char *what)
 {
     if (!eval) {
         fprintf(stderr, "%s: nothing reported\n", what);
         return EXIT_RUNTIME;
     }
-    int rc = evalview_print(eval, format, stdout);
+    int rc;
+    if (q->format == FORMAT_XLSX) {
+        char program[64];
+        snprintf(program, sizeof program, "city-aggregator %s", command);
+        xlsx_about_t about = {program, "市", opts_get(q->opts, "data")};
+        json_t *doc = evalview_json(eval);
+        rc = doc ? xlsx_write_eval(doc, &about, opts_get(q->opts, "out")) : -1;
+        json_decref(doc);
+    } else
+        rc = evalview_print(eval, q->format, outfile_stream(q->out));
     evaluation_free(eval);
     return rc == 0 ? EXIT_OK : EXIT_RUNTIME;
 }
@@ -111,14 +145,15 @@ int city_pool(int argc, char **argv)
     query_t q;
     const char *period, *fund;
     int code;
-    if (s_open(&q, "pool", s_eval_specs, "--data DIR --period P --fund F [--format F]", argc, argv,
-               &code)) {
+    if (s_open(&q, "pool", s_eval_specs, "--data DIR --period P --fund F [--format F] [--out FILE]",
+               argc, argv, &code)) {
         if (s_period_fund(&q, "pool", &period, &fund) != 0)
             code = EXIT_USAGE;
         else {
             char what[64];
             snprintf(what, sizeof what, "pool %s %s %s", q.conf.city, period, fund);
-            code = s_print(cityeval_pool(q.db, &q.conf, period, fund), q.format, what);
+            code =
+                s_finish(&q, s_print(&q, cityeval_pool(q.db, &q.conf, period, fund), "pool", what));
         }
     }
     s_close(&q);
@@ -131,8 +166,9 @@ int city_show(int argc, char **argv)
     query_t q;
     const char *period, *fund;
     int code;
-    if (s_open(&q, "show", s_eval_specs, "--data DIR --unit CODE --period P --fund F [--format F]",
-               argc, argv, &code)) {
+    if (s_open(&q, "show", s_eval_specs,
+               "--data DIR --unit CODE --period P --fund F [--format F] [--out FILE]", argc, argv,
+               &code)) {
         const char *unit = opts_need(q.opts, "unit");
         if (!unit || s_period_fund(&q, "show", &period, &fund) != 0)
             code = EXIT_USAGE;
@@ -142,7 +178,8 @@ int city_show(int argc, char **argv)
         } else {
             char what[64];
             snprintf(what, sizeof what, "unit %s %s %s", unit, period, fund);
-            code = s_print(cityeval_unit(q.db, &q.conf, unit, period, fund), q.format, what);
+            code = s_finish(
+                &q, s_print(&q, cityeval_unit(q.db, &q.conf, unit, period, fund), "show", what));
         }
     }
     s_close(&q);
@@ -151,9 +188,11 @@ int city_show(int argc, char **argv)
 
 /* ---- status ---------------------------------------------------------- */
 
-static const opt_spec_t s_status_specs[] = {{"data", true, false, "the city's data directory"},
-                                            {"format", true, false, "table (default), csv or json"},
-                                            {NULL, false, false, NULL}};
+static const opt_spec_t s_status_specs[] = {
+    {"data", true, false, "the city's data directory"},
+    {"format", true, false, "table (default), csv, json or xlsx (a workbook: needs --out)"},
+    {"out", true, false, "the file to write (whole or not at all) instead of standard output"},
+    {NULL, false, false, NULL}};
 
 typedef struct {
     query_t *q;
@@ -287,7 +326,7 @@ static void s_print_link(query_t *q, FILE *out)
     fprintf(out, "\n%s\n", text);
 }
 
-static int s_status_table(json_t *doc, format_t format)
+static int s_status_table(json_t *doc, format_t format, FILE *out)
 {
     static const char *rh[] = {"unit",     "name",        "period", "fund",
                                "revision", "received_at", "on_time"};
@@ -308,7 +347,7 @@ static int s_status_table(json_t *doc, format_t format)
                                json_is_true(json_object_get(r, "on_time")) ? "yes" : "late"};
         table_add(t, cells);
     }
-    int rc = table_print(t, format, stdout);
+    int rc = table_print(t, format, out);
     table_destroy(&t);
     static const char *ph[] = {"period", "fund", "complete", "missing", "warnings"};
     t = table_new(ph, 5);
@@ -332,11 +371,31 @@ static int s_status_table(json_t *doc, format_t format)
         free(missing);
     }
     if (rc == 0) {
-        printf("\n");
-        rc = table_print(t, format, stdout);
+        fputc('\n', out);
+        rc = table_print(t, format, out);
     }
     table_destroy(&t);
     return rc;
+}
+
+//  Prints the status document in the format, or writes its workbook.
+static int s_status_print(query_t *q, json_t *doc)
+{
+    if (q->format == FORMAT_XLSX) {
+        xlsx_about_t about = {"city-aggregator status", "市", opts_get(q->opts, "data")};
+        return xlsx_write_city_status(doc, &about, opts_get(q->opts, "out")) == 0 ? EXIT_OK
+                                                                                  : EXIT_RUNTIME;
+    }
+    FILE *out = outfile_stream(q->out);
+    int rc = q->format == FORMAT_JSON ? json_dumpf(doc, out, EVALVIEW_JSON_FLAGS)
+                                      : s_status_table(doc, q->format, out);
+    if (rc == 0 && q->format != FORMAT_JSON) {
+        s_print_lag(doc, q->format == FORMAT_TABLE ? out : stderr);
+        s_print_link(q, q->format == FORMAT_TABLE ? out : stderr);
+    }
+    if (q->format == FORMAT_JSON)
+        fputc('\n', out);
+    return rc == 0 ? EXIT_OK : EXIT_RUNTIME;
 }
 
 //  The status command.
@@ -344,7 +403,8 @@ int city_status(int argc, char **argv)
 {
     query_t q;
     int code;
-    if (s_open(&q, "status", s_status_specs, "--data DIR [--format F]", argc, argv, &code)) {
+    if (s_open(&q, "status", s_status_specs, "--data DIR [--format F] [--out FILE]", argc, argv,
+               &code)) {
         json_t *doc = s_status_json(&q);
         code = EXIT_RUNTIME;
         if (doc) {
@@ -354,15 +414,7 @@ int city_status(int argc, char **argv)
                 json_object_set_new(r, "name",
                                     json_string(cityconf_unit_name(
                                         &q.conf, json_string_value(json_object_get(r, "unit")))));
-            int rc = q.format == FORMAT_JSON ? json_dumpf(doc, stdout, EVALVIEW_JSON_FLAGS)
-                                             : s_status_table(doc, q.format);
-            if (rc == 0 && q.format != FORMAT_JSON) {
-                s_print_lag(doc, q.format == FORMAT_TABLE ? stdout : stderr);
-                s_print_link(&q, q.format == FORMAT_TABLE ? stdout : stderr);
-            }
-            if (q.format == FORMAT_JSON)
-                printf("\n");
-            code = rc == 0 ? EXIT_OK : EXIT_RUNTIME;
+            code = s_finish(&q, s_status_print(&q, doc));
         }
         json_decref(doc);
     }

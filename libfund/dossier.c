@@ -10,7 +10,6 @@
     NULL) and the caller gives up the whole document.
 */
 #include "dossier.h"
-#include "catalog.h"
 #include "decimal.h"
 #include "evalview.h"
 #include "framework.h"
@@ -391,8 +390,8 @@ static json_t *s_yuan(int64_t fen)
 
 static const char *s_item_name(const char *code)
 {
-    const catalog_entry_t *entry = catalog_lookup(code);
-    return entry ? entry->name : code;
+    const char *name = evalview_item_name(code);
+    return *name ? name : code;
 }
 
 //  The pool's items, income.* and expense.*, with each unit's own figure.

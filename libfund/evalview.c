@@ -152,22 +152,22 @@ static void s_row(s_rows_t *rows, const char *const *cells)
         rows->failed = true;
 }
 
-/* Returns the Chinese name of a catalogue item, or "". */
-static const char *s_item_name(const char *code)
+//  Returns the Chinese name of a catalogue item.
+const char *evalview_item_name(const char *code)
 {
     const catalog_entry_t *entry = catalog_lookup(code);
     return entry && entry->name ? entry->name : "";
 }
 
-/* Returns the name of a framework item (default framework), or "". */
-static const char *s_score_name(const char *code)
+//  Returns the name of a framework item.
+const char *evalview_score_name(const char *code)
 {
     const fw_item_t *item = framework_find(framework_default(), code);
     return item ? item->name : "";
 }
 
-/* Returns the Chinese name of an indicator, or "". */
-static const char *s_indicator_name(const char *code)
+//  Returns the Chinese name of an indicator.
+const char *evalview_indicator_name(const char *code)
 {
     const char *name = indicator_name(code);
     return name ? name : "";
@@ -187,19 +187,19 @@ static void s_csv_rows(const Fundchain__Evaluation *eval, s_rows_t *rows)
     char buf[64];
     for (size_t i = 0; i < eval->n_items; i++) {
         const char *code = s_str(eval->items[i]->code);
-        const char *row[] = {"item", code, s_item_name(code),
+        const char *row[] = {"item", code, evalview_item_name(code),
                              decimal_format_money(eval->items[i]->fen, buf, sizeof buf)};
         s_row(rows, row);
     }
     for (size_t i = 0; i < eval->n_indicators; i++) {
         const char *code = s_str(eval->indicators[i]->code);
-        const char *row[] = {"indicator", code, s_indicator_name(code),
+        const char *row[] = {"indicator", code, evalview_indicator_name(code),
                              s_shown_value(eval->indicators[i], buf, sizeof buf)};
         s_row(rows, row);
     }
     for (size_t i = 0; i < eval->n_scores; i++) {
         const char *code = s_str(eval->scores[i]->code);
-        const char *row[] = {"score", code, s_score_name(code),
+        const char *row[] = {"score", code, evalview_score_name(code),
                              s_shown_value(eval->scores[i], buf, sizeof buf)};
         s_row(rows, row);
     }
@@ -247,7 +247,7 @@ static int s_items_section(const Fundchain__Evaluation *eval, FILE *out)
     for (size_t i = 0; i < eval->n_items; i++) {
         char yuan[48];
         const char *code = s_str(eval->items[i]->code);
-        const char *row[] = {code, s_item_name(code),
+        const char *row[] = {code, evalview_item_name(code),
                              decimal_format_money_grouped(eval->items[i]->fen, yuan, sizeof yuan)};
         s_row(&rows, row);
     }
@@ -263,7 +263,7 @@ static int s_indicators_section(const Fundchain__Evaluation *eval, FILE *out)
     for (size_t i = 0; i < eval->n_indicators; i++) {
         char buf[48];
         const char *code = s_str(eval->indicators[i]->code);
-        const char *row[] = {code, s_indicator_name(code),
+        const char *row[] = {code, evalview_indicator_name(code),
                              s_shown_value(eval->indicators[i], buf, sizeof buf)};
         s_row(&rows, row);
     }
@@ -283,7 +283,7 @@ static int s_scores_section(const Fundchain__Evaluation *eval, FILE *out)
         const fw_item_t *item = framework_find(framework_default(), code);
         if (item)
             decimal_format_qty(item->max, max, sizeof max);
-        const char *row[] = {code, s_score_name(code),
+        const char *row[] = {code, evalview_score_name(code),
                              s_shown_value(eval->scores[i], score, sizeof score), max};
         s_row(&rows, row);
     }

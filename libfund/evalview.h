@@ -21,6 +21,12 @@
    or NULL when out of memory. */
 json_t *evalview_json(const Fundchain__Evaluation *eval);
 
+/* Return the Chinese name of a catalogue item, of a framework item (of
+   the default framework) and of an indicator; "" when unknown. */
+const char *evalview_item_name(const char *code);
+const char *evalview_score_name(const char *code);
+const char *evalview_indicator_name(const char *code);
+
 /* Prints the evaluation in the format; returns 0, or -1 on a write error. */
 int evalview_print(const Fundchain__Evaluation *eval, format_t format, FILE *out);
 

@@ -86,6 +86,23 @@ int outfile_commit(outfile_t **self_p)
     return ok ? 0 : -1;
 }
 
+//  Syncs and renames a file written by name.
+int outfile_rename(const char *tmp, const char *path)
+{
+    FILE *f = fopen(tmp, "r+");
+    bool ok = f && fsync(fileno(f)) == 0;
+    int err = errno;
+    if (f)
+        fclose(f);
+    if (ok && rename(tmp, path) != 0)
+        ok = false, err = errno;
+    if (!ok) {
+        fprintf(stderr, "cannot write %s: %s\n", path, strerror(err ? err : EIO));
+        unlink(tmp);
+    }
+    return ok ? 0 : -1;
+}
+
 //  Gives up the file.
 void outfile_destroy(outfile_t **self_p)
 {

@@ -26,6 +26,11 @@ const char *outfile_path(const outfile_t *self);
    temporary file removed, FILE untouched). */
 int outfile_commit(outfile_t **self_p);
 
+/* For a file another library writes by name (a workbook): syncs tmp and
+   renames it to path. Returns 0, or -1 with a message naming path (tmp
+   removed). */
+int outfile_rename(const char *tmp, const char *path);
+
 /* Gives up: removes FILE.tmp, destroys the object and nulls the pointer;
    safe on NULL. */
 void outfile_destroy(outfile_t **self_p);

@@ -121,7 +121,17 @@ static size_t s_cp_width(uint32_t cp)
     return 1;
 }
 
-/* Parses "table", "csv" or "json"; returns 0, or -1 for anything else. */
+//  Parses the --format of a query.
+int table_format_parse_query(const char *text, format_t *format)
+{
+    if (text && strcmp(text, "xlsx") == 0) {
+        *format = FORMAT_XLSX;
+        return 0;
+    }
+    return table_format_parse(text, format);
+}
+
+//  Parses a text format.
 int table_format_parse(const char *text, format_t *format)
 {
     if (!text || !format)

@@ -7,10 +7,14 @@
 #include <stddef.h>
 #include <stdio.h>
 
-typedef enum { FORMAT_TABLE, FORMAT_CSV, FORMAT_JSON } format_t;
+typedef enum { FORMAT_TABLE, FORMAT_CSV, FORMAT_JSON, FORMAT_XLSX } format_t;
 
 /* Parses "table", "csv" or "json"; returns 0, or -1 for anything else. */
 int table_format_parse(const char *text, format_t *format);
+
+/* Parses the --format of a query (rank, show, pool, status): "table",
+   "csv", "json" or "xlsx" (a workbook: xlsx.h). Returns 0, or -1. */
+int table_format_parse_query(const char *text, format_t *format);
 
 /* Returns the display width of UTF-8 text on a terminal: 2 for East Asian
    wide and fullwidth characters, 0 for combining marks, 1 otherwise. */
