@@ -5,14 +5,18 @@
 #include "agentdb.h"
 #include "linkwatch.h"
 #include "outbox.h"
+#include "outfile.h"
 #include "table.h"
+#include "xlsx.h"
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
-static const opt_spec_t s_specs[] = {{"data", true, false, "the agent's data directory"},
-                                     {"format", true, false, "table (default), csv or json"},
-                                     {NULL, false, false, NULL}};
+static const opt_spec_t s_specs[] = {
+    {"data", true, false, "the agent's data directory"},
+    {"format", true, false, "table (default), csv, json or xlsx (a workbook: needs --out)"},
+    {"out", true, false, "the file to write (whole or not at all) instead of standard output"},
+    {NULL, false, false, NULL}};
 
 //  A JSON string of stored text; text that is not UTF-8 (never written by this
 //  product, but a store may be damaged) is shown as such instead of failing.
@@ -88,20 +92,37 @@ static int s_add_row(const char *key, const Fundchain__OutboxEntry *e, void *arg
     return table_add(ctx->out, cells);
 }
 
-static int s_print_json(agentdb_t *db)
+//  The status document, or NULL when the outbox cannot be read.
+static json_t *s_status_json(agentdb_t *db)
 {
     json_t *reports = json_array();
     ctx_t ctx = {db, reports};
     if (outbox_each(agentdb_store(db), false, s_add_json, &ctx) != 0) {
         json_decref(reports);
-        return -1;
+        return NULL;
     }
     json_t *doc = json_pack("{s:s, s:o}", "unit", agentdb_unit(db), "reports", reports);
     linkwatch_condition_t link;
     if (doc && linkwatch_load(agentdb_store(db), &link) == 0)
         json_object_set_new(doc, "link", linkwatch_json(&link));
-    int rc = json_dumpf(doc, stdout, EVALVIEW_JSON_FLAGS);
-    printf("\n");
+    return doc;
+}
+
+static int s_print_json(agentdb_t *db, FILE *out)
+{
+    json_t *doc = s_status_json(db);
+    int rc = doc ? json_dumpf(doc, out, EVALVIEW_JSON_FLAGS) : -1;
+    fputc('\n', out);
+    json_decref(doc);
+    return rc;
+}
+
+//  Writes the status workbook from the document --format json prints.
+static int s_workbook(agentdb_t *db, const char *data, const char *path)
+{
+    json_t *doc = s_status_json(db);
+    xlsx_about_t about = {"county-agent status", "区县", data};
+    int rc = doc ? xlsx_write_agent_status(doc, &about, path) : -1;
     json_decref(doc);
     return rc;
 }
@@ -117,7 +138,7 @@ static void s_print_link(agentdb_t *db, FILE *out)
     fprintf(out, "\n%s\n", text);
 }
 
-static int s_print_table(agentdb_t *db, format_t format)
+static int s_print_table(agentdb_t *db, format_t format, FILE *out)
 {
     static const char *headers[] = {"unit",  "period", "fund",    "revision",
                                     "state", "reason", "warnings"};
@@ -128,30 +149,49 @@ static int s_print_table(agentdb_t *db, format_t format)
     ctx_t ctx = {db, table};
     int rc = outbox_each(agentdb_store(db), false, s_add_row, &ctx);
     if (rc == 0)
-        rc = table_print(table, format, stdout);
+        rc = table_print(table, format, out);
     table_destroy(&table);
     if (rc == 0)
-        s_print_link(db, format == FORMAT_TABLE ? stdout : stderr);
+        s_print_link(db, format == FORMAT_TABLE ? out : stderr);
     return rc;
+}
+
+//  Prints the status in a text format to --out (whole or not at all) or stdout.
+static int s_print(agentdb_t *db, format_t format, const char *path)
+{
+    outfile_t *out = outfile_new(path);
+    if (!out)
+        return -1;
+    int rc = format == FORMAT_JSON ? s_print_json(db, outfile_stream(out))
+                                   : s_print_table(db, format, outfile_stream(out));
+    if (rc != 0) {
+        outfile_destroy(&out);
+        return -1;
+    }
+    return outfile_commit(&out);
 }
 
 //  The status command.
 int agent_status(int argc, char **argv)
 {
     int code;
-    opts_t *opts = cli_parse("status", s_specs, "--data DIR [--format F]", argc, argv, &code);
+    opts_t *opts =
+        cli_parse("status", s_specs, "--data DIR [--format F] [--out FILE]", argc, argv, &code);
     if (!opts)
         return code;
-    const char *data = opts_need(opts, "data");
+    const char *data = opts_need(opts, "data"), *path = opts_get(opts, "out");
     format_t format = FORMAT_TABLE;
     code = EXIT_USAGE;
-    if (opts_get(opts, "format") && table_format_parse(opts_get(opts, "format"), &format) != 0)
-        fprintf(stderr, "county-agent status: --format must be table, csv or json\n");
+    if (opts_get(opts, "format") &&
+        table_format_parse_query(opts_get(opts, "format"), &format) != 0)
+        fprintf(stderr, "county-agent status: --format must be table, csv, json or xlsx\n");
+    else if (format == FORMAT_XLSX && !path)
+        fprintf(stderr, "county-agent status: --format xlsx needs --out FILE\n");
     else if (data) {
         agentdb_t *db = agentdb_open(data, NULL);
         code = EXIT_RUNTIME;
         if (db) {
-            int rc = format == FORMAT_JSON ? s_print_json(db) : s_print_table(db, format);
+            int rc = format == FORMAT_XLSX ? s_workbook(db, data, path) : s_print(db, format, path);
             code = rc == 0 ? EXIT_OK : EXIT_RUNTIME;
         }
         agentdb_destroy(&db);

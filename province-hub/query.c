@@ -10,7 +10,9 @@
 #include "keys.h"
 #include "linkwatch.h"
 #include "log.h"
+#include "outfile.h"
 #include "transport.h"
+#include "xlsx.h"
 #include <czmq.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +31,8 @@ static const opt_spec_t s_specs[] = {
     {"level", true, false, "rank: city (default) or county"},
     {"by", true, false, "rank: total (default) or an indicator code"},
     {"unit", true, false, "show: a county code, or a city code for its pool"},
-    {"format", true, false, "table (default), csv or json"},
+    {"format", true, false, "table (default), csv, json or xlsx (a workbook: needs --out)"},
+    {"out", true, false, "the file to write (whole or not at all) instead of standard output"},
     {NULL, false, false, NULL}};
 
 //  Waits up to QUERY_TIMEOUT_MS for the hub's answer. Gives up at once,
@@ -109,21 +112,101 @@ int hub_remote(const opts_t *opts, Fundchain__Query *q, FILE *out)
     return code;
 }
 
-//  Answers from the local store.
-static int s_local(const opts_t *opts, const Fundchain__Query *q)
+//  Answers from the local store into out. The format was checked.
+static int s_local(const opts_t *opts, const Fundchain__Query *q, FILE *out)
 {
     hubquery_t hq = {q->period, q->fund, q->level, q->by, q->unit, FORMAT_TABLE};
-    if (q->format && table_format_parse(q->format, &hq.format) != 0) {
-        fprintf(stderr, "--format must be table, csv or json\n");
-        return EXIT_USAGE;
-    }
+    if (q->format)
+        table_format_parse(q->format, &hq.format);
     hubdb_t *db = hubdb_open(opts_get(opts, "data"), NULL);
     if (!db)
         return EXIT_RUNTIME;
-    int code = q->kind == FUNDCHAIN__QUERY__KIND__SHOW ? hubquery_show(db, &hq, stdout, stderr)
-                                                       : hubquery_rank(db, &hq, stdout, stderr);
+    int code = q->kind == FUNDCHAIN__QUERY__KIND__SHOW ? hubquery_show(db, &hq, out, stderr)
+                                                       : hubquery_rank(db, &hq, out, stderr);
     hubdb_destroy(&db);
     return code;
+}
+
+//  Asks the store or the remote hub for the JSON of a question; *doc gets
+//  it. Returns the exit code.
+static int s_ask_json(const opts_t *opts, Fundchain__Query *q, json_t **doc)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem)
+        return EXIT_RUNTIME;
+    q->format = "json";
+    int code = opts_get(opts, "data") ? s_local(opts, q, mem) : hub_remote(opts, q, mem);
+    fclose(mem);
+    json_error_t err;
+    *doc = code == EXIT_OK ? json_loadb(text, len, 0, &err) : NULL;
+    if (code == EXIT_OK && !*doc) {
+        fprintf(stderr, "the answer is not JSON: %s\n", err.text);
+        code = EXIT_RUNTIME;
+    }
+    free(text);
+    return code;
+}
+
+//  Writes the workbook of a question: both levels of a ranking, or an
+//  evaluation.
+static int s_workbook(const opts_t *opts, Fundchain__Query *q, const char *name)
+{
+    char program[64];
+    snprintf(program, sizeof program, "province-hub %s", name);
+    xlsx_about_t about = {
+        program, "省", opts_get(opts, "data") ? opts_get(opts, "data") : opts_get(opts, "query")};
+    json_t *docs[2] = {NULL, NULL};
+    int code;
+    if (q->kind == FUNDCHAIN__QUERY__KIND__SHOW) {
+        code = s_ask_json(opts, q, &docs[0]);
+        if (code == EXIT_OK && xlsx_write_eval(docs[0], &about, opts_get(opts, "out")) != 0)
+            code = EXIT_RUNTIME;
+    } else {
+        q->level = "city";
+        code = s_ask_json(opts, q, &docs[0]);
+        q->level = "county";
+        if (code == EXIT_OK)
+            code = s_ask_json(opts, q, &docs[1]);
+        if (code == EXIT_OK &&
+            xlsx_write_rank(docs[0], docs[1], &about, opts_get(opts, "out")) != 0)
+            code = EXIT_RUNTIME;
+    }
+    json_decref(docs[0]);
+    json_decref(docs[1]);
+    return code;
+}
+
+//  Answers in a text format into --out (whole or not at all) or stdout.
+static int s_text(const opts_t *opts, Fundchain__Query *q)
+{
+    outfile_t *out = outfile_new(opts_get(opts, "out"));
+    if (!out)
+        return EXIT_RUNTIME;
+    int code = opts_get(opts, "data") ? s_local(opts, q, outfile_stream(out))
+                                      : hub_remote(opts, q, outfile_stream(out));
+    if (code != EXIT_OK)
+        outfile_destroy(&out);
+    else if (outfile_commit(&out) != 0)
+        code = EXIT_RUNTIME;
+    return code;
+}
+
+//  Checks --format and --out. Returns 0, or -1 with a message.
+static int s_check_format(const opts_t *opts, const char *name, format_t *format)
+{
+    *format = FORMAT_TABLE;
+    const char *text = opts_get(opts, "format");
+    if (text && table_format_parse_query(text, format) != 0) {
+        fprintf(stderr, "province-hub %s: --format must be table, csv, json or xlsx\n", name);
+        return -1;
+    }
+    if (*format == FORMAT_XLSX && !opts_get(opts, "out")) {
+        fprintf(stderr, "province-hub %s: --format xlsx needs --out FILE\n", name);
+        return -1;
+    }
+    return 0;
 }
 
 static int s_command(const char *name, Fundchain__Query__Kind kind, const char *usage, int argc,
@@ -142,11 +225,14 @@ static int s_command(const char *name, Fundchain__Query__Kind kind, const char *
     q.unit = (char *)opts_get(opts, "unit");
     q.format = (char *)opts_get(opts, "format");
     bool data = opts_get(opts, "data"), query = opts_get(opts, "query");
+    format_t format;
     if (data == query) {
         fprintf(stderr, "province-hub %s: give either --data DIR or --query ENDPOINT\n", name);
         code = EXIT_USAGE;
-    } else
-        code = data ? s_local(opts, &q) : hub_remote(opts, &q, stdout);
+    } else if (s_check_format(opts, name, &format) != 0)
+        code = EXIT_USAGE;
+    else
+        code = format == FORMAT_XLSX ? s_workbook(opts, &q, name) : s_text(opts, &q);
     opts_destroy(&opts);
     return code;
 }
@@ -154,10 +240,11 @@ static int s_command(const char *name, Fundchain__Query__Kind kind, const char *
 //  The rank command.
 int hub_rank(int argc, char **argv)
 {
-    return s_command("rank", FUNDCHAIN__QUERY__KIND__RANK,
-                     "--data DIR | --query ENDPOINT --query-pub FILE --key FILE --period P "
-                     "--fund F [--level city|county] [--by total|INDICATOR] [--format F]",
-                     argc, argv);
+    return s_command(
+        "rank", FUNDCHAIN__QUERY__KIND__RANK,
+        "--data DIR | --query ENDPOINT --query-pub FILE --key FILE --period P "
+        "--fund F [--level city|county] [--by total|INDICATOR] [--format F] [--out FILE]",
+        argc, argv);
 }
 
 //  The show command.
@@ -165,6 +252,6 @@ int hub_show(int argc, char **argv)
 {
     return s_command("show", FUNDCHAIN__QUERY__KIND__SHOW,
                      "--data DIR | --query ENDPOINT ... --unit CODE --period P --fund F "
-                     "[--format F]",
+                     "[--format F] [--out FILE]",
                      argc, argv);
 }

@@ -174,6 +174,47 @@ check "a county's name is escaped in the narrative" \
 "$bin/province-hub" report "${q[@]}" "${hub[@]}" --format md 2>"$tmp/qfmt.err" >/dev/null
 check "a bad --format is refused before asking" '[ $? -eq 2 ] && grep -q "html or json" "$tmp/qfmt.err"'
 
+# --- workbooks: read back with openpyxl, cell by cell against the JSON ----------------
+xc () { /usr/bin/python3 "$here/../tools/xlsxcheck.py" "$@" >"$tmp/xc.out" 2>&1 || { cat "$tmp/xc.out"; return 1; }; }
+if /usr/bin/python3 -c 'import openpyxl' 2>/dev/null; then
+  for cmd in pool show; do
+    u=(); [ $cmd = show ] && u=(--unit 510400)
+    "$bin/city-aggregator" $cmd "${city[@]}" "${u[@]}" --format xlsx --out "$tmp/$cmd.xlsx"
+    check "city $cmd --format xlsx equals its JSON" '[ $? -eq 0 ] && xc eval "$tmp/$cmd.xlsx" "$tmp/$cmd.json"'
+  done
+  "$bin/city-aggregator" status --data "$tmp/city-510400" --format json >"$tmp/status.json"
+  "$bin/city-aggregator" status --data "$tmp/city-510400" --format xlsx --out "$tmp/status.xlsx"
+  check "city status --format xlsx equals its JSON" 'xc city-status "$tmp/status.xlsx" "$tmp/status.json"'
+  for src in data query; do
+    if [ $src = data ]; then s=(--data "$tmp/hub"); else s=("${q[@]}"); fi
+    "$bin/province-hub" rank "${s[@]}" "${hub[@]}" --format xlsx --out "$tmp/rank-$src.xlsx"
+    check "hub rank --$src --format xlsx holds both levels as rank prints them" \
+      'xc rank "$tmp/rank-$src.xlsx" "$tmp/rank-city.json" "$tmp/rank-county.json"'
+    "$bin/province-hub" show "${s[@]}" "${hub[@]}" --unit 511900 --format json >"$tmp/hshow.json"
+    "$bin/province-hub" show "${s[@]}" "${hub[@]}" --unit 511900 --format xlsx --out "$tmp/hshow-$src.xlsx"
+    check "hub show --$src --format xlsx equals its JSON" 'xc eval "$tmp/hshow-$src.xlsx" "$tmp/hshow.json"'
+  done
+  "$bin/province-hub" rank --data "$tmp/hub" "${hub[@]}" --by satisfaction --format json >"$tmp/rs-city.json"
+  "$bin/province-hub" rank --data "$tmp/hub" "${hub[@]}" --by satisfaction --level county --format json >"$tmp/rs-county.json"
+  "$bin/province-hub" rank --data "$tmp/hub" "${hub[@]}" --by satisfaction --format xlsx --out "$tmp/rs.xlsx"
+  check "a ranking by a rate shows percentages" 'xc rank "$tmp/rs.xlsx" "$tmp/rs-city.json" "$tmp/rs-county.json"'
+  "$bin/county-agent" status --data "$tmp/agent-510400" --format json >"$tmp/astatus.json"
+  "$bin/county-agent" status --data "$tmp/agent-510400" --format xlsx --out "$tmp/astatus.xlsx"
+  check "agent status --format xlsx equals its JSON" 'xc agent-status "$tmp/astatus.xlsx" "$tmp/astatus.json"'
+  # The checker must see a wrong figure.
+  py "import json; d=json.load(open('$tmp/pool.json')); d['items']['income.total']='703250200.01'; json.dump(d, open('$tmp/pool-bad.json','w'))"
+  check "xlsxcheck fails a workbook one fen off its JSON" '! xc eval "$tmp/pool.xlsx" "$tmp/pool-bad.json" >/dev/null'
+else
+  echo "FAIL python3-openpyxl is not installed: deploy/install-deps.sh installs it"; fail=1
+fi
+"$bin/city-aggregator" pool "${city[@]}" --format xlsx 2>"$tmp/noout.err"
+check "--format xlsx without --out exits 2" '[ $? -eq 2 ] && grep -q "needs --out" "$tmp/noout.err"'
+"$bin/province-hub" rank --data "$tmp/hub" "${hub[@]}" --format xlsx --out "$tmp/no/dir/r.xlsx" 2>"$tmp/nodir.err"
+check "a workbook that cannot be written exits 1 naming it, leaving nothing" \
+  '[ $? -eq 1 ] && grep -q "no/dir/r.xlsx" "$tmp/nodir.err" && [ ! -e "$tmp/no" ]'
+"$bin/county-agent" status --data "$tmp/agent-510400" --format csv --out "$tmp/astatus.csv"
+check "--out writes a text format to the file" '[ $? -eq 0 ] && head -1 "$tmp/astatus.csv" | grep -q "^unit,period"'
+
 # --- the HTML in a real browser ------------------------------------------------------
 "$bin/city-aggregator" report "${city[@]}" --out "$tmp/city.html"
 "$bin/province-hub" report "${q[@]}" "${hub[@]}" --out "$tmp/hub.html"
