@@ -190,6 +190,18 @@ static void s_query(hub_t *self)
         reply.exit_code = code;
         reply.output = out ? out : "";
         reply.error = err ? err : "";
+        char too_big[200];
+        if (out_len + err_len + 1024 > transport_max_msg()) {
+            //  The client would drop it unseen: say why instead.
+            snprintf(too_big, sizeof too_big,
+                     "the answer is %zu bytes, more than a query link carries (%zu): run the "
+                     "command with --data on the hub's machine\n",
+                     out_len, transport_max_msg());
+            log_warn("query: an answer of %zu bytes is over the link's limit; refused", out_len);
+            reply.exit_code = EXIT_RUNTIME;
+            reply.output = "";
+            reply.error = too_big;
+        }
         Fundchain__Envelope answer = FUNDCHAIN__ENVELOPE__INIT;
         answer.body_case = FUNDCHAIN__ENVELOPE__BODY_REPLY;
         answer.reply = &reply;
