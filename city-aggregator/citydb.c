@@ -1,5 +1,6 @@
 /*  citydb - the city's LMDB of the newest report revisions. */
 #include "citydb.h"
+#include "cityhistory.h"
 #include "diag.h"
 #include "log.h"
 #include "outbox.h"
@@ -15,10 +16,14 @@
 
 struct _citydb_t {
     store_t *store;
+    char city[8];                    //  the store's owner
+    cityreview_lock_t lock;          //  --lock-after (all 0: none)
+    char (*reasons)[CITYREVIEW_WHY]; //  why report k of the last accept was refused
+    size_t n_reasons;
 };
 
-static const char *const s_dbs[] = {"reports", "meta",     "dirty", "known",
-                                    "latest",  OUTBOX_DBS, NULL};
+static const char *const s_dbs[] = {"reports", "meta",     "dirty",         "known",
+                                    "latest",  OUTBOX_DBS, CITYHISTORY_DBS, NULL};
 
 //  What a city's store made before identity records has, and lacks.
 static const char *const s_legacy_has[] = {"reports", NULL};
@@ -116,6 +121,10 @@ citydb_t *citydb_open(const char *dir, const char *city)
         free(self);
         return NULL;
     }
+    if (self && city)
+        snprintf(self->city, sizeof self->city, "%s", city);
+    else if (self)
+        store_meta_text(self->store, "store.owner", self->city, sizeof self->city);
     //  A write only when the index is missing: once per store.
     int rc = self ? store_read(self->store, s_indexed, NULL) : 0;
     if (rc == 1 && store_write(self->store, s_index_all, NULL) != 0) {
@@ -134,6 +143,7 @@ void citydb_destroy(citydb_t **self_p)
     if (!self_p || !*self_p)
         return;
     store_destroy(&(*self_p)->store);
+    free((*self_p)->reasons);
     free(*self_p);
     *self_p = NULL;
 }
@@ -152,6 +162,7 @@ typedef struct {
     uint32_t *held;
     int64_t now_ms;      //  when the transaction began, for the marks' age
     uint64_t generation; //  this transaction's mark generation, 0 until one is taken
+    citydb_t *db;        //  its city, lock and reasons
 } accept_t;
 
 //  A dirty mark's value: the generation of the transaction that marked the
@@ -360,8 +371,46 @@ static int s_put(store_txn_t *txn, const char *key, size_t klen, const report_t 
     return rc;
 }
 
-static int s_accept_one(store_txn_t *txn, const report_t *report, int64_t now,
-                        citydb_outcome_t *outcome, uint32_t *held)
+//  Records a revision in the trail: stored, or refused with why.
+static int s_trail(store_txn_t *txn, const report_t *report, int64_t now, const char *why)
+{
+    Fundchain__HistoryEntry entry = FUNDCHAIN__HISTORY_ENTRY__INIT;
+    entry.kind =
+        why ? FUNDCHAIN__HISTORY_ENTRY__KIND__REFUSED : FUNDCHAIN__HISTORY_ENTRY__KIND__REVISION;
+    entry.at = now;
+    entry.revision = report->revision;
+    entry.sender = (char *)report->sender;
+    entry.reason = (char *)(why ? why : "");
+    Fundchain__Report *wire = why ? NULL : report_to_pb(report);
+    if (!why && !wire)
+        return -1;
+    entry.report = wire;
+    int rc = cityhistory_append(txn, report->period, report->fund, report->unit, &entry);
+    report_pb_free(&wire);
+    return rc;
+}
+
+//  Says whether a new revision may be stored (reviews and the time lock).
+//  Returns 0, 1 with why (refused), or -1.
+static int s_admit(store_txn_t *txn, citydb_t *db, const report_t *report, int64_t now, char *why)
+{
+    Fundchain__Review *unit = NULL, *pool = NULL;
+    if (cityhistory_review_get(txn, report->period, report->fund, report->unit, &unit) != 0 ||
+        cityhistory_review_get(txn, report->period, report->fund, db->city, &pool) != 0) {
+        fundchain__review__free_unpacked(unit, NULL);
+        return -1;
+    }
+    //  The city's own code has one review: the 市本级's report and its pool's.
+    int rc = cityreview_admit(unit, strcmp(report->unit, db->city) ? pool : unit, &db->lock,
+                              report->unit, db->city, report->period, report->fund, now, why,
+                              CITYREVIEW_WHY);
+    fundchain__review__free_unpacked(unit, NULL);
+    fundchain__review__free_unpacked(pool, NULL);
+    return rc;
+}
+
+static int s_accept_one(store_txn_t *txn, accept_t *job, const report_t *report, int64_t now,
+                        citydb_outcome_t *outcome, uint32_t *held, char *why)
 {
     char key[KEY_MAX];
     size_t klen = s_key(key, report->period, report->fund, report->unit);
@@ -379,7 +428,15 @@ static int s_accept_one(store_txn_t *txn, const report_t *report, int64_t now,
         first = now; //  a revision that arrived earlier keeps the first arrival
     if (*outcome != CITYDB_STORED)
         return 0;
+    if ((rc = s_admit(txn, job->db, report, now, why)) != 0) {
+        if (rc < 0)
+            return -1;
+        *outcome = CITYDB_LOCKED;
+        return s_trail(txn, report, now, why);
+    }
     rc = s_put(txn, key, klen, report, first, now);
+    if (rc == 0)
+        rc = s_trail(txn, report, now, NULL);
     return rc == 0 ? s_mark_known(txn, report->fund, report->unit) : rc;
 }
 
@@ -389,7 +446,9 @@ static int s_accept_all(store_txn_t *txn, void *arg)
     job->generation = 0; //  the function may run again in a bigger map
     for (size_t i = 0; i < job->n; i++) {
         uint32_t held;
-        int rc = s_accept_one(txn, job->reports[i], job->now, &job->outcomes[i], &held);
+        char *why = job->db->reasons[i];
+        why[0] = 0;
+        int rc = s_accept_one(txn, job, job->reports[i], job->now, &job->outcomes[i], &held, why);
         if (rc == 0 && job->outcomes[i] == CITYDB_STORED)
             rc = s_mark_stored(txn, job, job->reports[i]);
         if (job->held)
@@ -406,7 +465,14 @@ int citydb_accept(citydb_t *self, report_t *const *reports, size_t n, int64_t no
 {
     if (n == 0)
         return 0;
-    accept_t job = {reports, n, now, outcomes, held, s_now_ms(), 0};
+    if (n > self->n_reasons) {
+        char(*grown)[CITYREVIEW_WHY] = realloc(self->reasons, n * sizeof *grown);
+        if (!grown)
+            return -1;
+        self->reasons = grown;
+        self->n_reasons = n;
+    }
+    accept_t job = {reports, n, now, outcomes, held, s_now_ms(), 0, self};
     return store_write(self->store, s_accept_all, &job);
 }
 
@@ -851,4 +917,171 @@ int citydb_each_key(citydb_t *self, citydb_key_fn *fn, void *arg)
 {
     keys_t k = {fn, arg};
     return store_read(self->store, s_scan_keys, &k) == 0 ? 0 : -1;
+}
+
+/* ---- review and history (SPEC 9.3) ---------------------------------------- */
+
+//  Sets the time lock.
+void citydb_set_lock(citydb_t *self, const cityreview_lock_t *lock)
+{
+    memset(&self->lock, 0, sizeof self->lock);
+    if (lock)
+        self->lock = *lock;
+}
+
+//  Returns why report k of the last accept was refused.
+const char *citydb_reason(const citydb_t *self, size_t k)
+{
+    return k < self->n_reasons ? self->reasons[k] : "";
+}
+
+//  Returns the city code the store belongs to.
+const char *citydb_city(const citydb_t *self)
+{
+    return self->city;
+}
+
+typedef struct {
+    citydb_t *db;
+    const cityreview_op_t *op;
+    const char *const *known;
+    size_t n_known;
+    char *why;
+    size_t size;
+    int refused;
+} review_job_t;
+
+//  Lists the known units whose review is not approved (the city's own code
+//  is the pool's: its approval is that of the 市本级's report too).
+static int s_unapproved(store_txn_t *txn, review_job_t *job, const char ***list, size_t *n)
+{
+    *n = 0;
+    *list = calloc(job->n_known + 1, sizeof **list);
+    if (!*list)
+        return -1;
+    for (size_t i = 0; i < job->n_known; i++) {
+        Fundchain__Review *r = NULL;
+        if (!strcmp(job->known[i], job->db->city))
+            continue;
+        if (cityhistory_review_get(txn, job->op->period, job->op->fund, job->known[i], &r) != 0)
+            return -1;
+        if (!r || r->approved_at <= 0)
+            (*list)[(*n)++] = job->known[i];
+        fundchain__review__free_unpacked(r, NULL);
+    }
+    return 0;
+}
+
+//  Records the operation in the trail.
+static int s_trail_review(store_txn_t *txn, const cityreview_op_t *op)
+{
+    static const Fundchain__HistoryEntry__Kind kinds[] = {
+        FUNDCHAIN__HISTORY_ENTRY__KIND__APPROVE, FUNDCHAIN__HISTORY_ENTRY__KIND__UNAPPROVE,
+        FUNDCHAIN__HISTORY_ENTRY__KIND__UNLOCK, FUNDCHAIN__HISTORY_ENTRY__KIND__APPROVE,
+        FUNDCHAIN__HISTORY_ENTRY__KIND__UNAPPROVE};
+    Fundchain__HistoryEntry entry = FUNDCHAIN__HISTORY_ENTRY__INIT;
+    entry.kind = kinds[op->kind];
+    entry.at = op->at;
+    entry.by = (char *)op->by;
+    entry.until = op->until;
+    entry.level = op->kind >= CITYREVIEW_PROVINCE_APPROVE ? "province" : op->pool ? "pool" : "unit";
+    return cityhistory_append(txn, op->period, op->fund, op->unit, &entry);
+}
+
+//  Whether the unit has a stored report of (period, fund).
+static int s_reported(store_txn_t *txn, const cityreview_op_t *op)
+{
+    char key[KEY_MAX];
+    size_t klen = s_key(key, op->period, op->fund, op->unit);
+    const void *val;
+    size_t len;
+    return store_get(txn, "reports", key, klen, &val, &len);
+}
+
+static int s_review_txn(store_txn_t *txn, void *arg)
+{
+    review_job_t *job = arg;
+    const cityreview_op_t *op = job->op;
+    Fundchain__Review *review = NULL, *pool = NULL, blank = FUNDCHAIN__REVIEW__INIT;
+    const char **unapproved = NULL;
+    size_t n = 0;
+    int rc = cityhistory_review_get(txn, op->period, op->fund, op->unit, &review);
+    if (rc == 0 && !op->pool && strcmp(op->unit, job->db->city))
+        rc = cityhistory_review_get(txn, op->period, op->fund, job->db->city, &pool);
+    if (rc == 0 && op->pool && op->kind == CITYREVIEW_APPROVE)
+        rc = s_unapproved(txn, job, &unapproved, &n);
+    job->refused = 0;
+    if (rc == 0 && !op->pool && op->kind == CITYREVIEW_APPROVE && s_reported(txn, op) != 0) {
+        snprintf(job->why, job->size, "%s has no report of %s %s to approve", op->unit, op->period,
+                 op->fund);
+        job->refused = 1;
+    }
+    Fundchain__Review *target = review ? review : &blank;
+    if (rc == 0 && !job->refused)
+        job->refused = cityreview_apply(target, pool, op, unapproved, n, job->why, job->size);
+    if (rc == 0 && !job->refused) {
+        rc = cityhistory_review_put(txn, op->period, op->fund, op->unit, target);
+        if (rc == 0)
+            rc = s_trail_review(txn, op);
+        accept_t mark = {.now_ms = s_now_ms(), .db = job->db};
+        report_t pair;
+        memset(&pair, 0, sizeof pair);
+        snprintf(pair.period, sizeof pair.period, "%s", op->period);
+        snprintf(pair.fund, sizeof pair.fund, "%s", op->fund);
+        if (rc == 0)
+            rc = s_mark_stored(txn, &mark, &pair); //  evaluate and forward with the new state
+    }
+    char **texts[] = {&blank.approved_by, &blank.province_by, &blank.unlock_by};
+    for (size_t i = 0; i < 3; i++) //  cityreview_apply may have put strings in it
+        if (*texts[i] != protobuf_c_empty_string)
+            free(*texts[i]);
+    free(unapproved);
+    fundchain__review__free_unpacked(review, NULL);
+    fundchain__review__free_unpacked(pool, NULL);
+    return rc;
+}
+
+//  Applies a review operation in one transaction.
+int citydb_review(citydb_t *self, const cityreview_op_t *op, const char *const *known,
+                  size_t n_known, char *why, size_t size)
+{
+    review_job_t job = {self, op, known, n_known, why, size, 0};
+    if (store_write(self->store, s_review_txn, &job) != 0)
+        return -1;
+    return job.refused ? 1 : 0;
+}
+
+typedef struct {
+    const char *period, *fund, *unit;
+    Fundchain__Review **review;
+    cityhistory_fn *fn;
+    void *arg;
+} read_job_t;
+
+static int s_review_read(store_txn_t *txn, void *arg)
+{
+    read_job_t *job = arg;
+    return cityhistory_review_get(txn, job->period, job->fund, job->unit, job->review);
+}
+
+//  Reads the review of (period, fund, unit).
+int citydb_review_get(citydb_t *self, const char *period, const char *fund, const char *unit,
+                      Fundchain__Review **review)
+{
+    read_job_t job = {period, fund, unit, review, NULL, NULL};
+    return store_read(self->store, s_review_read, &job) == 0 ? 0 : -1;
+}
+
+static int s_history_read(store_txn_t *txn, void *arg)
+{
+    read_job_t *job = arg;
+    return cityhistory_each(txn, job->period, job->fund, job->unit, job->fn, job->arg);
+}
+
+//  Visits the trail of (period, fund, unit).
+int citydb_history(citydb_t *self, const char *period, const char *fund, const char *unit,
+                   cityhistory_fn *fn, void *arg)
+{
+    read_job_t job = {period, fund, unit, NULL, fn, arg};
+    return store_read(self->store, s_history_read, &job) == 0 ? 0 : -1;
 }

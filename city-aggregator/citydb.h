@@ -14,6 +14,8 @@
 #ifndef CITYDB_H_INCLUDED
 #define CITYDB_H_INCLUDED
 
+#include "cityhistory.h"
+#include "cityreview.h"
 #include "diag.h"
 #include "framework.h"
 #include "fundchain.pb-c.h"
@@ -28,7 +30,8 @@ typedef enum {
     CITYDB_STORED,    /* new, or a higher revision than the one stored */
     CITYDB_DUPLICATE, /* this revision, with the same figures, is already stored */
     CITYDB_OLDER,     /* a higher revision is already stored: kept it */
-    CITYDB_CONFLICT   /* this revision with other figures is stored: kept it */
+    CITYDB_CONFLICT,  /* this revision with other figures is stored: kept it */
+    CITYDB_LOCKED     /* approved or locked: refused (citydb_reason says why) */
 } citydb_outcome_t;
 
 /* Visits one stored report; returns 0 to go on, 1 to stop, -1 to fail. */
@@ -185,5 +188,31 @@ report_t *citydb_report(const Fundchain__StoredReport *stored, const framework_t
    the validation. */
 report_t *citydb_report_check(const Fundchain__StoredReport *stored, const framework_t *fw,
                               diag_t *diag, bool *valid, char *why, size_t size);
+
+/* Sets the time lock (--lock-after) that citydb_accept applies; NULL: none. */
+void citydb_set_lock(citydb_t *self, const cityreview_lock_t *lock);
+
+/* Returns why report k of the last citydb_accept was CITYDB_LOCKED ("" else). */
+const char *citydb_reason(const citydb_t *self, size_t k);
+
+/* Returns the code of the city the store belongs to. */
+const char *citydb_city(const citydb_t *self);
+
+/* Approves, unapproves or unlocks in ONE transaction: reads the reviews
+   the rules need (known lists the units every pool approval needs), applies
+   cityreview_apply, writes the review, appends it to the trail and marks the
+   pair dirty so that its evaluations are made and forwarded again. Returns
+   0, 1 when the rules refuse it (why says so), or -1 (nothing written). */
+int citydb_review(citydb_t *self, const cityreview_op_t *op, const char *const *known,
+                  size_t n_known, char *why, size_t size);
+
+/* Reads the review of (period, fund, unit) (*review NULL when none; free
+   with fundchain__review__free_unpacked). Returns 0 or -1. */
+int citydb_review_get(citydb_t *self, const char *period, const char *fund, const char *unit,
+                      Fundchain__Review **review);
+
+/* Visits the trail of (period, fund, unit) in order. Returns 0 or -1. */
+int citydb_history(citydb_t *self, const char *period, const char *fund, const char *unit,
+                   cityhistory_fn *fn, void *arg);
 
 #endif

@@ -105,6 +105,15 @@ static void s_validate(const cityconf_t *conf, const Fundchain__Report *msg, con
     diag_destroy(&diag);
 }
 
+//  Notes the key that sent a report, for the audit trail: its Z85 public
+//  key when CURVE authenticated it, else nothing.
+static void s_sender(zframe_t *payload, const char *peer, ingest_t *out)
+{
+    const char *key = peer ? zframe_meta(payload, "User-Id") : NULL;
+    if (out->report && key)
+        snprintf(out->report->sender, sizeof out->report->sender, "%s", key);
+}
+
 //  Takes a HeldQuery: the unit is the key's (the payload's only on an
 //  --insecure link, which authenticates nobody), and inside the city.
 static void s_held_query(const cityconf_t *conf, const Fundchain__HeldQuery *query,
@@ -145,6 +154,7 @@ void ingest_examine(const cityconf_t *conf, zframe_t *payload, const char *peer,
     out->verdict = INGEST_REJECT;
     if (s_sane(out) && s_jurisdiction(conf, peer, out))
         s_validate(conf, env->report, peer, out);
+    s_sender(payload, peer, out);
     s_printable(out->reason);
     envelope_destroy(&env);
 }

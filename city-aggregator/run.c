@@ -92,6 +92,8 @@ static const opt_spec_t s_specs[] = {
     {"framework", true, false, "evaluation framework CSV (default: built in)"},
     {"deadline", true, false, "days after period end: month=10,quarter=5,year=15"},
     {"risk", true, false, "months_payable thresholds of risk_level (default 3,6,9,15)"},
+    {"lock-after", true, false,
+     "refuse revisions D days after the period's end: month=D,quarter=D,year=D (default: never)"},
     {"insecure", false, false, "plain text instead of CURVE (loopback or ipc only)"},
     {"metrics", true, false, "serve Prometheus metrics at http://HOST:PORT/metrics (loopback)"},
     {"evaluation-hold-ms", true, false,
@@ -101,6 +103,7 @@ static const opt_spec_t s_specs[] = {
 
 typedef struct {
     cityconf_t conf;
+    cityreview_lock_t lock; //  --lock-after
     citydb_t *db;
     transport_server_t *router;
     transport_server_t *pub;     //  the feed, until the evaluator takes it
@@ -175,8 +178,11 @@ static int s_commit(void *arg, void **items, size_t n)
         return -1;
     }
     for (size_t k = 0; k < n; k++) {
-        ((city_msg_t *)items[k])->outcome = self->outcomes[k];
-        ((city_msg_t *)items[k])->held = self->held[k];
+        city_msg_t *msg = items[k];
+        msg->outcome = self->outcomes[k];
+        msg->held = self->held[k];
+        if (msg->outcome == CITYDB_LOCKED)
+            snprintf(msg->in.reason, sizeof msg->in.reason, "%s", citydb_reason(self->db, k));
     }
     return 0;
 }
@@ -188,10 +194,14 @@ static int s_commit(void *arg, void **items, size_t n)
 static zframe_t *s_answer_stored(ingest_t *in, citydb_outcome_t outcome, uint32_t held)
 {
     static const char *what[] = {"stored", "duplicate of",
-                                 "older than stored:", "other figures than stored:"};
+                                 "older than stored:", "other figures than stored:", "locked:"};
     bool accepted = outcome == CITYDB_STORED || outcome == CITYDB_DUPLICATE;
-    log_info("%s %s %s %s revision %u%s", what[outcome], in->unit, in->period, in->fund,
-             in->revision, accepted ? "" : " (refused: the city keeps what it holds)");
+    if (outcome == CITYDB_LOCKED)
+        log_info("refused %s %s %s revision %u: %s", in->unit, in->period, in->fund, in->revision,
+                 in->reason);
+    else
+        log_info("%s %s %s %s revision %u%s", what[outcome], in->unit, in->period, in->fund,
+                 in->revision, accepted ? "" : " (refused: the city keeps what it holds)");
     if (outcome == CITYDB_OLDER)
         snprintf(in->reason, sizeof in->reason,
                  "the city holds revision %u, newer than revision %u, and kept it", held,
@@ -257,6 +267,9 @@ static void s_tally(void *arg, const void *item, const char **outcome, const cha
     } else if (msg->in.verdict == INGEST_ACCEPT && msg->outcome == CITYDB_CONFLICT) {
         *outcome = "rejected";
         *reason = "conflict";
+    } else if (msg->in.verdict == INGEST_ACCEPT && msg->outcome == CITYDB_LOCKED) {
+        *outcome = "rejected";
+        *reason = "locked";
     }
 }
 
@@ -494,6 +507,11 @@ static int s_configure(city_t *self, const opts_t *opts)
         log_error("--risk: %s", why);
         return -1;
     }
+    if (opts_get(opts, "lock-after") &&
+        cityreview_lock_parse(opts_get(opts, "lock-after"), &self->lock, &why) != 0) {
+        log_error("--lock-after: %s", why);
+        return -1;
+    }
     return 0;
 }
 
@@ -638,6 +656,7 @@ int city_run(int argc, char **argv)
     if (s_alloc(&self) != 0 || !(self.db = citydb_open(data, self.conf.city)) ||
         s_configure_store(&self) != 0)
         goto done;
+    citydb_set_lock(self.db, &self.lock);
     if (self.province && !(self.sender = sender_new(citydb_store(self.db), self.province,
                                                     opts_get(opts, "province"))))
         goto done;

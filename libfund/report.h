@@ -31,6 +31,7 @@ typedef struct {
     char fund[16];
     uint32_t revision;
     int64_t submitted_at; /* unix seconds */
+    char sender[48];      /* the receiver's note of the sending key (Z85), "" when none */
     report_item_t *items;
     size_t n_items;
     size_t cap;

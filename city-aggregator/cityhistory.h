@@ -1,0 +1,36 @@
+/*  cityhistory - the city's audit trail and review records in its store,
+    read and written inside a transaction citydb runs (the one that stores
+    a revision, or the one of an approval): "review" holds the Review of
+    each (period, fund, unit), "history" every HistoryEntry of it, under
+    "period|fund|unit|SEQ" (SEQ: 16 hex digits of a counter), so that a
+    unit's trail is one prefix scan in the order it happened. Nothing
+    here deletes an entry.
+*/
+#ifndef CITYHISTORY_H_INCLUDED
+#define CITYHISTORY_H_INCLUDED
+
+#include "fundchain.pb-c.h"
+#include "store.h"
+
+#define CITYHISTORY_DBS "review", "history"
+
+/* Reads the review of (period, fund, unit) into *review (NULL when none;
+   free with fundchain__review__free_unpacked). Returns 0 or -1. */
+int cityhistory_review_get(store_txn_t *txn, const char *period, const char *fund,
+                           const char *unit, Fundchain__Review **review);
+
+/* Writes the review. Returns 0, STORE_RETRY or -1. */
+int cityhistory_review_put(store_txn_t *txn, const char *period, const char *fund,
+                           const char *unit, const Fundchain__Review *review);
+
+/* Appends an entry to the trail. Returns 0, STORE_RETRY or -1. */
+int cityhistory_append(store_txn_t *txn, const char *period, const char *fund, const char *unit,
+                       const Fundchain__HistoryEntry *entry);
+
+/* Visits the entries of (period, fund, unit) in order; fn returns 0 to go
+   on, 1 to stop, -1 to fail. An entry this version cannot read is skipped. */
+typedef int(cityhistory_fn)(const Fundchain__HistoryEntry *entry, void *arg);
+int cityhistory_each(store_txn_t *txn, const char *period, const char *fund, const char *unit,
+                     cityhistory_fn *fn, void *arg);
+
+#endif
