@@ -1,5 +1,7 @@
 /*  cityconf - the settings of a city aggregator, kept in its LMDB. */
 #include "cityconf.h"
+#include "decimal.h"
+#include "outlier.h"
 #include "adcode.h"
 #include <csv.h>
 #include <jansson.h>
@@ -12,6 +14,7 @@ void cityconf_init(cityconf_t *self)
 {
     memset(self, 0, sizeof *self);
     period_deadline_defaults(&self->deadline);
+    self->outlier_z = (int64_t)(OUTLIER_Z_DEFAULT * QTY_SCALE);
     eval_cfg_t cfg;
     evaluation_cfg_defaults(&cfg);
     self->risk = cfg.risk;
@@ -137,12 +140,13 @@ static json_t *s_to_json(const cityconf_t *self)
     json_t *units = json_array();
     for (size_t i = 0; i < self->n_units; i++)
         json_array_append_new(units, json_pack("[s, s]", self->units[i].code, self->units[i].name));
-    return json_pack("{s:s, s:s, s:o, s:s?, s:{s:i, s:i, s:i}, s:[I, I, I, I]}", "city", self->city,
-                     "name", self->name, "units", units, "framework", self->framework_text,
-                     "deadline", "month", self->deadline.month, "quarter", self->deadline.quarter,
-                     "year", self->deadline.year, "risk", (json_int_t)self->risk.level1,
-                     (json_int_t)self->risk.level2, (json_int_t)self->risk.level3,
-                     (json_int_t)self->risk.normal);
+    return json_pack("{s:s, s:s, s:o, s:s?, s:{s:i, s:i, s:i}, s:[I, I, I, I], s:I}", "city",
+                     self->city, "name", self->name, "units", units, "framework",
+                     self->framework_text, "deadline", "month", self->deadline.month, "quarter",
+                     self->deadline.quarter, "year", self->deadline.year, "risk",
+                     (json_int_t)self->risk.level1, (json_int_t)self->risk.level2,
+                     (json_int_t)self->risk.level3, (json_int_t)self->risk.normal, "outlier_z",
+                     (json_int_t)self->outlier_z);
 }
 
 static int s_put_config(store_txn_t *txn, void *arg)
@@ -189,12 +193,14 @@ static int s_from_json(cityconf_t *self, json_t *doc)
 {
     const char *city = NULL, *name = NULL;
     json_t *units = NULL, *fw_json = NULL;
-    json_int_t risk[4] = {0};
-    if (json_unpack(doc, "{s:s, s:s, s:o, s?o, s:{s:i, s:i, s:i}, s:[I, I, I, I]}", "city", &city,
-                    "name", &name, "units", &units, "framework", &fw_json, "deadline", "month",
-                    &self->deadline.month, "quarter", &self->deadline.quarter, "year",
-                    &self->deadline.year, "risk", &risk[0], &risk[1], &risk[2], &risk[3]) != 0)
+    json_int_t risk[4] = {0}, outlier_z = self->outlier_z;
+    if (json_unpack(doc, "{s:s, s:s, s:o, s?o, s:{s:i, s:i, s:i}, s:[I, I, I, I], s?I}", "city",
+                    &city, "name", &name, "units", &units, "framework", &fw_json, "deadline",
+                    "month", &self->deadline.month, "quarter", &self->deadline.quarter, "year",
+                    &self->deadline.year, "risk", &risk[0], &risk[1], &risk[2], &risk[3],
+                    "outlier_z", &outlier_z) != 0)
         return -1;
+    self->outlier_z = outlier_z;
     const char *fw = json_string_value(fw_json); //  null: the default framework
     snprintf(self->city, sizeof self->city, "%s", city);
     snprintf(self->name, sizeof self->name, "%s", name);

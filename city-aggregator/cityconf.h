@@ -26,6 +26,7 @@ typedef struct {
     framework_t *framework; /* parsed from framework_text, NULL for the default */
     deadline_cfg_t deadline;
     risk_cfg_t risk;
+    int64_t outlier_z; /* --outlier-z, 1/QTY_SCALE units (default 3.5) */
 } cityconf_t;
 
 /* Fills defaults (no units, default framework and deadlines). */

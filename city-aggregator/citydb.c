@@ -1,6 +1,7 @@
 /*  citydb - the city's LMDB of the newest report revisions. */
 #include "citydb.h"
 #include "cityhistory.h"
+#include "cityseries.h"
 #include "diag.h"
 #include "log.h"
 #include "outbox.h"
@@ -22,8 +23,8 @@ struct _citydb_t {
     size_t n_reasons;
 };
 
-static const char *const s_dbs[] = {"reports", "meta",     "dirty",         "known",
-                                    "latest",  OUTBOX_DBS, CITYHISTORY_DBS, NULL};
+static const char *const s_dbs[] = {"reports",  "meta",          "dirty",  "known", "latest",
+                                    OUTBOX_DBS, CITYHISTORY_DBS, "series", NULL};
 
 //  What a city's store made before identity records has, and lacks.
 static const char *const s_legacy_has[] = {"reports", NULL};
@@ -31,8 +32,9 @@ static const char *const s_legacy_lacks[] = {"revs", NULL};
 
 #define KEY_MAX 64
 #define COMPARE_ARENA 32768 //  bytes: a report of tens of items unpacks in it, more spill to malloc
-//  The meta record that says "known" indexes every stored report.
-#define KNOWN_INDEXED "known-indexed"
+//  The meta record that says "known" and "series" index every stored report
+//  (a store made before "series" had "known-indexed").
+#define KNOWN_INDEXED "indexed-known-series"
 
 static size_t s_key(char *buf, const char *period, const char *fund, const char *unit)
 {
@@ -50,6 +52,8 @@ static int s_mark_known(store_txn_t *txn, const char *fund, const char *unit)
     return rc == 1 ? store_put(txn, "known", key, (size_t)klen, "", 0) : rc;
 }
 
+static int s_put_series(store_txn_t *txn, const report_t *report);
+
 static int s_index_one(const void *key, size_t klen, const void *val, size_t vlen, void *arg)
 {
     (void)key;
@@ -58,6 +62,10 @@ static int s_index_one(const void *key, size_t klen, const void *val, size_t vle
     int rc = 0;
     if (stored && stored->report && stored->report->fund && stored->report->unit)
         rc = s_mark_known(arg, stored->report->fund, stored->report->unit);
+    report_t *report = rc == 0 && stored && stored->report ? citydb_report(stored, NULL) : NULL;
+    if (report)
+        rc = s_put_series(arg, report);
+    report_destroy(&report);
     fundchain__stored_report__free_unpacked(stored, NULL);
     return rc;
 }
@@ -371,6 +379,18 @@ static int s_put(store_txn_t *txn, const char *key, size_t klen, const report_t 
     return rc;
 }
 
+//  Keeps what outlier checks read of a stored report, under "fund|unit|period".
+static int s_put_series(store_txn_t *txn, const report_t *report)
+{
+    char key[KEY_MAX];
+    int klen = snprintf(key, sizeof key, "%s|%s|%s", report->fund, report->unit, report->period);
+    size_t len;
+    uint8_t *packed = cityseries_pack(report, &len);
+    int rc = packed ? store_put(txn, "series", key, (size_t)klen, packed, len) : -1;
+    free(packed);
+    return rc;
+}
+
 //  Records a revision in the trail: stored, or refused with why.
 static int s_trail(store_txn_t *txn, const report_t *report, int64_t now, const char *why)
 {
@@ -435,6 +455,8 @@ static int s_accept_one(store_txn_t *txn, accept_t *job, const report_t *report,
         return s_trail(txn, report, now, why);
     }
     rc = s_put(txn, key, klen, report, first, now);
+    if (rc == 0)
+        rc = s_put_series(txn, report);
     if (rc == 0)
         rc = s_trail(txn, report, now, NULL);
     return rc == 0 ? s_mark_known(txn, report->fund, report->unit) : rc;
@@ -1084,4 +1106,53 @@ int citydb_history(citydb_t *self, const char *period, const char *fund, const c
 {
     read_job_t job = {period, fund, unit, NULL, fn, arg};
     return store_read(self->store, s_history_read, &job) == 0 ? 0 : -1;
+}
+
+typedef struct {
+    cityseries_past_t *past;
+    size_t n, cap;
+    size_t plen; //  of "fund|unit|": the period follows
+    char *periods;
+} series_t;
+
+//  Collects one point of a unit's series (its bytes stay valid while the
+//  snapshot lives).
+static int s_series_one(const void *key, size_t klen, const void *val, size_t vlen, void *arg)
+{
+    series_t *s = arg;
+    if (klen <= s->plen || klen - s->plen >= 16)
+        return 0;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 16;
+        cityseries_past_t *past = realloc(s->past, cap * sizeof *past);
+        char *periods = realloc(s->periods, cap * 16);
+        if (past)
+            s->past = past;
+        if (periods)
+            s->periods = periods;
+        if (!past || !periods)
+            return -1;
+        s->cap = cap;
+    }
+    char *period = s->periods + s->n * 16;
+    memcpy(period, (const char *)key + s->plen, klen - s->plen);
+    period[klen - s->plen] = 0;
+    s->past[s->n++] = (cityseries_past_t){NULL, val, vlen};
+    return 0;
+}
+
+//  Reads the series of a unit in the snapshot.
+int citydb_snap_series(citydb_snap_t *snap, const char *fund, const char *unit,
+                       cityseries_past_t **past, size_t *n, char **periods)
+{
+    char prefix[KEY_MAX];
+    series_t s = {NULL, 0, 0, 0, NULL};
+    s.plen = (size_t)snprintf(prefix, sizeof prefix, "%s|%s|", fund, unit);
+    int rc = store_scan(snap, "series", prefix, s.plen, s_series_one, &s);
+    for (size_t i = 0; i < s.n; i++)
+        s.past[i].period = s.periods + i * 16;
+    *past = s.past;
+    *n = s.n;
+    *periods = s.periods;
+    return rc == 0 ? 0 : -1;
 }

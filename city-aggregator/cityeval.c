@@ -63,6 +63,7 @@ typedef struct {
     const char *unit; //  only this unit, or NULL for all
     evalseen_t *seen; //  what was queued last (NULL: every unit changed)
     const char *period, *fund;
+    citydb_snap_t *snap; //  the snapshot read (for the units' series)
 } collect_t;
 
 static int s_add_text(char ***list, size_t *n, const char *text)
@@ -300,6 +301,22 @@ static void s_timeliness(const cityconf_t *conf, const member_t *m, Fundchain__E
                     m->received_at <= (int64_t)period_deadline(&p, &conf->deadline);
 }
 
+//  Warns of the values of a unit's report far from its own history
+//  (cityseries.h), read from the same snapshot. Returns 0 or -1.
+static int s_outliers(const cityconf_t *conf, const collect_t *c, const report_t *r,
+                      Fundchain__Evaluation *eval)
+{
+    cityseries_past_t *past = NULL;
+    char *periods = NULL;
+    size_t n = 0;
+    int rc = c->snap ? citydb_snap_series(c->snap, r->fund, r->unit, &past, &n, &periods) : 0;
+    if (rc == 0 && n > 0)
+        rc = cityseries_warn(r, past, n, conf->outlier_z, eval);
+    free(past);
+    free(periods);
+    return rc;
+}
+
 //  Evaluates member i of a collection, with the warning it needs.
 static Fundchain__Evaluation *s_unit(const cityconf_t *conf, const eval_cfg_t *cfg,
                                      const collect_t *c, size_t i)
@@ -310,6 +327,10 @@ static Fundchain__Evaluation *s_unit(const cityconf_t *conf, const eval_cfg_t *c
         evaluation_unit_checked(r, m->diag, conf->city, cityconf_unit_name(conf, r->unit), cfg);
     if (eval)
         s_timeliness(conf, m, eval);
+    if (eval && s_outliers(conf, c, r, eval) != 0) {
+        evaluation_free(eval);
+        return NULL;
+    }
     if (eval && m->invalid && s_warn_invalid(eval, m->part, m->invalid, false) != 0) {
         evaluation_free(eval);
         eval = NULL;
@@ -368,7 +389,8 @@ static int s_evaluate(citydb_snap_t *snap, const cityconf_t *conf, const char *p
 {
     eval_cfg_t cfg;
     cityconf_eval_cfg(conf, &cfg);
-    collect_t c = {.fw = cfg.fw, .unit = unit, .seen = seen, .period = period, .fund = fund};
+    collect_t c = {
+        .fw = cfg.fw, .unit = unit, .seen = seen, .period = period, .fund = fund, .snap = snap};
     known_t k = {NULL, 0};
     *out = (evaluated_t){0};
     evalseen_trim(seen); //  no member is in use between two pairs

@@ -49,6 +49,7 @@
 #include "cityconf.h"
 #include "evaluator.h"
 #include "cli.h"
+#include "decimal.h"
 #include "envelope.h"
 #include "held.h"
 #include "inbox.h"
@@ -92,6 +93,8 @@ static const opt_spec_t s_specs[] = {
     {"framework", true, false, "evaluation framework CSV (default: built in)"},
     {"deadline", true, false, "days after period end: month=10,quarter=5,year=15"},
     {"risk", true, false, "months_payable thresholds of risk_level (default 3,6,9,15)"},
+    {"outlier-z", true, false,
+     "the modified z-score beyond which a value is an outlier (default 3.5)"},
     {"lock-after", true, false,
      "refuse revisions D days after the period's end: month=D,quarter=D,year=D (default: never)"},
     {"insecure", false, false, "plain text instead of CURVE (loopback or ipc only)"},
@@ -476,6 +479,19 @@ static void s_loop(city_t *self)
     zpoller_destroy(&held);
     zpoller_destroy(&poller);
 }
+//  Parses --outlier-z: a positive decimal. Returns 0, or -1 (logged).
+static int s_outlier_z(const char *text, cityconf_t *conf)
+{
+    const char *why = NULL;
+    int64_t z;
+    if (decimal_parse_qty(text, 1, &z, &why) != 0 || z <= 0) {
+        log_error("--outlier-z: '%s' is not a positive number%s%s", text, why ? ": " : "",
+                  why ? why : "");
+        return -1;
+    }
+    conf->outlier_z = z;
+    return 0;
+}
 
 //  Reads the settings from the flags into self->conf.
 static int s_configure(city_t *self, const opts_t *opts)
@@ -507,6 +523,8 @@ static int s_configure(city_t *self, const opts_t *opts)
         log_error("--risk: %s", why);
         return -1;
     }
+    if (opts_get(opts, "outlier-z") && s_outlier_z(opts_get(opts, "outlier-z"), conf) != 0)
+        return -1;
     if (opts_get(opts, "lock-after") &&
         cityreview_lock_parse(opts_get(opts, "lock-after"), &self->lock, &why) != 0) {
         log_error("--lock-after: %s", why);

@@ -98,7 +98,7 @@ static int s_forget_index(store_txn_t *txn, void *arg)
     for (size_t i = 0; i < 3; i++)
         if (store_del(txn, "known", keys[i], strlen(keys[i])) != 0)
             return -1;
-    return store_del(txn, "meta", "known-indexed", strlen("known-indexed"));
+    return store_del(txn, "meta", "indexed-known-series", strlen("indexed-known-series"));
 }
 
 //  A store without the index gets it when opened.
