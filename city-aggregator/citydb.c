@@ -18,6 +18,7 @@
 struct _citydb_t {
     store_t *store;
     char city[8];                    //  the store's owner
+    char pool_key[16];               //  its pool's key in "review" and "history": "CITY.pool"
     cityreview_lock_t lock;          //  --lock-after (all 0: none)
     char (*reasons)[CITYREVIEW_WHY]; //  why report k of the last accept was refused
     size_t n_reasons;
@@ -133,6 +134,8 @@ citydb_t *citydb_open(const char *dir, const char *city)
         snprintf(self->city, sizeof self->city, "%s", city);
     else if (self)
         store_meta_text(self->store, "store.owner", self->city, sizeof self->city);
+    if (self)
+        snprintf(self->pool_key, sizeof self->pool_key, "%s.pool", self->city);
     //  A write only when the index is missing: once per store.
     int rc = self ? store_read(self->store, s_indexed, NULL) : 0;
     if (rc == 1 && store_write(self->store, s_index_all, NULL) != 0) {
@@ -416,14 +419,12 @@ static int s_admit(store_txn_t *txn, citydb_t *db, const report_t *report, int64
 {
     Fundchain__Review *unit = NULL, *pool = NULL;
     if (cityhistory_review_get(txn, report->period, report->fund, report->unit, &unit) != 0 ||
-        cityhistory_review_get(txn, report->period, report->fund, db->city, &pool) != 0) {
+        cityhistory_review_get(txn, report->period, report->fund, db->pool_key, &pool) != 0) {
         fundchain__review__free_unpacked(unit, NULL);
         return -1;
     }
-    //  The city's own code has one review: the 市本级's report and its pool's.
-    int rc = cityreview_admit(unit, strcmp(report->unit, db->city) ? pool : unit, &db->lock,
-                              report->unit, db->city, report->period, report->fund, now, why,
-                              CITYREVIEW_WHY);
+    int rc = cityreview_admit(unit, pool, &db->lock, report->unit, db->city, report->period,
+                              report->fund, now, why, CITYREVIEW_WHY);
     fundchain__review__free_unpacked(unit, NULL);
     fundchain__review__free_unpacked(pool, NULL);
     return rc;
@@ -963,6 +964,12 @@ const char *citydb_city(const citydb_t *self)
     return self->city;
 }
 
+//  Returns the key of the city's pool in the review records and the trail.
+const char *citydb_pool_key(const citydb_t *self)
+{
+    return self->pool_key;
+}
+
 typedef struct {
     citydb_t *db;
     const cityreview_op_t *op;
@@ -973,8 +980,7 @@ typedef struct {
     int refused;
 } review_job_t;
 
-//  Lists the known units whose review is not approved (the city's own code
-//  is the pool's: its approval is that of the 市本级's report too).
+//  Lists the known units (the 市本级 among them) whose review is not approved.
 static int s_unapproved(store_txn_t *txn, review_job_t *job, const char ***list, size_t *n)
 {
     *n = 0;
@@ -983,8 +989,6 @@ static int s_unapproved(store_txn_t *txn, review_job_t *job, const char ***list,
         return -1;
     for (size_t i = 0; i < job->n_known; i++) {
         Fundchain__Review *r = NULL;
-        if (!strcmp(job->known[i], job->db->city))
-            continue;
         if (cityhistory_review_get(txn, job->op->period, job->op->fund, job->known[i], &r) != 0)
             return -1;
         if (!r || r->approved_at <= 0)
@@ -995,7 +999,7 @@ static int s_unapproved(store_txn_t *txn, review_job_t *job, const char ***list,
 }
 
 //  Records the operation in the trail.
-static int s_trail_review(store_txn_t *txn, const cityreview_op_t *op)
+static int s_trail_review(store_txn_t *txn, const cityreview_op_t *op, const char *key)
 {
     static const Fundchain__HistoryEntry__Kind kinds[] = {
         FUNDCHAIN__HISTORY_ENTRY__KIND__APPROVE, FUNDCHAIN__HISTORY_ENTRY__KIND__UNAPPROVE,
@@ -1007,7 +1011,7 @@ static int s_trail_review(store_txn_t *txn, const cityreview_op_t *op)
     entry.by = (char *)op->by;
     entry.until = op->until;
     entry.level = op->kind >= CITYREVIEW_PROVINCE_APPROVE ? "province" : op->pool ? "pool" : "unit";
-    return cityhistory_append(txn, op->period, op->fund, op->unit, &entry);
+    return cityhistory_append(txn, op->period, op->fund, key, &entry);
 }
 
 //  Whether the unit has a stored report of (period, fund).
@@ -1027,9 +1031,10 @@ static int s_review_txn(store_txn_t *txn, void *arg)
     Fundchain__Review *review = NULL, *pool = NULL, blank = FUNDCHAIN__REVIEW__INIT;
     const char **unapproved = NULL;
     size_t n = 0;
-    int rc = cityhistory_review_get(txn, op->period, op->fund, op->unit, &review);
-    if (rc == 0 && !op->pool && strcmp(op->unit, job->db->city))
-        rc = cityhistory_review_get(txn, op->period, op->fund, job->db->city, &pool);
+    const char *key = op->pool ? job->db->pool_key : op->unit;
+    int rc = cityhistory_review_get(txn, op->period, op->fund, key, &review);
+    if (rc == 0 && !op->pool)
+        rc = cityhistory_review_get(txn, op->period, op->fund, job->db->pool_key, &pool);
     if (rc == 0 && op->pool && op->kind == CITYREVIEW_APPROVE)
         rc = s_unapproved(txn, job, &unapproved, &n);
     job->refused = 0;
@@ -1042,9 +1047,9 @@ static int s_review_txn(store_txn_t *txn, void *arg)
     if (rc == 0 && !job->refused)
         job->refused = cityreview_apply(target, pool, op, unapproved, n, job->why, job->size);
     if (rc == 0 && !job->refused) {
-        rc = cityhistory_review_put(txn, op->period, op->fund, op->unit, target);
+        rc = cityhistory_review_put(txn, op->period, op->fund, key, target);
         if (rc == 0)
-            rc = s_trail_review(txn, op);
+            rc = s_trail_review(txn, op, key);
         accept_t mark = {.now_ms = s_now_ms(), .db = job->db};
         report_t pair;
         memset(&pair, 0, sizeof pair);

@@ -205,6 +205,10 @@ const char *citydb_reason(const citydb_t *self, size_t k);
 /* Returns the code of the city the store belongs to. */
 const char *citydb_city(const citydb_t *self);
 
+/* Returns the key of the city's pool in the review records and the trail
+   ("510400.pool"; the 市本级's own report is under its code). */
+const char *citydb_pool_key(const citydb_t *self);
+
 /* Approves, unapproves or unlocks in ONE transaction: reads the reviews
    the rules need (known lists the units every pool approval needs), applies
    cityreview_apply, writes the review, appends it to the trail and marks the

@@ -48,6 +48,7 @@ static const opt_spec_t s_unlock_specs[] = {
 
 static const opt_spec_t s_history_specs[] = {
     S_KEY_SPECS,
+    {"pool", false, false, "the pool's trail (its approvals; --unit is the city's code)"},
     {"format", true, false, "table (default), csv or json"},
     {NULL, false, false, NULL}};
 
@@ -311,9 +312,9 @@ static int s_history_table(json_t *entries, format_t format, FILE *out)
 int city_history(int argc, char **argv)
 {
     int code;
-    opts_t *opts =
-        cli_parse("history", s_history_specs,
-                  "--data DIR --unit CODE --period P --fund F [--format F]", argc, argv, &code);
+    opts_t *opts = cli_parse("history", s_history_specs,
+                             "--data DIR --unit CODE --period P --fund F [--pool] [--format F]",
+                             argc, argv, &code);
     if (!opts)
         return code;
     format_t format = FORMAT_TABLE;
@@ -327,9 +328,17 @@ int city_history(int argc, char **argv)
         goto done;
     }
     code = EXIT_RUNTIME;
-    if (!(db = citydb_open(opts_get(opts, "data"), NULL)) ||
-        citydb_history(db, opts_get(opts, "period"), opts_get(opts, "fund"), opts_get(opts, "unit"),
-                       s_entry, &t) != 0)
+    if (!(db = citydb_open(opts_get(opts, "data"), NULL)))
+        goto done;
+    bool pool = opts_has(opts, "pool");
+    if (pool && strcmp(opts_get(opts, "unit"), citydb_city(db))) {
+        fprintf(stderr, "city-aggregator history: --pool takes the city's own code %s\n",
+                citydb_city(db));
+        code = EXIT_USAGE;
+        goto done;
+    }
+    if (citydb_history(db, opts_get(opts, "period"), opts_get(opts, "fund"),
+                       pool ? citydb_pool_key(db) : opts_get(opts, "unit"), s_entry, &t) != 0)
         goto done;
     json_t *doc =
         json_pack("{s:s, s:s, s:s, s:O}", "unit", opts_get(opts, "unit"), "period",
