@@ -28,6 +28,7 @@
     runs out; a pair that cannot be evaluated stays marked (logged).
 */
 #include "cityeval.h"
+#include "cityhistory.h"
 #include "evalseen.h"
 #include "evaluation.h"
 #include "log.h"
@@ -161,6 +162,16 @@ static int s_collect(const char *unit, const void *bytes, size_t len, void *arg)
     if (c->unit && strcmp(unit, c->unit))
         return 0;
     member_t m = {.hash = evalseen_hash(bytes, len)};
+    //  Its review is part of its evaluation: a new review is a change too.
+    const void *review;
+    size_t review_len;
+    int found =
+        c->snap ? cityhistory_review_raw(c->snap, c->period, c->fund, unit, &review, &review_len)
+                : 1;
+    if (found < 0)
+        return -1;
+    if (found == 0)
+        m.hash ^= evalseen_hash(review, review_len) * 0x9E3779B97F4A7C15ULL;
     m.part = evalseen_find(c->seen, c->period, c->fund, unit, m.hash, &m.changed, &m.invalid);
     if (!m.changed && m.part)
         return s_append(c, &m);
@@ -301,6 +312,17 @@ static void s_timeliness(const cityconf_t *conf, const member_t *m, Fundchain__E
                     m->received_at <= (int64_t)period_deadline(&p, &conf->deadline);
 }
 
+//  Puts the review of a unit (or of the pool: "CITY.pool") in its
+//  evaluation. Returns 0 or -1.
+static int s_review(const collect_t *c, const char *key, Fundchain__Evaluation *eval)
+{
+    Fundchain__Review *review = NULL;
+    if (c->snap && cityhistory_review_get(c->snap, c->period, c->fund, key, &review) != 0)
+        return -1;
+    eval->review = review; //  evaluation_free frees it with the rest
+    return 0;
+}
+
 //  Warns of the values of a unit's report far from its own history
 //  (cityseries.h), read from the same snapshot. Returns 0 or -1.
 static int s_outliers(const cityconf_t *conf, const collect_t *c, const report_t *r,
@@ -327,6 +349,10 @@ static Fundchain__Evaluation *s_unit(const cityconf_t *conf, const eval_cfg_t *c
         evaluation_unit_checked(r, m->diag, conf->city, cityconf_unit_name(conf, r->unit), cfg);
     if (eval)
         s_timeliness(conf, m, eval);
+    if (eval && s_review(c, r->unit, eval) != 0) {
+        evaluation_free(eval);
+        return NULL;
+    }
     if (eval && s_outliers(conf, c, r, eval) != 0) {
         evaluation_free(eval);
         return NULL;
@@ -356,6 +382,10 @@ static Fundchain__Evaluation *s_pool(const cityconf_t *conf, const eval_cfg_t *c
             rc = s_warn_invalid(eval, c->members[i].part, c->members[i].invalid, true);
     for (size_t i = 0; rc == 0 && i < c->n_unreadable; i++)
         rc = evaluation_add_warning(eval, "stored_unreadable", c->unreadable[i]);
+    char pool_key[16];
+    snprintf(pool_key, sizeof pool_key, "%s.pool", conf->city);
+    if (rc == 0)
+        rc = s_review(c, pool_key, eval);
     if (rc != 0)
         evaluation_free(eval);
     return rc == 0 ? eval : NULL;

@@ -27,6 +27,15 @@ int cityhistory_review_get(store_txn_t *txn, const char *period, const char *fun
     return 0; //  a record this version cannot read counts as none
 }
 
+//  Reads a review's record as stored.
+int cityhistory_review_raw(store_txn_t *txn, const char *period, const char *fund, const char *unit,
+                           const void **val, size_t *len)
+{
+    char key[KEY_MAX];
+    size_t klen = s_key(key, period, fund, unit);
+    return store_get(txn, "review", key, klen, val, len);
+}
+
 //  Packs a message and puts it.
 static int s_put(store_txn_t *txn, const char *db, const char *key, size_t klen,
                  const ProtobufCMessage *msg)

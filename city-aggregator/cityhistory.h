@@ -19,6 +19,11 @@
 int cityhistory_review_get(store_txn_t *txn, const char *period, const char *fund,
                            const char *unit, Fundchain__Review **review);
 
+/* Reads the review's record as stored (for a hash): 0 with *val and *len,
+   1 when there is none, -1 on failure. */
+int cityhistory_review_raw(store_txn_t *txn, const char *period, const char *fund,
+                           const char *unit, const void **val, size_t *len);
+
 /* Writes the review. Returns 0, STORE_RETRY or -1. */
 int cityhistory_review_put(store_txn_t *txn, const char *period, const char *fund,
                            const char *unit, const Fundchain__Review *review);

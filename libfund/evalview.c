@@ -10,13 +10,25 @@
 #include "score.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Returns text, or "" for NULL. */
 static const char *s_str(const char *text)
 {
     return text ? text : "";
+}
+
+/* Formats unix seconds as ISO 8601 UTC. */
+static const char *s_iso(int64_t at, char *buf, size_t size)
+{
+    time_t t = (time_t)at;
+    struct tm tm;
+    if (!gmtime_r(&t, &tm) || !strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        snprintf(buf, size, "%lld", (long long)at);
+    return buf;
 }
 
 /* Makes a JSON string; text that is not valid UTF-8 (only a hostile peer
@@ -134,9 +146,28 @@ json_t *evalview_json(const Fundchain__Evaluation *eval)
     s_set(root, "total", s_centi(eval->total_centi), &ok);
     s_set(root, "grade", s_jstring(eval->grade), &ok);
     s_set(root, "warnings", s_json_warnings(eval, &ok), &ok);
+    s_set(root, "approval", evalview_approval_json(eval->review), &ok);
     if (!ok)
         json_decref(root), root = NULL;
     return root;
+}
+
+/* {"by", "at"} of one approval, or null. */
+static json_t *s_approved(const char *by, int64_t at)
+{
+    char when[32];
+    if (at <= 0)
+        return json_null();
+    return json_pack("{s:o, s:s}", "by", s_jstring(by), "at", s_iso(at, when, sizeof when));
+}
+
+//  Builds the approval object of a review.
+json_t *evalview_approval_json(const Fundchain__Review *review)
+{
+    return json_pack("{s:o, s:o}", "city",
+                     review ? s_approved(review->approved_by, review->approved_at) : json_null(),
+                     "province",
+                     review ? s_approved(review->province_by, review->province_at) : json_null());
 }
 
 /* The rows of the evaluation in one form, for table or CSV. */
@@ -305,6 +336,21 @@ static int s_warnings_section(const Fundchain__Evaluation *eval, FILE *out)
 }
 
 /* Prints the heading: unit, period, fund, total, grade, and for a pool its units. */
+/* Prints who approved, when anyone did. Returns 0 or -1. */
+static int s_approval_line(const Fundchain__Review *review, FILE *out)
+{
+    char at[32];
+    if (review && review->approved_at > 0 &&
+        fprintf(out, "审核 approved by %s at %s (city)\n", s_str(review->approved_by),
+                s_iso(review->approved_at, at, sizeof at)) < 0)
+        return -1;
+    if (review && review->province_at > 0 &&
+        fprintf(out, "审核 approved by %s at %s (province)\n", s_str(review->province_by),
+                s_iso(review->province_at, at, sizeof at)) < 0)
+        return -1;
+    return 0;
+}
+
 static int s_heading(const Fundchain__Evaluation *eval, FILE *out)
 {
     char total[32];
@@ -313,6 +359,8 @@ static int s_heading(const Fundchain__Evaluation *eval, FILE *out)
                 s_str(eval->period), s_str(eval->fund),
                 rational_centi_format(eval->total_centi, total, sizeof total), s_str(eval->grade),
                 score_grade_name(eval->grade)) < 0)
+        return -1;
+    if (s_approval_line(eval->review, out) != 0)
         return -1;
     if (eval->level != FUNDCHAIN__EVALUATION__LEVEL__POOL)
         return 0;

@@ -17,7 +17,8 @@
 
 /* Builds the SPEC 7 JSON object: code, period, fund, units, complete, items
    (yuan strings with 2 decimals), indicators (numbers, risk_level a string),
-   scores, total, grade, warnings [{code, message}]. Returns a new reference,
+   scores, total, grade, warnings [{code, message}], and approval
+   (evalview_approval_json). Returns a new reference,
    or NULL when out of memory. */
 json_t *evalview_json(const Fundchain__Evaluation *eval);
 
@@ -26,6 +27,11 @@ json_t *evalview_json(const Fundchain__Evaluation *eval);
 const char *evalview_item_name(const char *code);
 const char *evalview_score_name(const char *code);
 const char *evalview_indicator_name(const char *code);
+
+/* Builds {"city": {"by", "at"} | null, "province": {"by", "at"} | null},
+   who approved an evaluation and when (SPEC 9.3); every member null for
+   a NULL review. Returns a new reference, or NULL when out of memory. */
+json_t *evalview_approval_json(const Fundchain__Review *review);
 
 /* Prints the evaluation in the format; returns 0, or -1 on a write error. */
 int evalview_print(const Fundchain__Evaluation *eval, format_t format, FILE *out);

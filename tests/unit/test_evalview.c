@@ -108,8 +108,8 @@ static void test_json_keys(void **state)
     fixture_t *f = *state;
     json_t *json = evalview_json(&f->eval);
     assert_non_null(json);
-    const char *keys[] = {"code",  "period",     "fund",   "name",  "units", "complete",
-                          "items", "indicators", "scores", "total", "grade", "warnings"};
+    const char *keys[] = {"code",       "period", "fund",  "name",  "units",    "complete", "items",
+                          "indicators", "scores", "total", "grade", "warnings", "approval"};
     void *iter = json_object_iter(json);
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         assert_non_null(iter);
@@ -117,6 +117,10 @@ static void test_json_keys(void **state)
         iter = json_object_iter_next(json, iter);
     }
     assert_null(iter);
+    //  Nobody approved it: both levels null.
+    json_t *approval = json_object_get(json, "approval");
+    assert_true(json_is_null(json_object_get(approval, "city")));
+    assert_true(json_is_null(json_object_get(approval, "province")));
     json_t *items = json_object_get(json, "items");
     assert_string_equal(json_string_value(json_object_get(items, "balance.opening")), "-1.05");
     assert_string_equal(json_string_value(json_object_get(items, "income.total")), "1988528674.60");
@@ -242,10 +246,28 @@ static void test_write_error(void **state)
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
+//  An approval shows who and when, in JSON and in the table.
+static void test_approval(void **state)
+{
+    fixture_t *f = *state;
+    Fundchain__Review review = FUNDCHAIN__REVIEW__INIT;
+    review.approved_by = "审核员";
+    review.approved_at = 1704067200;
+    f->eval.review = &review;
+    json_t *json = evalview_json(&f->eval);
+    json_t *city = json_object_get(json_object_get(json, "approval"), "city");
+    assert_string_equal(json_string_value(json_object_get(city, "by")), "审核员");
+    assert_string_equal(json_string_value(json_object_get(city, "at")), "2024-01-01T00:00:00Z");
+    assert_true(json_is_null(json_object_get(json_object_get(json, "approval"), "province")));
+    json_decref(json);
+    assert_non_null(strstr(s_print(f, FORMAT_TABLE), "approved by 审核员 at 2024-01-01T00:00:00Z"));
+    f->eval.review = NULL;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        T(test_json_keys), T(test_json_print),   T(test_table_print),
+        T(test_json_keys), T(test_approval),     T(test_json_print),  T(test_table_print),
         T(test_csv_print), T(test_hostile_text), T(test_write_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
