@@ -6,6 +6,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "pbarena.h"
+#include "period.h"
 #include "validate.h"
 #include <czmq.h>
 #include <jansson.h>
@@ -1118,14 +1119,24 @@ typedef struct {
     size_t n, cap;
     size_t plen; //  of "fund|unit|": the period follows
     char *periods;
+    int months; //  the length of the periods taken
+    size_t max; //  how many to take
 } series_t;
 
-//  Collects one point of a unit's series (its bytes stay valid while the
-//  snapshot lives).
+//  Collects one point of a unit's series, newest first, when its period has
+//  the length asked for (its bytes stay valid while the snapshot lives);
+//  stops once it has max of them.
 static int s_series_one(const void *key, size_t klen, const void *val, size_t vlen, void *arg)
 {
     series_t *s = arg;
-    if (klen <= s->plen || klen - s->plen >= 16)
+    char period[16];
+    period_t p;
+    const char *why;
+    if (klen <= s->plen || klen - s->plen >= sizeof period)
+        return 0;
+    memcpy(period, (const char *)key + s->plen, klen - s->plen);
+    period[klen - s->plen] = 0;
+    if (period_parse(period, &p, &why) != 0 || period_months(&p) != s->months)
         return 0;
     if (s->n == s->cap) {
         size_t cap = s->cap ? 2 * s->cap : 16;
@@ -1139,21 +1150,26 @@ static int s_series_one(const void *key, size_t klen, const void *val, size_t vl
             return -1;
         s->cap = cap;
     }
-    char *period = s->periods + s->n * 16;
-    memcpy(period, (const char *)key + s->plen, klen - s->plen);
-    period[klen - s->plen] = 0;
+    memcpy(s->periods + s->n * 16, period, sizeof period);
     s->past[s->n++] = (cityseries_past_t){NULL, val, vlen};
-    return 0;
+    return s->n >= s->max ? 1 : 0;
 }
 
-//  Reads the series of a unit in the snapshot.
-int citydb_snap_series(citydb_snap_t *snap, const char *fund, const char *unit,
-                       cityseries_past_t **past, size_t *n, char **periods)
+//  Reads the latest points of a unit's series before a period.
+int citydb_snap_series(citydb_snap_t *snap, const char *fund, const char *unit, const char *before,
+                       size_t max, cityseries_past_t **past, size_t *n, char **periods)
 {
-    char prefix[KEY_MAX];
-    series_t s = {NULL, 0, 0, 0, NULL};
+    char prefix[KEY_MAX], from[KEY_MAX];
+    period_t p;
+    const char *why;
+    series_t s = {NULL, 0, 0, 0, NULL, 0, max};
+    *past = NULL, *n = 0, *periods = NULL;
+    if (max == 0 || period_parse(before, &p, &why) != 0)
+        return 0;
+    s.months = period_months(&p);
     s.plen = (size_t)snprintf(prefix, sizeof prefix, "%s|%s|", fund, unit);
-    int rc = store_scan(snap, "series", prefix, s.plen, s_series_one, &s);
+    int flen = snprintf(from, sizeof from, "%s%s", prefix, before);
+    int rc = store_scan_back(snap, "series", prefix, s.plen, from, (size_t)flen, s_series_one, &s);
     for (size_t i = 0; i < s.n; i++)
         s.past[i].period = s.periods + i * 16;
     *past = s.past;

@@ -190,11 +190,14 @@ report_t *citydb_report(const Fundchain__StoredReport *stored, const framework_t
 report_t *citydb_report_check(const Fundchain__StoredReport *stored, const framework_t *fw,
                               diag_t *diag, bool *valid, char *why, size_t size);
 
-/* Reads the series points of a unit (every stored period of the fund)
-   from the snapshot: *past (n of them, bytes valid while the snapshot
-   lives) and *periods (their texts) to free with free(). Returns 0 or -1. */
+/* Reads from the snapshot the series points of a unit's latest max periods
+   of the fund before the period before, of its length (newest first):
+   *past (n of them, bytes valid while the snapshot lives) and *periods
+   (their texts) to free with free(). One backward scan that stops at max,
+   however long the unit's history. Returns 0 or -1. */
 int citydb_snap_series(citydb_snap_t *snap, const char *fund, const char *unit,
-                       cityseries_past_t **past, size_t *n, char **periods);
+                       const char *before, size_t max, cityseries_past_t **past, size_t *n,
+                       char **periods);
 
 /* Sets the time lock (--lock-after) that citydb_accept applies; NULL: none. */
 void citydb_set_lock(citydb_t *self, const cityreview_lock_t *lock);

@@ -331,7 +331,9 @@ static int s_outliers(const cityconf_t *conf, const collect_t *c, const report_t
     cityseries_past_t *past = NULL;
     char *periods = NULL;
     size_t n = 0;
-    int rc = c->snap ? citydb_snap_series(c->snap, r->fund, r->unit, &past, &n, &periods) : 0;
+    int rc = c->snap ? citydb_snap_series(c->snap, r->fund, r->unit, r->period,
+                                          CITYSERIES_HISTORY_MAX, &past, &n, &periods)
+                     : 0;
     if (rc == 0 && n > 0)
         rc = cityseries_warn(r, past, n, conf->outlier_z, eval);
     free(past);

@@ -14,6 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The earlier periods a value is judged against: the latest 36 of the
+   same length (three years of months; nine of quarters; 36 years). */
+#define CITYSERIES_HISTORY_MAX 36
+
 /* Packs the series point of a report (free with free()). NULL when out of
    memory. */
 uint8_t *cityseries_pack(const report_t *report, size_t *len);

@@ -461,6 +461,37 @@ int store_scan_from(store_txn_t *txn, const char *db, const void *from, size_t f
     return s_scan(txn, db, from, flen, NULL, 0, fn, arg);
 }
 
+//  Visits backwards the records below before whose key starts with prefix.
+int store_scan_back(store_txn_t *txn, const char *db, const void *prefix, size_t plen,
+                    const void *before, size_t blen, store_scan_fn *fn, void *arg)
+{
+    MDB_dbi dbi;
+    if (!txn || !fn || !before || blen == 0 || (plen > 0 && !prefix) || s_dbi(txn, db, &dbi) != 0)
+        return -1;
+    if (blen > (size_t)mdb_env_get_maxkeysize(txn->store->shared->env))
+        return -1;
+    MDB_cursor *cursor;
+    int rc = mdb_cursor_open(txn->txn, dbi, &cursor);
+    if (rc != 0)
+        return s_fail(txn->store, "mdb_cursor_open", rc);
+    MDB_val k = {blen, (void *)before}, v = {0, NULL};
+    //  The first key not below before, then the one before it (or the last).
+    rc = mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE);
+    rc = mdb_cursor_get(cursor, &k, &v, rc == 0 ? MDB_PREV : MDB_LAST);
+    int result = 0;
+    while (rc == 0 && result == 0) {
+        if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
+            break;
+        result = fn(k.mv_data, k.mv_size, v.mv_data, v.mv_size, arg);
+        if (result == 0)
+            rc = mdb_cursor_get(cursor, &k, &v, MDB_PREV);
+    }
+    mdb_cursor_close(cursor);
+    if (rc != 0 && rc != MDB_NOTFOUND)
+        return s_fail(txn->store, "mdb_cursor_get", rc);
+    return result == 1 ? 0 : result;
+}
+
 //  Returns the next value of a counter in "meta" (1, 2, ...), or 0.
 uint64_t store_next(store_txn_t *txn, const char *counter)
 {

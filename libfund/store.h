@@ -105,6 +105,12 @@ int store_scan(store_txn_t *txn, const char *db, const void *prefix, size_t plen
 int store_scan_from(store_txn_t *txn, const char *db, const void *from, size_t flen,
                     store_scan_fn *fn, void *arg);
 
+/* Visits, in descending key order, the records of db whose key is below
+   before and starts with prefix (the newest first, for keys that end in a
+   period). Returns like store_scan. */
+int store_scan_back(store_txn_t *txn, const char *db, const void *prefix, size_t plen,
+                    const void *before, size_t blen, store_scan_fn *fn, void *arg);
+
 /* Returns the next value of a named counter kept in the "meta" database
    (1, 2, 3, ...). Returns 0 on failure (check store_error). */
 uint64_t store_next(store_txn_t *txn, const char *counter);

@@ -249,6 +249,19 @@ static int s_scan_from_fn(store_txn_t *txn, void *arg)
     return scan->result;
 }
 
+typedef struct {
+    scan_t scan;
+    const char *before;
+} back_t;
+
+static int s_scan_back_fn(store_txn_t *txn, void *arg)
+{
+    back_t *back = arg;
+    back->scan.result = store_scan_back(txn, "items", back->scan.prefix, strlen(back->scan.prefix),
+                                        back->before, strlen(back->before), s_collect, &back->scan);
+    return back->scan.result;
+}
+
 static int s_put_many(store_txn_t *txn, void *arg)
 {
     const char *const *keys = arg;
@@ -294,6 +307,20 @@ static void test_scan(void **state)
     scan_t none = {.prefix = "2025"};
     assert_int_equal(store_read(f->store, s_scan_fn, &none), 0);
     assert_int_equal(none.n, 0);
+
+    //  Backwards: below "2023|c" within "2023|", newest first; a stop.
+    back_t back = {{.prefix = "2023|"}, "2023|c"};
+    assert_int_equal(store_read(f->store, s_scan_back_fn, &back), 0);
+    assert_int_equal(back.scan.n, 2);
+    assert_string_equal(back.scan.keys[0], "2023|b");
+    assert_string_equal(back.scan.keys[1], "2023|a");
+    back_t last = {{.prefix = "", .stop_after = 1}, "9999"}; //  past every key: from the last
+    assert_int_equal(store_read(f->store, s_scan_back_fn, &last), 0);
+    assert_int_equal(last.scan.n, 1);
+    assert_string_equal(last.scan.keys[0], "2024|a");
+    back_t below = {{.prefix = "2022|"}, "2022|a"}; //  nothing below it in the prefix
+    assert_int_equal(store_read(f->store, s_scan_back_fn, &below), 0);
+    assert_int_equal(below.scan.n, 0);
 
     assert_int_equal(store_read(f->store, s_scan_failing, NULL), -1);
 
