@@ -11,6 +11,9 @@ int hub_rank(int argc, char **argv);
 /* Shows one evaluation, from the store or from a remote hub. */
 int hub_show(int argc, char **argv);
 
+/* Shows every version of one evaluation the hub stored, with its changes. */
+int hub_history(int argc, char **argv);
+
 /* Writes the HTML report of a period and fund, from the store or a remote hub. */
 int hub_report(int argc, char **argv);
 

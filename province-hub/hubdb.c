@@ -22,12 +22,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct _hubdb_t {
     store_t *store;
 };
 
-static const char *const s_dbs[] = {"evals", "rankidx", "meta", NULL};
+static const char *const s_dbs[] = {"evals", "rankidx", "meta", "versions", NULL};
 
 //  In "meta" once every evaluation has its rank index entry.
 static const char s_indexed[] = "rankidx-built";
@@ -228,6 +229,27 @@ static hubdb_outcome_t s_compare(const void *val, size_t len, uint64_t version)
     return old == version ? HUBDB_DUPLICATE : HUBDB_OLDER;
 }
 
+//  Keeps a version for the history, under "KEY|VERSION": never replaced.
+static int s_version_put(store_txn_t *txn, const char *key, size_t klen, uint64_t version,
+                         const uint8_t *bytes, size_t len)
+{
+    char vkey[KEY_MAX + 24];
+    int vlen =
+        snprintf(vkey, sizeof vkey, "%.*s|%016llx", (int)klen, key, (unsigned long long)version);
+    Fundchain__HubVersion v = FUNDCHAIN__HUB_VERSION__INIT;
+    v.evaluation.data = (uint8_t *)bytes;
+    v.evaluation.len = len;
+    v.stored_at = (int64_t)time(NULL);
+    size_t size = fundchain__hub_version__get_packed_size(&v);
+    uint8_t *packed = malloc(size ? size : 1);
+    if (!packed)
+        return -1;
+    fundchain__hub_version__pack(&v, packed);
+    int rc = store_put(txn, "versions", vkey, (size_t)vlen, packed, size);
+    free(packed);
+    return rc;
+}
+
 //  Stores one record and its index entry unless a version at least as new is stored.
 static int s_accept_one(store_txn_t *txn, const hubdb_record_t *rec, hubdb_outcome_t *outcome)
 {
@@ -247,10 +269,14 @@ static int s_accept_one(store_txn_t *txn, const hubdb_record_t *rec, hubdb_outco
     if ((rc = s_entry_put(txn, key, klen, eval)) != 0)
         return rc;
     if (rec->bytes)
-        return store_put(txn, "evals", key, klen, rec->bytes, rec->len);
+        rc = store_put(txn, "evals", key, klen, rec->bytes, rec->len);
+    if (rec->bytes)
+        return rc == 0 ? s_version_put(txn, key, klen, eval->version, rec->bytes, rec->len) : rc;
     size_t size;
     uint8_t *bytes = evaluation_encode(eval, &size);
     rc = bytes ? store_put(txn, "evals", key, klen, bytes, size) : -1;
+    if (rc == 0)
+        rc = s_version_put(txn, key, klen, eval->version, bytes, size);
     free(bytes);
     return rc;
 }
@@ -414,4 +440,47 @@ int hubdb_periods(hubdb_t *self, const char *fund, hubdb_period_fn *fn, void *ar
 {
     periods_t p = {fund, fn, arg, ""};
     return store_read(self->store, s_scan_periods, &p) == 0 ? 0 : -1;
+}
+
+typedef struct {
+    hubdb_version_fn *fn;
+    void *arg;
+} versions_t;
+
+static int s_visit_version(const void *key, size_t klen, const void *val, size_t vlen, void *arg)
+{
+    (void)key;
+    (void)klen;
+    versions_t *v = arg;
+    Fundchain__HubVersion *hv = fundchain__hub_version__unpack(NULL, vlen, val);
+    Fundchain__Evaluation *eval =
+        hv ? evaluation_decode(hv->evaluation.data, hv->evaluation.len) : NULL;
+    int rc = eval ? v->fn(eval, hv->stored_at, v->arg) : 0; //  unreadable: skipped
+    evaluation_free(eval);
+    fundchain__hub_version__free_unpacked(hv, NULL);
+    return rc;
+}
+
+typedef struct {
+    char prefix[KEY_MAX + 2];
+    size_t plen;
+    versions_t v;
+} versions_job_t;
+
+static int s_scan_versions(store_txn_t *txn, void *arg)
+{
+    versions_job_t *job = arg;
+    return store_scan(txn, "versions", job->prefix, job->plen, s_visit_version, &job->v);
+}
+
+//  Visits every version of one evaluation, oldest first.
+int hubdb_each_version(hubdb_t *self, const char *period, const char *fund,
+                       Fundchain__Evaluation__Level level, const char *code, hubdb_version_fn *fn,
+                       void *arg)
+{
+    versions_job_t job = {"", 0, {fn, arg}};
+    job.plen = s_key(job.prefix, period, fund, (int)level, code);
+    job.prefix[job.plen++] = '|';
+    job.prefix[job.plen] = 0;
+    return store_read(self->store, s_scan_versions, &job) == 0 ? 0 : -1;
 }

@@ -72,6 +72,15 @@ int hubdb_each_rank(hubdb_t *self, const char *period, const char *fund,
 typedef int(hubdb_period_fn)(const char *period, void *arg);
 int hubdb_periods(hubdb_t *self, const char *fund, hubdb_period_fn *fn, void *arg);
 
+/* Visits every version of one evaluation the hub has stored, oldest first
+   (kept under "period|fund|L|code|VERSION" in the transaction that stores
+   each, never replaced): the evaluation and when the hub stored it; fn
+   returns 0 to go on, 1 to stop, -1 to fail. Returns 0 or -1. */
+typedef int(hubdb_version_fn)(const Fundchain__Evaluation *eval, int64_t stored_at, void *arg);
+int hubdb_each_version(hubdb_t *self, const char *period, const char *fund,
+                       Fundchain__Evaluation__Level level, const char *code, hubdb_version_fn *fn,
+                       void *arg);
+
 /* Returns a copy of one evaluation (free with evaluation_free), or NULL
    when there is none. */
 Fundchain__Evaluation *hubdb_get(hubdb_t *self, const char *period, const char *fund,

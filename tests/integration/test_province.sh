@@ -117,6 +117,20 @@ sleep 1
 wait_for '[ "$(rows --level county --by income_budget_rate 2>/dev/null)" = "1:511902:100.0 2:510402:50.0" ]'
 check "a revision sent while the hub was down reaches it after the restart" \
   '[ "$(rows --level county --by income_budget_rate)" = "1:511902:100.0 2:510402:50.0" ]'
+"$bin/province-hub" history --data "$tmp/hub" --unit 510402 --period 2023 --fund resident --format json >"$tmp/hist.json" 2>&1
+check "hub history keeps every version, the revision's change among them" "py '
+import json
+d = json.load(open(\"$tmp/hist.json\"))
+e = d[\"entries\"]
+assert d[\"level\"] == \"unit\" and len(e) >= 2, d
+versions = [x[\"version\"] for x in e]
+assert versions == sorted(versions) and len(set(versions)) == len(versions), versions
+changes = [c for x in e for c in x[\"changes\"]]
+assert {\"field\": \"items.income.total\", \"old\": \"2000.00\", \"new\": \"1000.00\"} in changes, changes'"
+"$bin/province-hub" history --data "$tmp/hub" --unit 510400 --period 2023 --fund resident >"$tmp/hist.txt" 2>&1
+check "hub history of a city code is its pool's" 'grep -q "items.income.total" "$tmp/hist.txt"'
+"$bin/province-hub" history --data "$tmp/hub" --unit 510499 --period 2023 --fund resident >/dev/null 2>&1
+check "hub history of a unit it never received exits 1" '[ $? -eq 1 ]'
 "$bin/province-hub" rank --data "$tmp/hub" --period 2023 --fund resident --format table >"$tmp/table.out" 2>&1
 check "table format names the cities" 'grep -q 攀枝花市 "$tmp/table.out"'
 "$bin/province-hub" rank --data "$tmp/hub" --period 2023 --fund resident --format csv --level county >"$tmp/csv.out" 2>&1
