@@ -265,6 +265,31 @@ static json_t *s_lag_json(query_t *q)
                      age_ms >= 0 ? json_real((double)age_ms / 1000.0) : json_null());
 }
 
+//  Adds who approved each report and each pool (SPEC 9.3).
+static void s_status_approvals(query_t *q, json_t *reports, json_t *pools)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(reports, i, r)
+    {
+        Fundchain__Review *review = NULL;
+        citydb_review_get(q->db, json_string_value(json_object_get(r, "period")),
+                          json_string_value(json_object_get(r, "fund")),
+                          json_string_value(json_object_get(r, "unit")), &review);
+        json_object_set_new(r, "approval", evalview_approval_json(review));
+        fundchain__review__free_unpacked(review, NULL);
+    }
+    json_array_foreach(pools, i, r)
+    {
+        Fundchain__Review *review = NULL;
+        citydb_review_get(q->db, json_string_value(json_object_get(r, "period")),
+                          json_string_value(json_object_get(r, "fund")), citydb_pool_key(q->db),
+                          &review);
+        json_object_set_new(r, "approval", evalview_approval_json(review));
+        fundchain__review__free_unpacked(review, NULL);
+    }
+}
+
 static json_t *s_status_json(query_t *q)
 {
     status_t s = {q, json_array(), json_object()};
@@ -286,6 +311,7 @@ static json_t *s_status_json(query_t *q)
             json_array_append_new(pools, p);
     }
     json_decref(s.pairs);
+    s_status_approvals(q, s.reports, pools);
     json_t *doc = json_pack("{s:s, s:s, s:o, s:o}", "city", q->conf.city, "name", q->conf.name,
                             "reports", s.reports, "pools", pools);
     json_t *lag = doc ? s_lag_json(q) : NULL;

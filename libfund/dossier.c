@@ -368,6 +368,19 @@ static json_t *s_rank(dossier_t *self, json_t *evals, const char *level)
         rank_json(json_string_value(json_object_get(doc, "period")),
                   json_string_value(json_object_get(doc, "fund")), level, "total", rows, used);
     free(rows);
+    //  Who approved each, as its evaluation says (rank prints the same).
+    json_t *row;
+    json_array_foreach(json_object_get(rank, "rows"), i, row)
+    {
+        size_t k;
+        json_array_foreach(evals, k, e)
+        {
+            if (!strcmp(json_string_value(json_object_get(e, "code")),
+                        json_string_value(json_object_get(row, "code"))) &&
+                json_object_get(e, "approval"))
+                json_object_set(row, "approval", json_object_get(e, "approval"));
+        }
+    }
     return rank;
 }
 

@@ -159,13 +159,33 @@ static bool s_is_pool(const json_t *dossier, const json_t *eval)
 
 /* ---- league tables --------------------------------------------------- */
 
+//  Who approved a ranked row: "市 张三 2024-01-01"; "" when nobody.
+static void s_approval_cell(FILE *out, const json_t *approval)
+{
+    const char *levels[][2] = {{"city", "市"}, {"province", "省"}};
+    fputs("<td class=\"approval\">", out);
+    for (size_t i = 0; i < 2; i++) {
+        const json_t *a = s_get(approval, levels[i][0]);
+        if (!json_is_object(a))
+            continue;
+        fprintf(out, "%s%s ", i ? "；" : "", levels[i][1]);
+        html_escape(out, s_str(a, "by"));
+        fputs(" ", out);
+        char day[16];
+        snprintf(day, sizeof day, "%.10s", s_str(a, "at"));
+        html_escape(out, day);
+    }
+    fputs("</td>", out);
+}
+
 static void s_rank_table(FILE *out, const json_t *dossier, const char *level)
 {
     const bool city = !strcmp(level, "city");
     s_heading(out, city ? "rank-city" : "rank-county",
               city ? "城市排名（按总分）" : "区县排名（按总分）", NULL);
     fputs("<table class=\"rank\">\n<thead><tr><th class=\"num\">名次</th><th>代码</th>"
-          "<th>名称</th><th class=\"num\">总分</th><th>等级</th></tr></thead>\n<tbody>\n",
+          "<th>名称</th><th class=\"num\">总分</th><th>等级</th><th>审核</th></tr></thead>\n"
+          "<tbody>\n",
           out);
     size_t i;
     json_t *row;
@@ -183,6 +203,7 @@ static void s_rank_table(FILE *out, const json_t *dossier, const char *level)
         s_cell(out, NULL, s_str(row, "name"));
         s_cell(out, "num value", s_fmt(s_get(row, "value"), value, sizeof value));
         s_cell(out, NULL, eval ? score_grade_name(s_str(eval, "grade")) : "");
+        s_approval_cell(out, s_get(row, "approval"));
         fputs("</tr>\n", out);
     }
     fputs("</tbody></table>\n</section>\n", out);

@@ -121,10 +121,16 @@ json_t *rank_json(const char *period, const char *fund, const char *level, const
     json_t *list = json_array();
     for (size_t i = 0; list && i < n; i++) {
         const rank_row_t *r = &rows[i];
-        json_t *row =
-            json_pack("{s:o, s:o, s:o, s:o}", "rank", r->rank ? json_integer(r->rank) : json_null(),
-                      "code", s_string(r->code), "name", s_string(r->name), "value",
-                      r->has_value ? json_real((double)r->centi / 100.0) : json_null());
+        Fundchain__Review review = FUNDCHAIN__REVIEW__INIT;
+        review.approved_by = (char *)r->approved_by;
+        review.approved_at = r->approved_at;
+        review.province_by = (char *)r->province_by;
+        review.province_at = r->province_at;
+        json_t *row = json_pack("{s:o, s:o, s:o, s:o, s:o}", "rank",
+                                r->rank ? json_integer(r->rank) : json_null(), "code",
+                                s_string(r->code), "name", s_string(r->name), "value",
+                                r->has_value ? json_real((double)r->centi / 100.0) : json_null(),
+                                "approval", evalview_approval_json(&review));
         if (!row || json_array_append_new(list, row) != 0) {
             json_decref(list);
             return NULL;

@@ -19,6 +19,8 @@ typedef struct {
     bool has_value;
     int64_t centi; /* the value as shown, in hundredths */
     int rank;      /* set by rank_sort: 1-based, 0 when unranked */
+    char approved_by[64], province_by[64]; /* who approved it (SPEC 9.3) */
+    int64_t approved_at, province_at;      /* when (unix seconds; 0: not approved) */
 } rank_row_t;
 
 /* Returns true when smaller values rank first for this indicator. */
@@ -34,7 +36,8 @@ int rank_by_check(const char *by, const char *const *present, size_t n, char *wh
 void rank_sort(rank_row_t *rows, size_t n, bool ascending);
 
 /* Builds the SPEC 7 JSON {"period","fund","level","by","rows":[{"rank",
-   "code","name","value"}]} with null rank and value for unranked rows.
+   "code","name","value","approval"}]} with null rank and value for
+   unranked rows (approval: {"city": {"by","at"} | null, "province": ...}).
    Returns a new reference, or NULL when out of memory. */
 json_t *rank_json(const char *period, const char *fund, const char *level, const char *by,
                   const rank_row_t *rows, size_t n);

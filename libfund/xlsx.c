@@ -153,6 +153,20 @@ static const char *s_str(const json_t *o, const char *key)
     return text ? text : "";
 }
 
+//  Who approved, as one text: "市 张三 2024-01-01T00:00:00Z；省 …", or "".
+static void s_approval(const json_t *approval, char *buf, size_t size)
+{
+    const char *levels[][2] = {{"city", "市"}, {"province", "省"}};
+    size_t used = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < 2; i++) {
+        const json_t *a = json_object_get(approval, levels[i][0]);
+        if (json_is_object(a) && used < size)
+            used += (size_t)snprintf(buf + used, size - used, "%s%s %s %s", used ? "；" : "",
+                                     levels[i][1], s_str(a, "by"), s_str(a, "at"));
+    }
+}
+
 //  How an indicator's value is written: rates as %, 元 as money.
 static cell_kind_t s_indicator_kind(const char *code)
 {
@@ -209,6 +223,11 @@ static void s_eval_summary(book_t *b, const json_t *eval)
         s_text(b, &s, 0, rows[i][0]);
         s_text(b, &s, 1, rows[i][1]);
     }
+    char approval[320];
+    s_approval(json_object_get(eval, "approval"), approval, sizeof approval);
+    s_text(b, &s, 0, "审核");
+    s_text(b, &s, 1, *approval ? approval : "未审核");
+    s.row++;
     s_text(b, &s, 0, "总分");
     s_number(b, &s, 1, json_object_get(eval, "total"), CELL_SCORE);
     free(units);
@@ -315,7 +334,7 @@ static void s_rank_sheet(book_t *b, const json_t *rank, const char *name)
     snprintf(value_head, sizeof value_head, "%s", total ? "总分" : evalview_indicator_name(by));
     if (!*value_head)
         snprintf(value_head, sizeof value_head, "%s", by);
-    const char *headers[] = {"名次", "代码", "名称", value_head, NULL};
+    const char *headers[] = {"名次", "代码", "名称", value_head, "审核", NULL};
     sheet_t s;
     size_t i;
     json_t *row;
@@ -330,6 +349,9 @@ static void s_rank_sheet(book_t *b, const json_t *rank, const char *name)
         s_text(b, &s, 2, s_str(row, "name"));
         s_number(b, &s, 3, json_object_get(row, "value"),
                  total ? CELL_SCORE : s_indicator_kind(by));
+        char approval[320];
+        s_approval(json_object_get(row, "approval"), approval, sizeof approval);
+        s_text(b, &s, 4, approval);
         s.row++;
     }
     s_widths(&s);
@@ -355,8 +377,8 @@ static char *s_join(const json_t *list)
 {
     size_t i, len = 1;
     json_t *v;
-    json_array_foreach(list, i, v) len += strlen(json_is_string(v) ? json_string_value(v)
-                                                                   : s_str(v, "code")) + 2;
+    json_array_foreach(list, i, v) len +=
+        strlen(json_is_string(v) ? json_string_value(v) : s_str(v, "code")) + 2;
     char *text = calloc(1, len);
     json_array_foreach(list, i, v)
     {
@@ -371,8 +393,8 @@ static char *s_join(const json_t *list)
 //  Writes the city's status workbook.
 int xlsx_write_city_status(const json_t *status, const xlsx_about_t *about, const char *path)
 {
-    static const char *rh[] = {"单位", "名称", "期间", "基金", "版本", "接收时间（UTC）", "是否按时",
-                               NULL};
+    static const char *rh[] = {"单位",     "名称", "期间", "基金", "版本", "接收时间（UTC）",
+                               "是否按时", "审核", NULL};
     static const char *ph[] = {"期间", "基金", "是否完整", "未报送单位", "警告", NULL};
     book_t b;
     sheet_t s;
@@ -387,11 +409,13 @@ int xlsx_write_city_status(const json_t *status, const xlsx_about_t *about, cons
                                    s_str(r, "fund")};
             for (lxw_col_t c = 0; c < 4; c++)
                 s_text(&b, &s, c, cells[c]);
-            worksheet_write_number(s.ws, s.row, 4,
-                                   (double)json_integer_value(json_object_get(r, "revision")),
-                                   NULL);
+            worksheet_write_number(
+                s.ws, s.row, 4, (double)json_integer_value(json_object_get(r, "revision")), NULL);
             s_text(&b, &s, 5, s_str(r, "received_at"));
             s_text(&b, &s, 6, json_is_true(json_object_get(r, "on_time")) ? "按时" : "逾期");
+            char approval[320];
+            s_approval(json_object_get(r, "approval"), approval, sizeof approval);
+            s_text(&b, &s, 7, approval);
             s.row++;
         }
         s_widths(&s);
@@ -433,9 +457,8 @@ int xlsx_write_agent_status(const json_t *status, const xlsx_about_t *about, con
             s_text(&b, &s, 0, s_str(r, "unit"));
             s_text(&b, &s, 1, s_str(r, "period"));
             s_text(&b, &s, 2, s_str(r, "fund"));
-            worksheet_write_number(s.ws, s.row, 3,
-                                   (double)json_integer_value(json_object_get(r, "revision")),
-                                   NULL);
+            worksheet_write_number(
+                s.ws, s.row, 3, (double)json_integer_value(json_object_get(r, "revision")), NULL);
             s_text(&b, &s, 4, s_str(r, "state"));
             s_text(&b, &s, 5, s_str(r, "reason"));
             s_text(&b, &s, 6, warnings);

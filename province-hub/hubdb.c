@@ -64,6 +64,7 @@ static uint8_t *s_entry_pack(const Fundchain__Evaluation *eval, uint8_t *buf, si
     entry.level = eval->level;
     entry.total_centi = eval->total_centi;
     entry.has_total = eval->has_total;
+    entry.review = eval->review;
     entry.values = ptrs;
     for (size_t i = 0; vals && ptrs && i < eval->n_indicators; i++) {
         const Fundchain__Shown *shown = eval->indicators[i];

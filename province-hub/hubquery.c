@@ -126,6 +126,12 @@ static int s_collect(const Fundchain__RankEntry *entry, void *arg)
     collect_t *c = arg;
     rank_row_t row = {.has_value = false};
     snprintf(row.code, sizeof row.code, "%s", entry->code);
+    if (entry->review) {
+        snprintf(row.approved_by, sizeof row.approved_by, "%s", entry->review->approved_by);
+        snprintf(row.province_by, sizeof row.province_by, "%s", entry->review->province_by);
+        row.approved_at = entry->review->approved_at;
+        row.province_at = entry->review->province_at;
+    }
     if (c->county && adcode_is_city(row.code))
         return 0; //  a 市本级 is part of its city, not a county
     snprintf(row.name, sizeof row.name, "%s", *entry->name ? entry->name : row.code);

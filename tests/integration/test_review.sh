@@ -90,6 +90,19 @@ check "after a SIGKILL and a restart the approval still refuses revisions" \
 review approve --unit 510403 --by 审核员乙 >/dev/null
 review approve --unit 510400 --pool --by 市局审核员 >/dev/null
 check "the pool is approved once every known unit is" '[ $? -eq 0 ]'
+"$bin/city-aggregator" status --data "$tmp/city" --format json >"$tmp/status.json"
+"$bin/city-aggregator" show --data "$tmp/city" --unit 510402 --period 2023 --fund resident --format json >"$tmp/show2.json"
+"$bin/city-aggregator" pool --data "$tmp/city" --period 2023 --fund resident >"$tmp/pool.txt"
+check "status, show and pool say who approved what and when" "py '
+import json
+st = json.load(open(\"$tmp/status.json\"))
+pool = [p for p in st[\"pools\"] if p[\"period\"] == \"2023\"][0]
+assert pool[\"approval\"][\"city\"][\"by\"] == \"市局审核员\", pool
+r = [r for r in st[\"reports\"] if r[\"unit\"] == \"510402\" and r[\"period\"] == \"2023\"][0]
+assert r[\"approval\"][\"city\"][\"by\"] == \"审核员甲\" and r[\"approval\"][\"province\"] is None, r
+sh = json.load(open(\"$tmp/show2.json\"))
+assert sh[\"approval\"][\"city\"][\"by\"] == \"审核员甲\" and sh[\"approval\"][\"city\"][\"at\"].endswith(\"Z\")' &&
+  grep -q \"approved by 市局审核员\" \"$tmp/pool.txt\""
 review unapprove --unit 510402 >/dev/null 2>"$tmp/order.err"
 check "a unit cannot be unapproved while its pool is approved" \
   '[ $? -eq 2 ] && grep -q "unapprove the pool first" "$tmp/order.err"'

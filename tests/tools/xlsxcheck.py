@@ -41,6 +41,13 @@ def rows(ws):
     return [[c for c in r] for r in ws.iter_rows(min_row=2) if any(c.value is not None for c in r)]
 
 
+def approval(a):
+    """The text a workbook gives an approval object (or None when nobody)."""
+    parts = ["%s %s %s" % (name, a[level]["by"], a[level]["at"])
+             for level, name in (("city", "市"), ("province", "省")) if a and a.get(level)]
+    return "；".join(parts) or None
+
+
 def check_sheet(ws):
     if ws.freeze_panes != "A2":
         fail("%s: header row not frozen (%s)" % (ws.title, ws.freeze_panes))
@@ -112,6 +119,8 @@ def check_eval(wb, doc):
     summary = {r[0].value: r[1] for r in rows(wb["概要"])}
     if summary["代码"].value != doc["code"] or summary["期间"].value != doc["period"]:
         fail("概要: code or period differ")
+    if summary["审核"].value != (approval(doc.get("approval")) or "未审核"):
+        fail("概要 审核: %r" % summary["审核"].value)
     total = doc["total"]
     same_number(summary["总分"], None if total is None else Decimal(repr(total)), "0.00", "概要 总分")
     about(wb, doc["period"], doc["fund"])
@@ -125,6 +134,8 @@ def check_rank(wb, docs):
         for r, want in zip(got, doc["rows"]):
             if [r[0].value, r[1].value, r[2].value] != [want["rank"], want["code"], want["name"]]:
                 fail("%s: row %s, expected %s" % (name, [c.value for c in r], want))
+            if r[4].value != approval(want.get("approval")):
+                fail("%s: approval %r, expected %r" % (name, r[4].value, approval(want.get("approval"))))
             v = want["value"]
             by = doc["by"]
             if by in PERCENT:
@@ -136,9 +147,10 @@ def check_rank(wb, docs):
 
 
 def check_city_status(wb, doc):
-    got = [[c.value for c in r] for r in rows(wb["报告"])]
+    got = [[c.value for c in r][:8] for r in rows(wb["报告"])]
     want = [[r["unit"], r["name"], r["period"], r["fund"], r["revision"], r["received_at"],
-             "按时" if r["on_time"] else "逾期"] for r in doc["reports"]]
+             "按时" if r["on_time"] else "逾期", approval(r.get("approval"))]
+            for r in doc["reports"]]
     if got != want:
         fail("报告: %s, expected %s" % (got, want))
     got = [[c.value for c in r][:4] for r in rows(wb["统筹"])]
