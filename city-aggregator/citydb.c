@@ -1047,7 +1047,10 @@ static int s_review_txn(store_txn_t *txn, void *arg)
     Fundchain__Review *target = review ? review : &blank;
     if (rc == 0 && !job->refused)
         job->refused = cityreview_apply(target, pool, op, unapproved, n, job->why, job->size);
-    if (rc == 0 && !job->refused) {
+    bool in_force = job->refused == 2; //  the province's order was applied before
+    if (in_force)
+        job->refused = 0;
+    if (rc == 0 && !job->refused && !in_force) {
         rc = cityhistory_review_put(txn, op->period, op->fund, key, target);
         if (rc == 0)
             rc = s_trail_review(txn, op, key);

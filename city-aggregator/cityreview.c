@@ -218,13 +218,26 @@ int cityreview_apply(Fundchain__Review *review, const Fundchain__Review *pool,
         s_set(&review->unlock_by, op->by);
         return 0;
     case CITYREVIEW_PROVINCE_APPROVE:
+        if (review->province_at == op->at && op->at > 0)
+            return 2;
         if (review->approved_at <= 0)
             return s_refuse(why, size, "the city has not approved its pool %s %s", op->period,
                             op->fund);
+        if (op->city_approved_at > 0 && review->approved_at != op->city_approved_at) {
+            char now[32];
+            snprintf(why, size,
+                     "the city's approval of this pool changed since the province saw it (then "
+                     "%s, now %s): its figures may differ; the province must review it again",
+                     cityreview_iso(op->city_approved_at, at, sizeof at),
+                     cityreview_iso(review->approved_at, now, sizeof now));
+            return 1;
+        }
         s_set(&review->province_by, op->by);
         review->province_at = op->at;
         return 0;
     case CITYREVIEW_PROVINCE_UNAPPROVE:
+        if (review->province_at <= 0)
+            return 2;
         s_set(&review->province_by, "");
         review->province_at = 0;
         return 0;

@@ -49,13 +49,16 @@ typedef struct {
     bool pool;                        /* the pool of the city (unit is the city's code) */
     const char *by;
     int64_t at;
-    int64_t until; /* UNLOCK */
+    int64_t until;            /* UNLOCK */
+    int64_t city_approved_at; /* PROVINCE_APPROVE: the city's approval the province saw */
 } cityreview_op_t;
 
 /* Applies op to the review it concerns (review: the unit's, or the pool's;
    pool: the pool's review for a unit operation, else NULL). unapproved
    lists the known units not approved (pool approval only), n of them.
-   Returns 0 with review changed, or 1 with why (nothing changed). */
+   Returns 0 with review changed, 1 with why (nothing changed), or 2 when
+   the province's order is in force already (applied before a crash or a
+   lost answer: nothing to change). */
 int cityreview_apply(Fundchain__Review *review, const Fundchain__Review *pool,
                      const cityreview_op_t *op, const char *const *unapproved, size_t n,
                      char *why, size_t size);

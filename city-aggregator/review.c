@@ -139,6 +139,7 @@ static int s_review_command(const char *command, cityreview_kind_t kind, int arg
                           opts_has(opts, "pool"),
                           opts_get(opts, "by") ? opts_get(opts, "by") : s_login(),
                           (int64_t)time(NULL),
+                          0,
                           0};
     if (s_check(opts, command) != 0)
         goto done;

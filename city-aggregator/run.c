@@ -46,6 +46,7 @@
 #include "adcode.h"
 #include "city.h"
 #include "citydb.h"
+#include "citylock.h"
 #include "cityconf.h"
 #include "evaluator.h"
 #include "cli.h"
@@ -77,6 +78,7 @@
 #define INGEST_NICE 10    //  the loop's thread yields the CPU to the evaluator's...
 #define YIELD_MS 1000     //  ...while a change waits this long for evaluation
 #define GAUGES_MS 5000    //  how often the outbox and the lag are read for the metrics
+#define KICK_MS 1000      //  how often the evaluator looks for pairs other processes marked
 #define OVERDUE_MS 60000  //  how often the units silent past a deadline are looked for
 
 static const opt_spec_t s_specs[] = {
@@ -114,6 +116,8 @@ typedef struct {
     zsock_t *province;           //  DEALER to the hub, NULL without --province
     linkwatch_t *province_watch; //  Logs why the link to the hub fails.
     sender_t *sender;
+    citylock_t *province_lock; //  the province's approvals of the pools, with a hub
+    int64_t kick_due;          //  when the evaluator looks for pairs others marked
     bool insecure;
     const char *units_path; //  --units, read again on SIGHUP (NULL: none)
     long hold_ms;           //  no report is taken while a change waits longer for evaluation
@@ -303,6 +307,20 @@ static void s_overdue_one(const char *unit, int64_t seconds, void *arg)
     metrics_set(arg, METRICS_UNIT_OVERDUE, (const char *[]){unit}, (double)seconds);
 }
 
+//  Kicks the evaluator every KICK_MS: the review commands (approve,
+//  unapprove, unlock) run in other processes and mark their pairs dirty in
+//  the store; the evaluator, which otherwise wakes on this loop's commits,
+//  then evaluates and forwards their new state within a second. A kick
+//  with nothing dirty costs one read.
+static void s_kick_due(city_t *self)
+{
+    int64_t now = zclock_mono();
+    if (now < self->kick_due)
+        return;
+    self->kick_due = now + KICK_MS;
+    evaluator_kick(self->evaluator);
+}
+
 //  Reads the gauges of the metrics when due: the outbox to the province,
 //  the evaluation lag, and (less often) the units silent past a deadline.
 static void s_gauges(city_t *self)
@@ -472,6 +490,9 @@ static void s_loop(city_t *self)
         else if (self->sender)
             sender_send_due(self->sender);
         linkwatch_tick(self->province_watch);
+        if (self->province_lock)
+            citylock_tick(self->province_lock);
+        s_kick_due(self);
         //  What the link to the hub last was, for city-aggregator status; a
         //  failed save is tried again at the next change or turn.
         linkwatch_save(self->province_watch, citydb_store(self->db));
@@ -617,6 +638,7 @@ static void s_free(city_t *self)
     free(self->outcomes);
     free(self->held);
     evaluator_destroy(&self->evaluator); //  first: it may be in a round
+    citylock_destroy(&self->province_lock);
     sender_destroy(&self->sender);
     linkwatch_destroy(&self->province_watch);
     zsock_destroy(&self->province);
@@ -683,6 +705,12 @@ int city_run(int argc, char **argv)
     //  It evaluates at once what a crash left dirty, then what ingest marks.
     if (!(self.evaluator = evaluator_new(data, self.conf.city, &self.pub)))
         goto done;
+    if (self.sender &&
+        !(self.province_lock = citylock_new(self.db, self.province, self.province_watch,
+                                            self.conf.city, self.evaluator)))
+        goto done;
+    if (self.province_lock)
+        sender_set_other(self.sender, citylock_orders, self.province_lock);
     if (self.insecure)
         log_warn("--insecure: links are plain text and peers are not authenticated");
     self.base_nice = s_nice();

@@ -87,6 +87,10 @@ const char *envelope_type_name(int body_case)
         return "held-query";
     case FUNDCHAIN__ENVELOPE__BODY_HELD_REPLY:
         return "held-reply";
+    case FUNDCHAIN__ENVELOPE__BODY_REVIEW_POLL:
+        return "review-poll";
+    case FUNDCHAIN__ENVELOPE__BODY_REVIEW_ORDERS:
+        return "review-orders";
     default:
         return "none";
     }

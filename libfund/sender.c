@@ -31,6 +31,8 @@ typedef struct {
 struct _sender_t {
     store_t *store;
     zsock_t *sock;
+    sender_other_fn *other; //  takes a message that is not an acknowledgement
+    void *other_arg;
     char peer[64];
     linkwatch_t *watch;
     outbox_change_t *changes;
@@ -415,6 +417,11 @@ static void s_take_ack(sender_t *self, zframe_t *frame)
 {
     Fundchain__Envelope *env = envelope_unpack(frame, SIZE_MAX, NULL, 0);
     char key[OUTBOX_KEY_MAX];
+    if (env && env->body_case != FUNDCHAIN__ENVELOPE__BODY_ACK && self->other &&
+        self->other(self->other_arg, env) == 0) {
+        envelope_destroy(&env);
+        return;
+    }
     if (!env || env->body_case != FUNDCHAIN__ENVELOPE__BODY_ACK ||
         outbox_key_ack(key, env->ack) != 0) {
         log_warn("ignored a message from %s that is not an acknowledgement", self->peer);
@@ -435,6 +442,13 @@ static void s_take_ack(sender_t *self, zframe_t *frame)
     else
         log_info("%s acknowledged %s", self->peer, key);
     envelope_destroy(&env);
+}
+
+//  Hands the messages that are not acknowledgements to fn.
+void sender_set_other(sender_t *self, sender_other_fn *fn, void *arg)
+{
+    self->other = fn;
+    self->other_arg = arg;
 }
 
 //  Applies the acknowledgements waiting on the socket and refills the window.

@@ -31,6 +31,7 @@
 #ifndef SENDER_H_INCLUDED
 #define SENDER_H_INCLUDED
 
+#include "fundchain.pb-c.h"
 #include "linkwatch.h"
 #include "store.h"
 #include <czmq.h>
@@ -55,6 +56,14 @@ void sender_destroy(sender_t **self_p);
    up): nothing is sent while it is not up, and what was in flight when
    it came up again may be lost. */
 void sender_set_linkwatch(sender_t *self, linkwatch_t *watch);
+
+/* Takes a message from the receiver that is not an acknowledgement (the
+   hub's review orders): returns 0 when it took it, -1 to have it logged
+   and ignored. */
+typedef int(sender_other_fn)(void *arg, const Fundchain__Envelope *env);
+
+/* Hands such messages to fn (NULL: every one is logged and ignored). */
+void sender_set_other(sender_t *self, sender_other_fn *fn, void *arg);
 
 /* Tells the sender that entries may have been added anywhere in the outbox
    (another process committed): it looks behind its cursor once its current

@@ -11,6 +11,12 @@ int hub_rank(int argc, char **argv);
 /* Shows one evaluation, from the store or from a remote hub. */
 int hub_show(int argc, char **argv);
 
+/* Approves a city's pool (pending until the city locks it). */
+int hub_approve(int argc, char **argv);
+
+/* Withdraws the province's approval (pending until the city unlocks). */
+int hub_unapprove(int argc, char **argv);
+
 /* Shows every version of one evaluation the hub stored, with its changes. */
 int hub_history(int argc, char **argv);
 

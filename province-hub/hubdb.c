@@ -28,7 +28,7 @@ struct _hubdb_t {
     store_t *store;
 };
 
-static const char *const s_dbs[] = {"evals", "rankidx", "meta", "versions", NULL};
+static const char *const s_dbs[] = {"evals", "rankidx", "meta", "versions", "approvals", NULL};
 
 //  In "meta" once every evaluation has its rank index entry.
 static const char s_indexed[] = "rankidx-built";
@@ -484,4 +484,252 @@ int hubdb_each_version(hubdb_t *self, const char *period, const char *fund,
     job.prefix[job.plen++] = '|';
     job.prefix[job.plen] = 0;
     return store_read(self->store, s_scan_versions, &job) == 0 ? 0 : -1;
+}
+
+/* ---- the province's approvals of pools (SPEC 9.3) ------------------------ */
+
+static size_t s_approval_key(char *buf, const char *period, const char *fund, const char *city)
+{
+    return (size_t)snprintf(buf, KEY_MAX, "%.15s|%.15s|%.7s", period, fund, city);
+}
+
+static int s_approval_read(store_txn_t *txn, const char *key, size_t klen,
+                           Fundchain__HubApproval **a)
+{
+    const void *val;
+    size_t len;
+    *a = NULL;
+    int rc = store_get(txn, "approvals", key, klen, &val, &len);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    *a = fundchain__hub_approval__unpack(NULL, len, val);
+    return 0;
+}
+
+static int s_approval_write(store_txn_t *txn, const char *key, size_t klen,
+                            const Fundchain__HubApproval *a)
+{
+    size_t size = fundchain__hub_approval__get_packed_size(a);
+    uint8_t *packed = malloc(size ? size : 1);
+    if (!packed)
+        return -1;
+    fundchain__hub_approval__pack(a, packed);
+    int rc = store_put(txn, "approvals", key, klen, packed, size);
+    free(packed);
+    return rc;
+}
+
+typedef struct {
+    const char *period, *fund, *city, *by;
+    bool approve;
+    int64_t at;
+    char *why;
+    size_t size;
+    int refused;
+} approve_job_t;
+
+//  The city's approval of its pool, as the pool the hub holds says; 0: none.
+static int s_city_approved_at(store_txn_t *txn, approve_job_t *job, int64_t *at)
+{
+    char key[KEY_MAX];
+    size_t klen = s_key(key, job->period, job->fund, FUNDCHAIN__EVALUATION__LEVEL__POOL, job->city);
+    const void *val;
+    size_t len;
+    *at = 0;
+    int rc = store_get(txn, "evals", key, klen, &val, &len);
+    if (rc != 0)
+        return rc < 0 ? -1 : 1;
+    Fundchain__Evaluation *eval = evaluation_decode(val, len);
+    if (eval && eval->review)
+        *at = eval->review->approved_at;
+    evaluation_free(eval);
+    return 0;
+}
+
+static int s_approve_txn(store_txn_t *txn, void *arg)
+{
+    approve_job_t *job = arg;
+    char key[KEY_MAX];
+    size_t klen = s_approval_key(key, job->period, job->fund, job->city);
+    Fundchain__HubApproval *old = NULL;
+    int64_t city_at = 0;
+    job->refused = 1;
+    if (s_approval_read(txn, key, klen, &old) != 0)
+        return -1;
+    bool standing = old && (old->state == FUNDCHAIN__HUB_APPROVAL__STATE__PENDING_APPROVE ||
+                            old->state == FUNDCHAIN__HUB_APPROVAL__STATE__APPROVED);
+    int rc = job->approve ? s_city_approved_at(txn, job, &city_at) : 0;
+    if (rc < 0) {
+        fundchain__hub_approval__free_unpacked(old, NULL);
+        return -1;
+    }
+    if (job->approve && rc == 1)
+        snprintf(job->why, job->size, "the hub holds no pool of %s for %s %s", job->city,
+                 job->period, job->fund);
+    else if (job->approve && standing)
+        snprintf(job->why, job->size, "already approved by %s (%s)", old->by,
+                 old->state == FUNDCHAIN__HUB_APPROVAL__STATE__APPROVED ? "locked at the city"
+                                                                        : "the city has not "
+                                                                          "confirmed yet");
+    else if (job->approve && city_at <= 0)
+        snprintf(job->why, job->size,
+                 "the city has not approved this pool: the province approves only what the "
+                 "city has (city-aggregator approve --pool)");
+    else if (!job->approve && !standing)
+        snprintf(job->why, job->size, "the province has not approved this pool");
+    else
+        job->refused = 0;
+    fundchain__hub_approval__free_unpacked(old, NULL);
+    if (job->refused)
+        return 0;
+    Fundchain__HubApproval a = FUNDCHAIN__HUB_APPROVAL__INIT;
+    a.state = job->approve ? FUNDCHAIN__HUB_APPROVAL__STATE__PENDING_APPROVE
+                           : FUNDCHAIN__HUB_APPROVAL__STATE__PENDING_UNAPPROVE;
+    a.by = (char *)job->by;
+    a.at = job->at;
+    a.city_approved_at = city_at;
+    return s_approval_write(txn, key, klen, &a);
+}
+
+//  Records an approval, or its withdrawal, pending the city's confirmation.
+int hubdb_approve(hubdb_t *self, const char *period, const char *fund, const char *city,
+                  bool approve, const char *by, int64_t at, char *why, size_t size)
+{
+    approve_job_t job = {period, fund, city, by, approve, at, why, size, 0};
+    if (store_write(self->store, s_approve_txn, &job) != 0)
+        return -1;
+    return job.refused;
+}
+
+typedef struct {
+    const char *city;
+    Fundchain__ReviewResult **results;
+    size_t n;
+    int64_t now;
+    Fundchain__ReviewOrder **orders;
+    size_t n_orders, cap;
+    store_txn_t *txn;
+} poll_job_t;
+
+//  Applies the city's result for one pending approval, if it answers it.
+static int s_result(store_txn_t *txn, const char *key, size_t klen, Fundchain__HubApproval *a,
+                    poll_job_t *job, const char *period, const char *fund)
+{
+    for (size_t i = 0; i < job->n; i++) {
+        const Fundchain__ReviewResult *r = job->results[i];
+        bool approving = a->state == FUNDCHAIN__HUB_APPROVAL__STATE__PENDING_APPROVE;
+        if (strcmp(r->period, period) || strcmp(r->fund, fund) || r->at != a->at ||
+            r->approve != approving)
+            continue;
+        a->state = r->ok ? (approving ? FUNDCHAIN__HUB_APPROVAL__STATE__APPROVED
+                                      : FUNDCHAIN__HUB_APPROVAL__STATE__UNAPPROVED)
+                         : FUNDCHAIN__HUB_APPROVAL__STATE__REFUSED;
+        a->reason = r->ok ? "" : r->reason;
+        a->done_at = job->now;
+        log_info("%s %s %s: the city %s the province's %s%s%s", job->city, period, fund,
+                 r->ok ? "applied" : "refused", approving ? "approval" : "unapproval",
+                 r->ok ? "" : ": ", r->ok ? "" : r->reason);
+        return s_approval_write(txn, key, klen, a);
+    }
+    return 0;
+}
+
+//  Visits one approval: applies a result, and orders what is still pending.
+static int s_poll_one(const void *key, size_t klen, const void *val, size_t vlen, void *arg)
+{
+    poll_job_t *job = arg;
+    char text[KEY_MAX], period[16], fund[16], city[8];
+    if (klen >= sizeof text)
+        return 0;
+    memcpy(text, key, klen);
+    text[klen] = 0;
+    if (sscanf(text, "%15[^|]|%15[^|]|%7s", period, fund, city) != 3 || strcmp(city, job->city))
+        return 0;
+    Fundchain__HubApproval *a = fundchain__hub_approval__unpack(NULL, vlen, val);
+    if (!a)
+        return 0;
+    char *reason = a->reason;
+    int rc = s_result(job->txn, text, klen, a, job, period, fund);
+    bool pending = a->state == FUNDCHAIN__HUB_APPROVAL__STATE__PENDING_APPROVE ||
+                   a->state == FUNDCHAIN__HUB_APPROVAL__STATE__PENDING_UNAPPROVE;
+    if (rc == 0 && pending && job->n_orders == job->cap) {
+        size_t cap = job->cap ? 2 * job->cap : 8;
+        Fundchain__ReviewOrder **grown = realloc(job->orders, cap * sizeof *grown);
+        if (!grown)
+            rc = -1;
+        else
+            job->orders = grown, job->cap = cap;
+    }
+    if (rc == 0 && pending) {
+        Fundchain__ReviewOrder *o = calloc(1, sizeof *o);
+        if (!o)
+            rc = -1;
+        else {
+            fundchain__review_order__init(o);
+            o->period = strdup(period);
+            o->fund = strdup(fund);
+            o->approve = a->state == FUNDCHAIN__HUB_APPROVAL__STATE__PENDING_APPROVE;
+            o->by = strdup(a->by);
+            o->at = a->at;
+            o->city_approved_at = a->city_approved_at;
+            job->orders[job->n_orders++] = o;
+            rc = o->period && o->fund && o->by ? 0 : -1;
+        }
+    }
+    a->reason = reason; //  free_unpacked frees what unpack made
+    fundchain__hub_approval__free_unpacked(a, NULL);
+    return rc;
+}
+
+static int s_poll_txn(store_txn_t *txn, void *arg)
+{
+    poll_job_t *job = arg;
+    job->txn = txn;
+    for (size_t i = 0; i < job->n_orders; i++) //  a retried transaction starts again
+        fundchain__review_order__free_unpacked(job->orders[i], NULL);
+    job->n_orders = 0;
+    return store_scan(txn, "approvals", NULL, 0, s_poll_one, job);
+}
+
+//  Applies a city's results and collects its pending orders.
+int hubdb_review_poll(hubdb_t *self, const char *city, Fundchain__ReviewResult **results, size_t n,
+                      int64_t now, Fundchain__ReviewOrders *orders)
+{
+    poll_job_t job = {city, results, n, now, NULL, 0, 0, NULL};
+    int rc = store_write(self->store, s_poll_txn, &job);
+    fundchain__review_orders__init(orders);
+    orders->orders = job.orders;
+    orders->n_orders = job.n_orders;
+    return rc == 0 ? 0 : -1;
+}
+
+//  Frees the orders hubdb_review_poll collected.
+void hubdb_orders_clear(Fundchain__ReviewOrders *orders)
+{
+    for (size_t i = 0; i < orders->n_orders; i++)
+        fundchain__review_order__free_unpacked(orders->orders[i], NULL);
+    free(orders->orders);
+    orders->orders = NULL;
+    orders->n_orders = 0;
+}
+
+typedef struct {
+    char key[KEY_MAX];
+    size_t klen;
+    Fundchain__HubApproval **a;
+} approval_get_t;
+
+static int s_approval_get_txn(store_txn_t *txn, void *arg)
+{
+    approval_get_t *job = arg;
+    return s_approval_read(txn, job->key, job->klen, job->a);
+}
+
+//  Reads the province's approval of a pool.
+int hubdb_approval_get(hubdb_t *self, const char *period, const char *fund, const char *city,
+                       Fundchain__HubApproval **a)
+{
+    approval_get_t job = {"", 0, a};
+    job.klen = s_approval_key(job.key, period, fund, city);
+    return store_read(self->store, s_approval_get_txn, &job) == 0 ? 0 : -1;
 }

@@ -8,6 +8,7 @@
 
 #include "fundchain.pb-c.h"
 #include "store.h"
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct _hubdb_t hubdb_t;
@@ -80,6 +81,29 @@ typedef int(hubdb_version_fn)(const Fundchain__Evaluation *eval, int64_t stored_
 int hubdb_each_version(hubdb_t *self, const char *period, const char *fund,
                        Fundchain__Evaluation__Level level, const char *code, hubdb_version_fn *fn,
                        void *arg);
+
+/* Records the province's approval of a city's pool (approve) or its
+   withdrawal, PENDING until the city says it locked (or unlocked) it
+   (hubdb_review_poll): an approval needs the pool the hub holds to be
+   approved by the city, and none standing. Returns 0, 1 refused (why), or
+   -1 (nothing written). */
+int hubdb_approve(hubdb_t *self, const char *period, const char *fund, const char *city,
+                  bool approve, const char *by, int64_t at, char *why, size_t size);
+
+/* In ONE transaction: records the results a city sent (an approval
+   answered becomes APPROVED, REFUSED or UNAPPROVED) and fills orders with
+   every approval of that city still pending (free with
+   hubdb_orders_clear). Returns 0 or -1. */
+int hubdb_review_poll(hubdb_t *self, const char *city, Fundchain__ReviewResult **results,
+                      size_t n, int64_t now, Fundchain__ReviewOrders *orders);
+
+/* Frees the orders of hubdb_review_poll. */
+void hubdb_orders_clear(Fundchain__ReviewOrders *orders);
+
+/* Reads the province's approval of a pool (*a NULL when none; free with
+   fundchain__hub_approval__free_unpacked). Returns 0 or -1. */
+int hubdb_approval_get(hubdb_t *self, const char *period, const char *fund, const char *city,
+                       Fundchain__HubApproval **a);
 
 /* Returns a copy of one evaluation (free with evaluation_free), or NULL
    when there is none. */

@@ -92,7 +92,12 @@ static Fundchain__Evaluation *s_take(zframe_t *payload, hubingest_t *out)
     if (!env)
         return NULL;
     Fundchain__Evaluation *e = NULL;
-    if (env->body_case != FUNDCHAIN__ENVELOPE__BODY_EVALUATION)
+    if (env->body_case == FUNDCHAIN__ENVELOPE__BODY_REVIEW_POLL) {
+        out->poll = env->review_poll; //  detached: freed with the arena by hubingest_clear
+        env->review_poll = NULL;
+        env->body_case = FUNDCHAIN__ENVELOPE__BODY__NOT_SET;
+        out->verdict = HUBINGEST_POLL;
+    } else if (env->body_case != FUNDCHAIN__ENVELOPE__BODY_EVALUATION)
         snprintf(out->reason, sizeof out->reason,
                  "unexpected message type %d (%s): the hub accepts evaluations only",
                  (int)env->body_case, envelope_type_name((int)env->body_case));
@@ -136,6 +141,20 @@ static bool s_jurisdiction(const char *province, const Fundchain__Evaluation *e,
     return false;
 }
 
+//  Names the city asking: its key's code, or on a plain-text link the one
+//  it names; a code outside the province is dropped.
+static void s_poll_city(const char *province, const char *peer, hubingest_t *out)
+{
+    const char *city = peer ? peer : out->poll->city ? out->poll->city : "";
+    snprintf(out->city, sizeof out->city, "%s", city);
+    if (!adcode_is_city(out->city) || strncmp(out->city, province, 2) != 0) {
+        snprintf(out->reason, sizeof out->reason, "a review poll from '%.7s', not a city of %s",
+                 out->city, province);
+        out->verdict = HUBINGEST_DROP;
+        hubingest_clear(out);
+    }
+}
+
 //  Examines one payload frame.
 void hubingest_examine(const char *province, zframe_t *payload, const char *peer, hubingest_t *out)
 {
@@ -148,6 +167,10 @@ void hubingest_examine(const char *province, zframe_t *payload, const char *peer
         return;
     }
     Fundchain__Evaluation *e = s_take(payload, out);
+    if (out->verdict == HUBINGEST_POLL) {
+        s_poll_city(province, peer, out);
+        return;
+    }
     if (!e) {
         hubingest_clear(out);
         return;
@@ -171,9 +194,12 @@ void hubingest_clear(hubingest_t *in)
     pbarena_t *arena = in->arena;
     if (in->eval && arena && pbarena_spilled(arena))
         fundchain__evaluation__free_unpacked(in->eval, &arena->base);
+    if (in->poll && arena && pbarena_spilled(arena))
+        fundchain__review_poll__free_unpacked(in->poll, &arena->base);
     free(arena);
     in->arena = NULL;
     in->eval = NULL;
+    in->poll = NULL;
     free(in->bytes);
     in->bytes = NULL;
     in->len = 0;

@@ -12,7 +12,8 @@
 typedef enum {
     HUBINGEST_ACCEPT, /* *eval is set: store it, then acknowledge */
     HUBINGEST_REJECT, /* refused for good: acknowledge with the reason */
-    HUBINGEST_DROP    /* not an answerable evaluation: log and drop */
+    HUBINGEST_DROP,   /* not an answerable evaluation: log and drop */
+    HUBINGEST_POLL    /* a city's ReviewPoll (poll, city): answer with its orders */
 } hubingest_verdict_t;
 
 typedef struct {
@@ -22,6 +23,8 @@ typedef struct {
     void *arena;                 /* the memory eval was decoded into (a pbarena) */
     size_t len;
     char reason[512]; /* free eval and bytes with hubingest_clear */
+    Fundchain__ReviewPoll *poll; /* HUBINGEST_POLL: in the arena */
+    char city[8];                      /* HUBINGEST_POLL: the city asking */
 } hubingest_t;
 
 /* Examines one payload frame from peer (NULL only on an --insecure link)

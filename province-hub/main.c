@@ -22,6 +22,8 @@ static const cli_command_t s_commands[] = {
     {"run", hub_run, "receive and store the cities' evaluations; answer queries"},
     {"rank", hub_rank, "rank cities or counties by total or by an indicator"},
     {"show", hub_show, "show one county's evaluation or one city's pool"},
+    {"approve", hub_approve, "approve a city's pool (it is locked at the city too)"},
+    {"unapprove", hub_unapprove, "withdraw the province's approval of a city's pool"},
     {"history", hub_history, "every version of one evaluation the hub stored, with its changes"},
     {"report", hub_report, "write the HTML report of a period: league tables and charts"},
     {"narrative", hub_narrative, "write a unit's or a city pool's self-evaluation report"},

@@ -111,12 +111,32 @@ static int s_commit(void *arg, void **items, size_t n)
     return 0;
 }
 
+//  Answers a city's review poll: records its results and sends what is
+//  still pending for it (the province's approvals and their withdrawals).
+static zframe_t *s_answer_poll(hub_t *self, hubingest_t *in)
+{
+    Fundchain__ReviewOrders orders;
+    if (hubdb_review_poll(self->db, in->city, in->poll->results, in->poll->n_results,
+                          (int64_t)time(NULL), &orders) != 0) {
+        log_error("cannot record the review results of %s: %s (it will ask again)", in->city,
+                  store_error(hubdb_store(self->db)));
+        return NULL;
+    }
+    Fundchain__Envelope env = FUNDCHAIN__ENVELOPE__INIT;
+    env.body_case = FUNDCHAIN__ENVELOPE__BODY_REVIEW_ORDERS;
+    env.review_orders = &orders;
+    zframe_t *frame = envelope_pack(&env);
+    hubdb_orders_clear(&orders);
+    return frame;
+}
+
 //  Answers one message after the commit: stored (or kept), or refused.
 static zframe_t *s_answer(void *arg, void *item, zframe_t *identity)
 {
-    (void)arg;
     (void)identity;
     hub_msg_t *msg = item;
+    if (msg->in.verdict == HUBINGEST_POLL)
+        return s_answer_poll(arg, &msg->in);
     const Fundchain__Evaluation *e = msg->in.eval;
     if (msg->in.verdict == HUBINGEST_REJECT)
         log_warn("rejected %s %s %s version %llu: %s", e->code, e->period, e->fund,

@@ -45,7 +45,7 @@ static int s_teardown(void **state)
 static cityreview_op_t s_op(cityreview_kind_t kind, bool pool, int64_t at)
 {
     cityreview_op_t op = {kind, "2023", "resident", pool ? "510400" : "510402",
-                          pool, "张三", at,         0};
+                          pool, "张三", at,         0, 0};
     return op;
 }
 
