@@ -149,6 +149,16 @@ static zframe_t *s_answer(void *arg, void *item, zframe_t *identity)
     return hubingest_ack(&msg->in);
 }
 
+//  Names a review poll in the metrics as answered, not refused.
+static void s_tally(void *arg, const void *item, const char **outcome, const char **reason)
+{
+    (void)arg;
+    if (((const hub_msg_t *)item)->in.verdict == HUBINGEST_POLL) {
+        *outcome = "answered";
+        *reason = "review_poll";
+    }
+}
+
 static void s_clear(void *arg, void *item)
 {
     (void)arg;
@@ -308,6 +318,7 @@ static int s_alloc(hub_t *self)
                          .examine = s_examine,
                          .commit = s_commit,
                          .answer = s_answer,
+                         .tally = s_tally,
                          .clear = s_clear};
     self->inbox = inbox_new(transport_server_sock(self->cities), &spec);
     inbox_set_metrics(self->inbox, self->metrics);

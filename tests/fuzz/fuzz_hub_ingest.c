@@ -72,6 +72,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     hubingest_t out;
     hubingest_examine(PROVINCE, payload, peer, &out);
+    if (out.verdict == HUBINGEST_POLL) {
+        //  A review poll: the asking city is the key's own, a city of the province.
+        FUZZ_CHECK(out.poll && !out.eval && !out.bytes);
+        FUZZ_CHECK(adcode_is_city(out.city) && !strncmp(out.city, PROVINCE, 2));
+        FUZZ_CHECK(!peer || !strcmp(out.city, peer));
+        hubingest_clear(&out);
+        zframe_destroy(&payload);
+        return 0;
+    }
     FUZZ_CHECK(out.verdict == HUBINGEST_ACCEPT || out.reason[0]);
     FUZZ_CHECK((out.verdict == HUBINGEST_DROP) == (out.eval == NULL));
     if (out.eval)
