@@ -80,6 +80,22 @@ static void test_sections(void **state)
     assert_non_null(strstr(f->text, "data-code=\"511900\" data-value=\"12.00\""));
 }
 
+//  The league tables say who approved each row, at the city and the province.
+static void test_approval(void **state)
+{
+    fixture_t *f = *state;
+    json_t *row = json_array_get(
+        json_object_get(json_object_get(json_object_get(f->hub, "rank"), "city"), "rows"), 0);
+    json_object_set_new(row, "approval",
+                        json_pack("{s:{s:s, s:s}, s:{s:s, s:s}}", "city", "by", "市审核员", "at",
+                                  "2026-12-01T08:00:00Z", "province", "by", "省审核员", "at",
+                                  "2026-12-02T08:00:00Z"));
+    assert_int_equal(s_write(f, f->hub), 0);
+    assert_non_null(strstr(f->text, "<th>审核</th>"));
+    assert_non_null(strstr(
+        f->text, "<td class=\"approval\">市 市审核员 2026-12-01；省 省审核员 2026-12-02</td>"));
+}
+
 //  At a city: the composition to the fen, grouped; the transfers reconciled.
 static void test_composition(void **state)
 {
@@ -123,6 +139,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_sections, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_composition, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_approval, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_offline_escaped_deterministic, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_incomplete, s_setup, s_teardown),
     };
