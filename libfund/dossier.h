@@ -59,9 +59,11 @@
      }}
 
     EVAL is evalview_json's SPEC 7 object (the bytes `show` and `pool` print
-    as JSON) with "name" (SPEC 6 names; the code when none), "city" and,
+    as JSON, "approval" included: who approved it at the city and at the
+    province) with "name" (SPEC 6 names; the code when none), "city" and,
     for units, "seat", "received_at" (ISO 8601 UTC or null) and "on_time"
-    (bool or null) added. RANK is rank_json's object. YUAN is a string
+    (bool or null) added. RANK is rank_json's object (each row with its
+    evaluation's "approval"). YUAN is a string
     with exactly 2 decimals, as in SPEC 7.
 */
 #ifndef DOSSIER_H_INCLUDED
