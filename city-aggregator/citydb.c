@@ -335,20 +335,14 @@ static bool s_same_figures(const Fundchain__Report *old, const report_t *report)
     return true;
 }
 
-//  Decides what to do with one report given what is stored; *held is the
-//  stored revision. The stored record is unpacked into an arena on the
-//  stack (pbarena.h): no malloc for a record of the usual size.
-static citydb_outcome_t s_compare(const void *val, size_t len, const report_t *report,
+//  Decides what to do with one report given the stored record old (NULL
+//  when there is none or it is unreadable: it is replaced); *held is the
+//  stored revision.
+static citydb_outcome_t s_compare(const Fundchain__StoredReport *old, const report_t *report,
                                   int64_t *first_received, uint32_t *held)
 {
-    _Alignas(max_align_t) uint8_t space[COMPARE_ARENA];
-    pbarena_t arena;
-    pbarena_init(&arena, space, sizeof space);
-    Fundchain__StoredReport *old = fundchain__stored_report__unpack(&arena.base, len, val);
-    if (!old || !old->report) {
-        fundchain__stored_report__free_unpacked(old, &arena.base);
-        return CITYDB_STORED; //  an unreadable record is replaced
-    }
+    if (!old || !old->report)
+        return CITYDB_STORED;
     citydb_outcome_t outcome = CITYDB_STORED;
     if (old->report->revision == report->revision)
         outcome = s_same_figures(old->report, report) ? CITYDB_DUPLICATE : CITYDB_CONFLICT;
@@ -357,20 +351,19 @@ static citydb_outcome_t s_compare(const void *val, size_t len, const report_t *r
     if (outcome != CITYDB_STORED)
         *held = old->report->revision;
     *first_received = old->first_received_at;
-    fundchain__stored_report__free_unpacked(old, &arena.base);
     return outcome;
 }
 
-static int s_put(store_txn_t *txn, const char *key, size_t klen, const report_t *report,
+//  Stores the report (wire is its message) as the newest revision, marked
+//  as held by the trail.
+static int s_put(store_txn_t *txn, const char *key, size_t klen, Fundchain__Report *wire,
                  int64_t first, int64_t now)
 {
-    Fundchain__Report *wire = report_to_pb(report); //  points into report: no copy
-    if (!wire)
-        return -1;
     Fundchain__StoredReport stored = FUNDCHAIN__STORED_REPORT__INIT;
     stored.report = wire;
     stored.first_received_at = first;
     stored.received_at = now;
+    stored.in_trail = true;
     size_t size = fundchain__stored_report__get_packed_size(&stored);
     uint8_t *packed = malloc(size ? size : 1);
     int rc = -1;
@@ -379,7 +372,6 @@ static int s_put(store_txn_t *txn, const char *key, size_t klen, const report_t 
         rc = store_put(txn, "reports", key, klen, packed, size);
     }
     free(packed);
-    report_pb_free(&wire);
     return rc;
 }
 
@@ -395,23 +387,16 @@ static int s_put_series(store_txn_t *txn, const report_t *report)
     return rc;
 }
 
-//  Records a revision in the trail: stored, or refused with why.
-static int s_trail(store_txn_t *txn, const report_t *report, int64_t now, const char *why)
+//  Records a refused revision in the trail, with why.
+static int s_trail_refused(store_txn_t *txn, const report_t *report, int64_t now, const char *why)
 {
     Fundchain__HistoryEntry entry = FUNDCHAIN__HISTORY_ENTRY__INIT;
-    entry.kind =
-        why ? FUNDCHAIN__HISTORY_ENTRY__KIND__REFUSED : FUNDCHAIN__HISTORY_ENTRY__KIND__REVISION;
+    entry.kind = FUNDCHAIN__HISTORY_ENTRY__KIND__REFUSED;
     entry.at = now;
     entry.revision = report->revision;
     entry.sender = (char *)report->sender;
-    entry.reason = (char *)(why ? why : "");
-    Fundchain__Report *wire = why ? NULL : report_to_pb(report);
-    if (!why && !wire)
-        return -1;
-    entry.report = wire;
-    int rc = cityhistory_append(txn, report->period, report->fund, report->unit, &entry);
-    report_pb_free(&wire);
-    return rc;
+    entry.reason = (char *)why;
+    return cityhistory_append(txn, report->period, report->fund, report->unit, &entry);
 }
 
 //  Says whether a new revision may be stored (reviews and the time lock).
@@ -431,37 +416,66 @@ static int s_admit(store_txn_t *txn, citydb_t *db, const report_t *report, int64
     return rc;
 }
 
-static int s_accept_one(store_txn_t *txn, accept_t *job, const report_t *report, int64_t now,
+//  Stores a new revision: the report, its series point and its entry in the
+//  trail (only what changed since old, when the trail holds old).
+static int s_store_one(store_txn_t *txn, const char *key, size_t klen, const report_t *report,
+                       const Fundchain__StoredReport *old, int64_t first, int64_t now)
+{
+    Fundchain__Report *wire = report_to_pb(report); //  points into report: no copy
+    if (!wire)
+        return -1;
+    const Fundchain__Report *prev = old && old->in_trail ? old->report : NULL;
+    int rc = s_put(txn, key, klen, wire, first, now);
+    if (rc == 0)
+        rc = s_put_series(txn, report);
+    if (rc == 0)
+        rc = cityhistory_append_revision(txn, wire, prev, now, report->sender);
+    report_pb_free(&wire);
+    return rc == 0 ? s_mark_known(txn, report->fund, report->unit) : rc;
+}
+
+//  Decides and does what one report needs, old being what is stored.
+static int s_accept_old(store_txn_t *txn, accept_t *job, const char *key, size_t klen,
+                        const report_t *report, const Fundchain__StoredReport *old,
+                        citydb_outcome_t *outcome, uint32_t *held, char *why)
+{
+    int64_t now = job->now, first = now;
+    *held = report->revision;
+    *outcome = s_compare(old, report, &first, held);
+    if (first > now)
+        first = now; //  a revision that arrived earlier keeps the first arrival
+    if (*outcome != CITYDB_STORED)
+        return 0;
+    int rc = s_admit(txn, job->db, report, now, why);
+    if (rc < 0)
+        return -1;
+    if (rc > 0) {
+        *outcome = CITYDB_LOCKED;
+        return s_trail_refused(txn, report, now, why);
+    }
+    return s_store_one(txn, key, klen, report, old, first, now);
+}
+
+//  Accepts one report. The stored record is unpacked into an arena on the
+//  stack (pbarena.h): no malloc for a record of the usual size.
+static int s_accept_one(store_txn_t *txn, accept_t *job, const report_t *report,
                         citydb_outcome_t *outcome, uint32_t *held, char *why)
 {
     char key[KEY_MAX];
     size_t klen = s_key(key, report->period, report->fund, report->unit);
     const void *val;
     size_t len;
-    int64_t first = now;
-    *outcome = CITYDB_STORED;
-    *held = report->revision;
     int rc = store_get(txn, "reports", key, klen, &val, &len);
     if (rc < 0)
         return -1;
-    if (rc == 0)
-        *outcome = s_compare(val, len, report, &first, held);
-    if (first > now)
-        first = now; //  a revision that arrived earlier keeps the first arrival
-    if (*outcome != CITYDB_STORED)
-        return 0;
-    if ((rc = s_admit(txn, job->db, report, now, why)) != 0) {
-        if (rc < 0)
-            return -1;
-        *outcome = CITYDB_LOCKED;
-        return s_trail(txn, report, now, why);
-    }
-    rc = s_put(txn, key, klen, report, first, now);
-    if (rc == 0)
-        rc = s_put_series(txn, report);
-    if (rc == 0)
-        rc = s_trail(txn, report, now, NULL);
-    return rc == 0 ? s_mark_known(txn, report->fund, report->unit) : rc;
+    _Alignas(max_align_t) uint8_t space[COMPARE_ARENA];
+    pbarena_t arena;
+    pbarena_init(&arena, space, sizeof space);
+    Fundchain__StoredReport *old =
+        rc == 0 ? fundchain__stored_report__unpack(&arena.base, len, val) : NULL;
+    rc = s_accept_old(txn, job, key, klen, report, old, outcome, held, why);
+    fundchain__stored_report__free_unpacked(old, &arena.base);
+    return rc;
 }
 
 static int s_accept_all(store_txn_t *txn, void *arg)
@@ -472,7 +486,7 @@ static int s_accept_all(store_txn_t *txn, void *arg)
         uint32_t held;
         char *why = job->db->reasons[i];
         why[0] = 0;
-        int rc = s_accept_one(txn, job, job->reports[i], job->now, &job->outcomes[i], &held, why);
+        int rc = s_accept_one(txn, job, job->reports[i], &job->outcomes[i], &held, why);
         if (rc == 0 && job->outcomes[i] == CITYDB_STORED)
             rc = s_mark_stored(txn, job, job->reports[i]);
         if (job->held)

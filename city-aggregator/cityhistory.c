@@ -1,5 +1,6 @@
 /*  cityhistory - Review and HistoryEntry records, packed with protobuf-c. */
 #include "cityhistory.h"
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,67 @@ int cityhistory_append(store_txn_t *txn, const char *period, const char *fund, c
     size_t klen = s_key(key, period, fund, unit);
     klen += (size_t)snprintf(key + klen, sizeof key - klen, "%016llx", (unsigned long long)seq);
     return s_put(txn, "history", key, klen, &entry->base);
+}
+
+static bool s_same(const char *a, const char *b)
+{
+    return !strcmp(a ? a : "", b ? b : "");
+}
+
+//  Finds item code in r, looking first at index hint (reports keep their order).
+static const Fundchain__Item *s_find(const Fundchain__Report *r, const char *code, size_t hint)
+{
+    if (hint < r->n_items && s_same(r->items[hint]->code, code))
+        return r->items[hint];
+    for (size_t i = 0; i < r->n_items; i++)
+        if (s_same(r->items[i]->code, code))
+            return r->items[i];
+    return NULL;
+}
+
+static bool s_same_item(const Fundchain__Item *a, const Fundchain__Item *b)
+{
+    return a && b && s_same(a->value, b->value) && s_same(a->uom, b->uom) &&
+           s_same(a->target, b->target);
+}
+
+//  Appends a stored revision: with prev, only what changed since it.
+int cityhistory_append_revision(store_txn_t *txn, const Fundchain__Report *report,
+                                const Fundchain__Report *prev, int64_t at, const char *sender)
+{
+    Fundchain__HistoryEntry entry = FUNDCHAIN__HISTORY_ENTRY__INIT;
+    entry.kind = FUNDCHAIN__HISTORY_ENTRY__KIND__REVISION;
+    entry.at = at;
+    entry.revision = report->revision;
+    entry.sender = (char *)(sender ? sender : "");
+    Fundchain__Report delta = *report;
+    entry.report = (Fundchain__Report *)report;
+    Fundchain__Item **changed = NULL;
+    char **removed = NULL;
+    if (prev) {
+        changed = calloc(report->n_items + 1, sizeof *changed);
+        removed = calloc(prev->n_items + 1, sizeof *removed);
+        if (!changed || !removed) {
+            free(changed);
+            free(removed);
+            return -1;
+        }
+        delta.n_items = 0;
+        delta.items = changed;
+        for (size_t i = 0; i < report->n_items; i++)
+            if (!s_same_item(s_find(prev, report->items[i]->code, i), report->items[i]))
+                changed[delta.n_items++] = report->items[i];
+        for (size_t i = 0; i < prev->n_items; i++)
+            if (!s_find(report, prev->items[i]->code, i))
+                removed[entry.n_removed++] = prev->items[i]->code;
+        entry.delta = true;
+        entry.removed = removed;
+        entry.report = &delta;
+    }
+    int rc = cityhistory_append(txn, report->period, report->fund, report->unit, &entry);
+    free(changed);
+    free(removed);
+    return rc;
 }
 
 typedef struct {

@@ -32,6 +32,13 @@ int cityhistory_review_put(store_txn_t *txn, const char *period, const char *fun
 int cityhistory_append(store_txn_t *txn, const char *period, const char *fund, const char *unit,
                        const Fundchain__HistoryEntry *entry);
 
+/* Appends a stored revision (kind REVISION) received at `at` from sender:
+   all of report's items, or with prev (the previous stored revision, which
+   the trail holds) only the items added or changed since and the codes of
+   those removed. Returns 0, STORE_RETRY or -1. */
+int cityhistory_append_revision(store_txn_t *txn, const Fundchain__Report *report,
+                                const Fundchain__Report *prev, int64_t at, const char *sender);
+
 /* Visits the entries of (period, fund, unit) in order; fn returns 0 to go
    on, 1 to stop, -1 to fail. An entry this version cannot read is skipped. */
 typedef int(cityhistory_fn)(const Fundchain__HistoryEntry *entry, void *arg);

@@ -4,6 +4,7 @@
 #include "decimal.h"
 #include "evaluation.h"
 #include "outlier.h"
+#include "pbarena.h"
 #include "period.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,56 +57,100 @@ static const char *s_value(int64_t v, bool money, char *buf, size_t size)
     return money ? decimal_format_money(v, buf, size) : decimal_format_qty(v, buf, size);
 }
 
-//  Checks one value of the report against the points; warns when it is far.
-static int s_check(const report_item_t *item, Fundchain__SeriesPoint **points, size_t n,
-                   int64_t threshold, Fundchain__Evaluation *eval)
+//  Checks one value of the report against its history (used earlier values,
+//  reordered); warns when it is far.
+static int s_check(const report_item_t *item, int64_t *history, size_t used, int64_t threshold,
+                   Fundchain__Evaluation *eval)
 {
-    int64_t *history = calloc(n + 1, sizeof *history);
-    size_t used = 0;
-    for (size_t i = 0; history && i < n; i++)
-        for (size_t k = 0; points[i] && k < points[i]->n_values; k++)
-            if (!strcmp(points[i]->values[k]->code, item->code)) {
-                history[used++] = points[i]->values[k]->fen;
-                break;
-            }
     outlier_t o;
-    int rc = history ? 0 : -1;
-    if (history && outlier_check(history, used, item->amount, (double)threshold / QTY_SCALE, &o)) {
-        bool money = catalog_uom_money(item->uom, NULL);
-        char value[48], median[48], text[320];
-        //  The median as a value: halves of a fen (or of a unit) rounded half-up.
-        int64_t m = o.median2 >= 0 ? (o.median2 + 1) / 2 : -((-o.median2 + 1) / 2);
-        snprintf(text, sizeof text,
-                 "%s %s is far from its history: median %s over %zu earlier periods, modified "
-                 "z-score %.2f (limit %s)",
-                 item->code, s_value(item->amount, money, value, sizeof value),
-                 s_value(m, money, median, sizeof median), used, o.score,
-                 decimal_format_qty(threshold, (char[32]){0}, 32));
-        rc = evaluation_add_warning(eval, "outlier", text);
+    if (!outlier_check(history, used, item->amount, (double)threshold / QTY_SCALE, &o))
+        return 0;
+    bool money = catalog_uom_money(item->uom, NULL);
+    char value[48], median[48], text[320];
+    //  The median as a value: halves of a fen (or of a unit) rounded half-up.
+    int64_t m = o.median2 >= 0 ? (o.median2 + 1) / 2 : -((-o.median2 + 1) / 2);
+    snprintf(text, sizeof text,
+             "%s %s is far from its history: median %s over %zu earlier periods, modified "
+             "z-score %.2f (limit %s)",
+             item->code, s_value(item->amount, money, value, sizeof value),
+             s_value(m, money, median, sizeof median), used, o.score,
+             decimal_format_qty(threshold, (char[32]){0}, 32));
+    return evaluation_add_warning(eval, "outlier", text);
+}
+
+//  The history of the report's kept values: for kept item j (in report
+//  order), its values in the points read so far, max a row.
+typedef struct {
+    const report_t *report;
+    int64_t *values; //  row j at values + j * max
+    size_t *count;   //  values in row j
+    size_t max;
+} history_t;
+
+//  Adds one point's values to the history. A point lists its values in
+//  the order of its report, usually the order of this one: each is looked
+//  for first where the previous one was found, then everywhere.
+static void s_gather(history_t *h, const Fundchain__SeriesPoint *point)
+{
+    size_t at = 0, row = 0;
+    for (size_t i = 0; i < h->report->n_items; i++) {
+        const report_item_t *item = &h->report->items[i];
+        if (!s_kept(item))
+            continue;
+        size_t k = at;
+        if (k >= point->n_values || strcmp(point->values[k]->code, item->code))
+            for (k = 0; k < point->n_values && strcmp(point->values[k]->code, item->code); k++)
+                ;
+        if (k < point->n_values) {
+            h->values[row * h->max + h->count[row]++] = point->values[k]->fen;
+            at = k + 1;
+        }
+        row++;
     }
-    free(history);
-    return rc;
+}
+
+#define POINT_ARENA 16384 //  bytes: a point of tens of values unpacks in it, more spill to malloc
+
+//  Reads the points of past that count (same length, earlier) into h.
+//  Returns how many were read.
+static size_t s_read(history_t *h, const cityseries_past_t *past, size_t n)
+{
+    int months = s_months(h->report->period);
+    size_t used = 0;
+    _Alignas(max_align_t) uint8_t space[POINT_ARENA];
+    for (size_t i = 0; i < n; i++) {
+        if (s_months(past[i].period) != months || strcmp(past[i].period, h->report->period) >= 0)
+            continue;
+        pbarena_t arena;
+        pbarena_init(&arena, space, sizeof space);
+        Fundchain__SeriesPoint *point =
+            fundchain__series_point__unpack(&arena.base, past[i].len, past[i].bytes);
+        if (!point)
+            continue;
+        s_gather(h, point);
+        fundchain__series_point__free_unpacked(point, &arena.base);
+        used++;
+    }
+    return used;
 }
 
 //  Warns of the report's outliers.
 int cityseries_warn(const report_t *report, const cityseries_past_t *past, size_t n,
                     int64_t threshold, Fundchain__Evaluation *eval)
 {
-    int months = s_months(report->period);
-    Fundchain__SeriesPoint **points = calloc(n + 1, sizeof *points);
-    size_t used = 0;
-    if (!points)
-        return -1;
-    for (size_t i = 0; i < n; i++)
-        if (s_months(past[i].period) == months && strcmp(past[i].period, report->period) < 0)
-            if ((points[used] = fundchain__series_point__unpack(NULL, past[i].len, past[i].bytes)))
-                used++;
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && used >= OUTLIER_MIN_HISTORY && i < report->n_items; i++)
-        if (s_kept(&report->items[i]))
-            rc = s_check(&report->items[i], points, used, threshold, eval);
-    for (size_t i = 0; i < used; i++)
-        fundchain__series_point__free_unpacked(points[i], NULL);
-    free(points);
+    size_t rows = 0;
+    for (size_t i = 0; i < report->n_items; i++)
+        rows += s_kept(&report->items[i]);
+    history_t h = {report, calloc(rows * n + 1, sizeof(int64_t)), calloc(rows + 1, sizeof(size_t)),
+                   n};
+    int rc = h.values && h.count ? 0 : -1;
+    if (rc == 0 && s_read(&h, past, n) >= OUTLIER_MIN_HISTORY)
+        for (size_t i = 0, row = 0; rc == 0 && i < report->n_items; i++)
+            if (s_kept(&report->items[i])) {
+                rc = s_check(&report->items[i], h.values + row * n, h.count[row], threshold, eval);
+                row++;
+            }
+    free(h.values);
+    free(h.count);
     return rc;
 }

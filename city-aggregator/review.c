@@ -214,6 +214,19 @@ static json_t *s_items(const Fundchain__Report *r)
     return items;
 }
 
+//  The items of a revision stored as a delta: the last revision's, with the
+//  entry's items set and its removed items taken out.
+static json_t *s_items_after(json_t *last, const Fundchain__HistoryEntry *e)
+{
+    json_t *items = last ? json_copy(last) : json_object();
+    json_t *changed = s_items(e->report);
+    json_object_update(items, changed);
+    json_decref(changed);
+    for (size_t i = 0; i < e->n_removed; i++)
+        json_object_del(items, e->removed[i] ? e->removed[i] : "");
+    return items;
+}
+
 //  The item-level changes from the last revision to this one.
 static json_t *s_changes(json_t *last, json_t *now)
 {
@@ -249,7 +262,7 @@ static int s_entry(const Fundchain__HistoryEntry *e, void *arg)
     } else
         json_object_set_new(j, "by", json_string(e->by ? e->by : ""));
     if (e->kind == FUNDCHAIN__HISTORY_ENTRY__KIND__REVISION) {
-        json_t *items = s_items(e->report);
+        json_t *items = e->delta ? s_items_after(t->last, e) : s_items(e->report);
         json_object_set_new(j, "changes", s_changes(t->last, items));
         json_decref(t->last);
         t->last = items;

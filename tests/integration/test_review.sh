@@ -113,6 +113,10 @@ review unapprove --unit 510400 --pool >/dev/null && review unapprove --unit 5104
 check "unapproving the pool, then the unit, succeeds" '[ $? -eq 0 ]'
 submit 510402 2023 1900.00 96 6
 check "once unapproved, a new revision is taken" '[ "$(state 510402 2023 6 | cut -d" " -f1)" = acked ]'
+report 510402 2023 1900.00 96 | grep -v ind.satisfaction >"$tmp/r.csv"
+"$bin/county-agent" submit --unit 510402 --data "$tmp/agent-510402" "$tmp/r.csv" >/dev/null 2>&1
+wait_for "state 510402 2023 7 | grep -qE '^(acked|rejected)'"
+check "a revision that drops an item is taken" '[ "$(state 510402 2023 7 | cut -d" " -f1)" = acked ]'
 
 # --lock-after month=1: a month of 2023 closed long ago.
 submit 510403 2023-05 500.00 92 1
@@ -134,7 +138,8 @@ import json
 e = json.load(open(\"$tmp/history.json\"))[\"entries\"]
 kinds = [(x[\"kind\"], x.get(\"revision\")) for x in e]
 assert kinds == [(\"revision\", 1), (\"revision\", 2), (\"revision\", 3), (\"approve\", None),
-                 (\"refused\", 4), (\"refused\", 5), (\"unapprove\", None), (\"revision\", 6)], kinds
+                 (\"refused\", 4), (\"refused\", 5), (\"unapprove\", None), (\"revision\", 6),
+                 (\"revision\", 7)], kinds
 assert e[3][\"by\"] == \"审核员甲\" and e[3][\"level\"] == \"unit\"
 assert \"approved by 审核员甲\" in e[4][\"reason\"]'"
 check "history shows the exact item-level changes of three revisions" "py '
@@ -143,7 +148,11 @@ e = json.load(open(\"$tmp/history.json\"))[\"entries\"]
 assert len(e[0][\"changes\"]) == 5 and all(c[\"old\"] is None for c in e[0][\"changes\"])
 assert e[1][\"changes\"] == [{\"item\": \"income.premium\", \"old\": \"1500.00 yuan\", \"new\": \"1600.00 yuan\"},
                              {\"item\": \"income.total\", \"old\": \"1500.00 yuan\", \"new\": \"1600.00 yuan\"}], e[1]
-assert e[2][\"changes\"] == [{\"item\": \"ind.satisfaction\", \"old\": \"91 %\", \"new\": \"95 %\"}], e[2]'"
+assert e[2][\"changes\"] == [{\"item\": \"ind.satisfaction\", \"old\": \"91 %\", \"new\": \"95 %\"}], e[2]
+assert e[7][\"changes\"] == [{\"item\": \"income.premium\", \"old\": \"1600.00 yuan\", \"new\": \"1900.00 yuan\"},
+                             {\"item\": \"income.total\", \"old\": \"1600.00 yuan\", \"new\": \"1900.00 yuan\"},
+                             {\"item\": \"ind.satisfaction\", \"old\": \"95 %\", \"new\": \"96 %\"}], e[7]
+assert e[8][\"changes\"] == [{\"item\": \"ind.satisfaction\", \"old\": \"96 %\", \"new\": None}], e[8]'"
 check "history names the key that sent each revision" \
   "py 'import json; e = json.load(open(\"$tmp/history.json\"))[\"entries\"]; assert all(x[\"sender\"] == \"$key\" for x in e if \"sender\" in x), e'"
 review history --unit 510400 --pool --format json >"$tmp/pool-history.json"
