@@ -16,30 +16,46 @@ static bool s_kept(const report_item_t *item)
     return item->parsed && (!strncmp(item->code, "ind.", 4) || catalog_uom_money(item->uom, NULL));
 }
 
+//  The codes of the report's kept items, "code\n" each (free with free()).
+static char *s_codes(const report_t *report, size_t *rows)
+{
+    size_t size = 1;
+    *rows = 0;
+    for (size_t i = 0; i < report->n_items; i++)
+        if (s_kept(&report->items[i]))
+            size += strlen(report->items[i].code) + 1;
+    char *codes = malloc(size), *at = codes;
+    for (size_t i = 0; codes && i < report->n_items; i++)
+        if (s_kept(&report->items[i])) {
+            size_t n = strlen(report->items[i].code);
+            memcpy(at, report->items[i].code, n);
+            at[n] = '\n';
+            at += n + 1;
+            (*rows)++;
+        }
+    if (codes)
+        *at = 0;
+    return codes;
+}
+
 //  Packs a report's point.
 uint8_t *cityseries_pack(const report_t *report, size_t *len)
 {
-    Fundchain__Amount *values = calloc(report->n_items + 1, sizeof *values);
-    Fundchain__Amount **list = calloc(report->n_items + 1, sizeof *list);
     Fundchain__SeriesPoint point = FUNDCHAIN__SERIES_POINT__INIT;
+    size_t rows;
+    point.codes = s_codes(report, &rows);
+    point.values = calloc(rows + 1, sizeof *point.values);
     uint8_t *packed = NULL;
-    if (values && list) {
-        for (size_t i = 0; i < report->n_items; i++) {
-            if (!s_kept(&report->items[i]))
-                continue;
-            fundchain__amount__init(&values[point.n_values]);
-            values[point.n_values].code = report->items[i].code;
-            values[point.n_values].fen = report->items[i].amount;
-            list[point.n_values] = &values[point.n_values];
-            point.n_values++;
-        }
-        point.values = list;
+    if (point.codes && point.values) {
+        for (size_t i = 0; i < report->n_items; i++)
+            if (s_kept(&report->items[i]))
+                point.values[point.n_values++] = report->items[i].amount;
         *len = fundchain__series_point__get_packed_size(&point);
         if ((packed = malloc(*len ? *len : 1)))
             fundchain__series_point__pack(&point, packed);
     }
-    free(values);
-    free(list);
+    free(point.codes);
+    free(point.values);
     return packed;
 }
 
@@ -82,30 +98,44 @@ static int s_check(const report_item_t *item, int64_t *history, size_t used, int
 //  order), its values in the points read so far, max a row.
 typedef struct {
     const report_t *report;
-    int64_t *values; //  row j at values + j * max
-    size_t *count;   //  values in row j
+    const char *codes;  //  the kept items' codes, as a point holds them
+    size_t rows;        //  kept items
+    const char **names; //  the code of each row
+    int64_t *values;    //  row j at values + j * max
+    size_t *count;      //  values in row j
     size_t max;
 } history_t;
 
-//  Adds one point's values to the history. A point lists its values in
-//  the order of its report, usually the order of this one: each is looked
-//  for first where the previous one was found, then everywhere.
+//  The row of the kept item whose code is the n bytes at code, looked for
+//  first at row hint; rows when none.
+static size_t s_row(const history_t *h, const char *code, size_t n, size_t hint)
+{
+    for (size_t tries = 0, i = hint; tries < h->rows; tries++, i = (i + 1) % h->rows)
+        if (!strncmp(h->names[i], code, n) && h->names[i][n] == 0)
+            return i;
+    return h->rows;
+}
+
+//  Adds one point's values to the history. A point with the report's codes
+//  (the usual case) is taken as it is; another is matched code by code.
 static void s_gather(history_t *h, const Fundchain__SeriesPoint *point)
 {
-    size_t at = 0, row = 0;
-    for (size_t i = 0; i < h->report->n_items; i++) {
-        const report_item_t *item = &h->report->items[i];
-        if (!s_kept(item))
-            continue;
-        size_t k = at;
-        if (k >= point->n_values || strcmp(point->values[k]->code, item->code))
-            for (k = 0; k < point->n_values && strcmp(point->values[k]->code, item->code); k++)
-                ;
-        if (k < point->n_values) {
-            h->values[row * h->max + h->count[row]++] = point->values[k]->fen;
-            at = k + 1;
-        }
-        row++;
+    if (!strcmp(point->codes, h->codes) && point->n_values == h->rows) {
+        for (size_t row = 0; row < h->rows; row++)
+            h->values[row * h->max + h->count[row]++] = point->values[row];
+        return;
+    }
+    const char *code = point->codes;
+    size_t row = 0;
+    for (size_t k = 0; k < point->n_values && h->rows; k++) {
+        const char *end = strchr(code, '\n');
+        if (!end)
+            return; //  fewer codes than values: the rest cannot be told apart
+        row = s_row(h, code, (size_t)(end - code), row);
+        if (row < h->rows && h->count[row] < h->max) //  a code twice: a row is full
+            h->values[row * h->max + h->count[row]++] = point->values[k];
+        row = row < h->rows ? (row + 1) % h->rows : 0;
+        code = end + 1;
     }
 }
 
@@ -138,18 +168,24 @@ static size_t s_read(history_t *h, const cityseries_past_t *past, size_t n)
 int cityseries_warn(const report_t *report, const cityseries_past_t *past, size_t n,
                     int64_t threshold, Fundchain__Evaluation *eval)
 {
-    size_t rows = 0;
-    for (size_t i = 0; i < report->n_items; i++)
-        rows += s_kept(&report->items[i]);
-    history_t h = {report, calloc(rows * n + 1, sizeof(int64_t)), calloc(rows + 1, sizeof(size_t)),
-                   n};
-    int rc = h.values && h.count ? 0 : -1;
+    history_t h = {report, NULL, 0, NULL, NULL, NULL, n};
+    char *codes = s_codes(report, &h.rows);
+    h.codes = codes;
+    h.names = calloc(h.rows + 1, sizeof *h.names);
+    for (size_t i = 0, row = 0; h.names && i < report->n_items; i++)
+        if (s_kept(&report->items[i]))
+            h.names[row++] = report->items[i].code;
+    h.values = calloc(h.rows * n + 1, sizeof(int64_t));
+    h.count = calloc(h.rows + 1, sizeof(size_t));
+    int rc = codes && h.names && h.values && h.count ? 0 : -1;
     if (rc == 0 && s_read(&h, past, n) >= OUTLIER_MIN_HISTORY)
         for (size_t i = 0, row = 0; rc == 0 && i < report->n_items; i++)
             if (s_kept(&report->items[i])) {
                 rc = s_check(&report->items[i], h.values + row * n, h.count[row], threshold, eval);
                 row++;
             }
+    free(codes);
+    free(h.names);
     free(h.values);
     free(h.count);
     return rc;

@@ -146,12 +146,29 @@ static void test_other_periods_skipped(void **state)
     assert_int_equal(s_warn(f, "2023-04", s_codes, far), 2);
 }
 
+//  A point that holds a code twice (a report stored with a duplicate item)
+//  gives no row more values than there are points.
+static void test_code_twice(void **state)
+{
+    fixture_t *f = *state;
+    static const char *const twice[] = {"income.total", "income.total", "income.total", NULL};
+    for (int m = 1; m <= 5; m++) {
+        char period[16];
+        snprintf(period, sizeof period, "2023-%02d", m);
+        s_point(f, period, twice, (int64_t[]){100000000, 100000100, 99999900});
+    }
+    int64_t far[] = {900000000, 950000};
+    assert_int_equal(s_warn(f, "2023-06", s_codes, far), 1);
+    assert_non_null(strstr(f->eval->warnings[0]->message, "over 5 earlier periods"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_planted, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_matched_by_code, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_other_periods_skipped, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_code_twice, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
