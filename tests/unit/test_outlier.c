@@ -6,6 +6,7 @@
 
 #include "outlier.h"
 #include <math.h>
+#include <stdlib.h>
 
 //  0.6745 (x - median) / MAD.
 static void test_mad(void **state)
@@ -70,6 +71,40 @@ static void test_threshold_and_sign(void **state)
     assert_false(outlier_check(again, 6, 90, 100, &o));
 }
 
+static int s_cmp(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+//  The median and the score agree with a plain sort, for a history short
+//  enough to be sorted by insertion and for a long one.
+static void test_any_order(void **state)
+{
+    (void)state;
+    size_t sizes[] = {4, 5, 36, 63, 64, 65, 200};
+    uint64_t seed = 12345;
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+        size_t n = sizes[s];
+        int64_t history[200], sorted[200], dev[200];
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            history[i] = (int64_t)(seed >> 40) % 100000 - 50000;
+            sorted[i] = history[i];
+        }
+        qsort(sorted, n, sizeof *sorted, s_cmp);
+        int64_t median2 = n % 2 ? 2 * sorted[n / 2] : sorted[n / 2 - 1] + sorted[n / 2];
+        for (size_t i = 0; i < n; i++)
+            dev[i] = llabs(2 * sorted[i] - median2);
+        qsort(dev, n, sizeof *dev, s_cmp);
+        double mad = (double)(n % 2 ? 2 * dev[n / 2] : dev[n / 2 - 1] + dev[n / 2]) / 4.0;
+        outlier_t o;
+        outlier_check(history, n, 90000, 3.5, &o);
+        assert_int_equal(o.median2, median2);
+        assert_true(fabs(o.score - 0.6745 * (90000 - median2 / 2.0) / mad) < 1e-9);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -78,6 +113,7 @@ int main(void)
         cmocka_unit_test(test_mean_deviation),
         cmocka_unit_test(test_no_verdict),
         cmocka_unit_test(test_threshold_and_sign),
+        cmocka_unit_test(test_any_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
