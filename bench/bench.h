@@ -23,6 +23,7 @@ typedef struct {
     bool smoke;      //  seconds in all, tiny sizes, sanity checks
     bool keep;       //  keep dir at the end
     int soak_seconds;
+    double soak_rate; //  --soak-rate, reports/s; 0: from the city's capacity
     results_t *results;
     msgs_t *msgs;
     double baseline;      //  acknowledged messages/s of the raw baseline, 0 until measured

@@ -1,7 +1,7 @@
 /*  fundbench - measures the product against the hardware it runs on and
     prints ONE table (see README, "Performance"):
 
-        fundbench [--smoke] [--only SECTION] [--soak-seconds N] [--dir DIR] [--keep]
+        fundbench [--smoke] [--only SECTION] [--soak-seconds N] [--soak-rate N] [--dir DIR] [--keep]
 
     Sections, in order: baseline, city, backlog, hub, latency, cost, growth,
     soak. The daemons are the ones next to this binary (build/bin); the
@@ -38,12 +38,16 @@ static const opt_spec_t s_specs[] = {
     {"only", true, false,
      "run one section: baseline, city, backlog, hub, latency, cost, growth, soak"},
     {"soak-seconds", true, false, "how long the soak runs (default 600)"},
+    {"soak-rate", true, false,
+     "the soak's load, reports/s (default a quarter of the city's measured capacity, "
+     "500 with --only soak)"},
     {"dir", true, false, "where the temporary directory goes (default /tmp)"},
     {"keep", false, false, "keep the temporary directory"},
     {"help", false, false, "show this help and exit"},
     {NULL, false, false, NULL}};
 
-#define USAGE "fundbench [--smoke] [--only SECTION] [--soak-seconds N] [--dir DIR] [--keep]"
+#define USAGE                                                                                      \
+    "fundbench [--smoke] [--only SECTION] [--soak-seconds N] [--soak-rate N] [--dir DIR] [--keep]"
 
 //  The growth section: ingest and rank at more units a city.
 static int s_growth(bench_t *self)
@@ -151,13 +155,15 @@ int main(int argc, char **argv)
                     .src = BENCH_SOURCE_DIR,
                     .bin = NULL,
                     .results = results_new()};
-    long soak = self.smoke ? 3 : 600;
-    if (opts_number(opts, "soak-seconds", 1, 86400, &soak) != 0) {
+    long soak = self.smoke ? 3 : 600, rate = 0;
+    if (opts_number(opts, "soak-seconds", 1, 86400, &soak) != 0 ||
+        opts_number(opts, "soak-rate", 1, 1000000, &rate) != 0) {
         results_destroy(&self.results);
         opts_destroy(&opts);
         return 2;
     }
     self.soak_seconds = (int)soak;
+    self.soak_rate = (double)rate;
     char *bin = s_bin_dir();
     self.bin = bin;
     int code = 2;

@@ -126,7 +126,9 @@ int soak_measure(bench_t *self)
                 daemons_agent_run(self, &soak.city, &soak.agent) == 0
             ? 0
             : -1;
-    double rate = self->city_capacity > 0 ? self->city_capacity / 4 : 500;
+    double rate = self->soak_rate > 0       ? self->soak_rate
+                  : self->city_capacity > 0 ? self->city_capacity / 4
+                                            : 500;
     if (rc == 0) {
         bench_sleep_ms(1000);
         s_read(&soak, soak.rss0, soak.anon0);
