@@ -18,12 +18,10 @@
 #include "period.h"
 #include "table.h"
 #include <jansson.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #define S_KEY_SPECS                                                                                \
     {"data", true, false, "the city's data directory"},                                            \
@@ -51,14 +49,6 @@ static const opt_spec_t s_history_specs[] = {
     {"pool", false, false, "the pool's trail (its approvals; --unit is the city's code)"},
     {"format", true, false, "table (default), csv or json"},
     {NULL, false, false, NULL}};
-
-//  The login name of who runs the command.
-static const char *s_login(void)
-{
-    const char *name = getenv("SUDO_USER");
-    struct passwd *pw = name && *name ? NULL : getpwuid(getuid());
-    return name && *name ? name : pw ? pw->pw_name : "unknown";
-}
 
 //  Checks --unit, --period and --fund. Returns 0, or -1 with a message.
 static int s_check(const opts_t *opts, const char *command)
@@ -137,7 +127,7 @@ static int s_review_command(const char *command, cityreview_kind_t kind, int arg
                           opts_get(opts, "fund"),
                           opts_get(opts, "unit"),
                           opts_has(opts, "pool"),
-                          opts_get(opts, "by") ? opts_get(opts, "by") : s_login(),
+                          cli_operator(opts),
                           (int64_t)time(NULL),
                           0,
                           0};

@@ -3,10 +3,12 @@
 #include "adcode.h"
 #include "keys.h"
 #include "log.h"
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *s_program = "fundchain";
 
@@ -147,4 +149,14 @@ int cli_keygen(int argc, char **argv)
         printf("wrote %s/%s.pub and %s/%s.key\n", dir, name, dir, name);
     opts_destroy(&opts);
     return code;
+}
+
+//  Names who a review command acts for.
+const char *cli_operator(const opts_t *opts)
+{
+    if (opts_get(opts, "by"))
+        return opts_get(opts, "by");
+    const char *name = getenv("SUDO_USER");
+    struct passwd *pw = name && *name ? NULL : getpwuid(getuid());
+    return name && *name ? name : pw ? pw->pw_name : "unknown";
 }

@@ -37,6 +37,11 @@ opts_t *cli_parse(const char *command, const opt_spec_t *specs, const char *usag
 /* The keygen command of every binary: --out DIR --name CODE. */
 int cli_keygen(int argc, char **argv);
 
+/* Who a review command acts for: --by when given, else the login name of
+   who runs it (SUDO_USER first, so that "sudo" names the person). Never
+   fails: "unknown" when the name cannot be found. */
+const char *cli_operator(const opts_t *opts);
+
 /* Returns the program name given to cli_main. */
 const char *cli_program(void);
 

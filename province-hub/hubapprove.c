@@ -13,12 +13,10 @@
 #include "hub.h"
 #include "hubdb.h"
 #include "period.h"
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 static const opt_spec_t s_specs[] = {{"data", true, false, "the hub's data directory"},
                                      {"unit", true, false, "the city's code (its pool)"},
@@ -26,13 +24,6 @@ static const opt_spec_t s_specs[] = {{"data", true, false, "the hub's data direc
                                      {"fund", true, false, "resident, employee, maternity or dept"},
                                      {"by", true, false, "who approves (default: the login name)"},
                                      {NULL, false, false, NULL}};
-
-static const char *s_login(void)
-{
-    const char *name = getenv("SUDO_USER");
-    struct passwd *pw = name && *name ? NULL : getpwuid(getuid());
-    return name && *name ? name : pw ? pw->pw_name : "unknown";
-}
 
 static int s_check(const opts_t *opts, const char *command)
 {
@@ -75,7 +66,7 @@ static int s_command(const char *command, bool approve, int argc, char **argv)
     code = EXIT_RUNTIME;
     if (!(db = hubdb_open(opts_get(opts, "data"), NULL)))
         goto done;
-    const char *by = opts_get(opts, "by") ? opts_get(opts, "by") : s_login();
+    const char *by = cli_operator(opts);
     char why[512] = "";
     int rc =
         hubdb_approve(db, opts_get(opts, "period"), opts_get(opts, "fund"), opts_get(opts, "unit"),

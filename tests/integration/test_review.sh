@@ -129,6 +129,10 @@ submit 510403 2023-05 500.00 92 2
 check "an unlocked period takes the revision" '[ "$(state 510403 2023-05 2 | cut -d" " -f1)" = acked ]'
 "$bin/city-aggregator" unlock --data "$tmp/city" --unit 510403 --period 2023-05 --fund resident --until 2020-01-01 >/dev/null 2>&1
 check "an unlock into the past is refused" '[ $? -eq 2 ]'
+SUDO_USER=值班员 "$bin/city-aggregator" unlock --data "$tmp/city" --unit 510402 --period 2023-06 --fund resident --until "$tomorrow" >/dev/null 2>&1
+"$bin/city-aggregator" history --data "$tmp/city" --unit 510402 --period 2023-06 --fund resident --format json >"$tmp/by.json"
+check "without --by, the trail names who ran the command (sudo's user first)" \
+  "py 'import json; e = json.load(open(\"$tmp/by.json\"))[\"entries\"]; assert [(x[\"kind\"], x[\"by\"]) for x in e] == [(\"unlock\", \"值班员\")], e'"
 
 # The trail: every revision with its exact changes, the key, every review.
 review history --unit 510402 --format json >"$tmp/history.json"
